@@ -1,0 +1,149 @@
+"""Load agreement files (YAML) with every error named by file, line and field.
+
+ruamel.yaml keeps the line and column of each key and item, which PyYAML's
+plain loader throws away; that is why it is used here.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError
+
+from accord.agreement.model import Agreement
+from accord.agreement.references import Loc, check_references
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    """One thing wrong with an agreement file, and where."""
+
+    file: str
+    line: int
+    column: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}"
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+class AgreementFileError(Exception):
+    """All problems found in one agreement file."""
+
+    def __init__(self, problems: list[FileProblem]):
+        self.problems = problems
+        lines = "\n".join(f"  {p}" for p in problems)
+        super().__init__(f"{len(problems)} problem(s) in {problems[0].file}:\n{lines}")
+
+
+def field_path(loc: Loc) -> str:
+    """('terms', 3, 'zone', 'width') -> 'terms[3].zone.width'."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _position(root: Any, loc: Loc) -> tuple[int, int]:
+    """1-based line and column of the deepest node of `loc` present in the file."""
+    node, line, col = root, 0, 0
+    if isinstance(root, CommentedMap | CommentedSeq):
+        line, col = root.lc.line, root.lc.col
+    for part in loc:
+        if isinstance(node, CommentedMap) and part in node:
+            line, col = node.lc.value(part) if _is_scalar(node[part]) else node.lc.key(part)
+            node = node[part]
+        elif isinstance(node, CommentedSeq) and isinstance(part, int) and part < len(node):
+            line, col = node.lc.item(part)
+            node = node[part]
+        else:
+            break
+    return line + 1, col + 1
+
+
+def _is_scalar(value: Any) -> bool:
+    return not isinstance(value, CommentedMap | CommentedSeq)
+
+
+def _message(error: ErrorDetails, root: Any) -> tuple[Loc, str]:
+    loc: Loc = tuple(p for p in error["loc"] if not _is_model_tag(p))
+    kind = error["type"]
+    if kind == "missing":
+        return loc, f"missing required field '{loc[-1]}'"
+    if kind == "extra_forbidden":
+        parent = _node(root, loc[:-1])
+        return loc, f"unknown field '{loc[-1]}'{_valid_fields(parent, loc)}"
+    text = error["msg"].removeprefix("Value error, ")
+    if kind in {"enum", "literal_error", "string_pattern_mismatch"}:
+        text = f"{text} (got {json.dumps(error.get('input'), default=str)})"
+    return loc, text
+
+
+def _is_model_tag(part: Any) -> bool:
+    # pydantic puts union member names such as 'function-before[...]' in locs.
+    return isinstance(part, str) and ("[" in part or part.startswith("function-"))
+
+
+def _node(root: Any, loc: Loc) -> Any:
+    node = root
+    for part in loc:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return node
+
+
+def _valid_fields(parent: Any, loc: Loc) -> str:
+    from accord.agreement.schema import fields_at
+
+    names = fields_at(loc[:-1])
+    return f"; valid fields here: {', '.join(names)}" if names else ""
+
+
+def parse_agreement(text: str, filename: str) -> Agreement:
+    """Validate agreement YAML text; raise AgreementFileError with every problem."""
+    yaml = YAML(typ="rt")
+    try:
+        root = yaml.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = FileProblem(filename, line, col, "", f"not valid YAML: {exc.problem}")
+        raise AgreementFileError([problem]) from None
+    if not isinstance(root, CommentedMap):
+        got = "an empty file" if root is None else f"a {type(root).__name__}"
+        problem = FileProblem(filename, 1, 1, "", f"an agreement file is a mapping, not {got}")
+        raise AgreementFileError([problem])
+    found: list[tuple[Loc, str]] = list(check_references(root))
+    try:
+        agreement = Agreement.model_validate(root, context={"references_checked": True})
+    except ValidationError as exc:
+        found.extend(_message(e, root) for e in exc.errors())
+        agreement = None
+    if found or agreement is None:
+        problems = [FileProblem(filename, *_position(root, loc), field_path(loc), msg) for loc, msg in found]
+        problems.sort(key=lambda p: (p.line, p.column, p.field))
+        raise AgreementFileError(problems)
+    return agreement
+
+
+def load_agreement(path: str | Path) -> Agreement:
+    """Load one agreement file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise AgreementFileError([FileProblem(str(path), 1, 1, "", f"cannot read: {exc.strerror}")]) from None
+    except UnicodeDecodeError as exc:
+        raise AgreementFileError([FileProblem(str(path), 1, 1, "", f"not UTF-8 text: {exc.reason}")]) from None
+    return parse_agreement(text, str(path))

@@ -1,0 +1,302 @@
+"""The settlement model: an agreement, its parties, documents, terms and deals.
+
+Every term cites the document it comes from. Every area of a settlement is
+either covered by terms or explicitly declared open, so a reader can tell a
+plan's silence from an omission in its encoding.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+
+from accord.agreement.quantities import Count, Distance, Duration, Money
+from accord.agreement.vocabulary import (
+    Alignment,
+    Area,
+    Event,
+    IncentiveKind,
+    LineBasis,
+    MilitaryItem,
+    Recognition,
+    TermKind,
+    ZoneType,
+)
+
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
+TermId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)*$", max_length=80)]
+PartyId = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]*$", max_length=16)]
+DocDate = Annotated[str, Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")]
+OneLine = Annotated[str, Field(min_length=3, max_length=240, pattern=r"^[^\n]+$")]
+Label = Annotated[str, Field(min_length=2, max_length=40, pattern=r"^[^\n]+$")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Document(_Strict):
+    """A public document that terms cite."""
+
+    id: Slug
+    title: str = Field(min_length=3)
+    author: str | None = None
+    organisation: str | None = None
+    date: DocDate
+    url: str | None = None
+
+    @model_validator(mode="after")
+    def _someone(self) -> Document:
+        if not self.author and not self.organisation:
+            raise ValueError("a document needs an author or an organisation")
+        return self
+
+
+class SourceRef(_Strict):
+    """Where a term comes from: a document id, and where in it."""
+
+    doc: Slug
+    section: str | None = None
+    note: str | None = None
+
+
+class PartyKind(StrEnum):
+    state = "state"
+    alliance = "alliance"
+    union = "union"
+    organisation = "organisation"
+    legislature = "legislature"
+    group = "group"
+
+
+class Party(_Strict):
+    """A signatory, a bound party or a veto player."""
+
+    id: PartyId
+    name: str = Field(min_length=2)
+    kind: PartyKind = PartyKind.state
+    members: list[PartyId] = Field(default_factory=list)
+
+
+class ZoneSpec(_Strict):
+    """Where a rule applies on the map, in terms the geography compiler reads."""
+
+    type: ZoneType
+    along: str | None = Field(
+        default=None,
+        description="line_of_contact, or a border written A-B with party or group ids",
+        pattern=r"^(line_of_contact|[A-Z][A-Z0-9_]*-[A-Z][A-Z0-9_]*)$",
+    )
+    width: Distance | None = Field(default=None, description="total width of a DMZ")
+    distance: Distance | None = Field(default=None, description="depth of a band from its border")
+    split: dict[PartyId, float] | None = Field(
+        default=None, description="share of the width on each side; omitted means equal"
+    )
+    regime: str | None = Field(default=None, pattern=r"^(full|partial)$")
+    side: PartyId | None = Field(default=None, description="whose side a band lies on")
+    regions: list[str] = Field(default_factory=list, description="named regions or countries")
+
+    @model_validator(mode="after")
+    def _shape(self) -> ZoneSpec:
+        if self.type is ZoneType.dmz:
+            if self.width is None or self.regime is None or self.along is None:
+                raise ValueError("a dmz needs 'along', 'width' and 'regime' (full or partial)")
+            if self.split is not None and abs(sum(self.split.values()) - 1.0) > 1e-6:
+                raise ValueError(f"split shares must add up to 1, not {sum(self.split.values())}")
+        if self.type is ZoneType.band and (self.distance is None or self.along is None):
+            raise ValueError("a band needs 'along' (a border such as NATO-RU) and 'distance'")
+        if self.type is ZoneType.region and not self.regions:
+            raise ValueError("a region zone needs 'regions'")
+        return self
+
+
+class Cap(_Strict):
+    """A ceiling on forces or weapons of a kind inside a zone."""
+
+    item: MilitaryItem
+    limit: Count
+
+
+class Deadline(_Strict):
+    """When an obligation falls due: a span after an event, or a date."""
+
+    after: Event | None = None
+    within: Duration | None = None
+    on: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _either(self) -> Deadline:
+        if (self.on is None) == (self.after is None or self.within is None):
+            raise ValueError("a deadline is either 'on: DATE' or both 'after: EVENT' and 'within'")
+        return self
+
+
+class Phase(_Strict):
+    """One step of an incentive: what it grants and what compliance it needs."""
+
+    name: str
+    grants: str
+    compliance_at_least: float | None = Field(default=None, ge=0, le=1)
+    sustained_for: Duration | None = None
+    review: str | None = Field(default=None, description="e.g. US Congress under CAATSA")
+
+
+class Incentive(_Strict):
+    """What compliance earns: relief, aid, access to assets, membership."""
+
+    kind: IncentiveKind
+    beneficiary: PartyId
+    providers: list[PartyId] = Field(min_length=1)
+    amount: Money | None = None
+    duration: Duration | None = None
+    phases: list[Phase] = Field(default_factory=list)
+    snap_back: bool = False
+
+
+class Parameters(_Strict):
+    """Typed figures a term carries beyond its zone, caps, deadline and incentive."""
+
+    line: LineBasis | None = None
+    recognition: Recognition | None = None
+    regions: list[str] | None = None
+    line_length: Distance | None = None
+    observers: Count | None = None
+    observers_armed: bool | None = None
+    remote_monitoring: list[str] | None = None
+    patrols_per_day: Count | None = None
+    peacekeepers: Count | None = None
+    peacekeepers_per_location: Count | None = None
+    contributors: list[str] | None = None
+    alignment: Alignment | None = None
+    constitutional: bool | None = None
+    ratification: str | None = Field(default=None, pattern=r"^(unanimity|majority|none)$")
+    holdouts: list[PartyId] | None = None
+    aid_types: list[str] | None = None
+    aid_excluded: list[str] | None = None
+    aid_quantity_limited: bool | None = None
+    aid_duration: Duration | None = None
+    aid_lead_initial: PartyId | None = None
+    aid_lead_later: PartyId | None = None
+    force_size: Count | None = None
+    countries: list[str] | None = None
+    joined_after: int | None = Field(default=None, ge=1949, le=2100)
+    distance: Distance | None = None
+    amount: Money | None = None
+    treaty: str | None = None
+    weapons: list[MilitaryItem] | None = None
+    precedent: str | None = None
+    horizon: Duration | None = None
+
+
+class Term(_Strict):
+    """One provision of an agreement."""
+
+    id: TermId
+    area: Area
+    issue: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    kind: TermKind
+    label: Label
+    summary: OneLine
+    binds: list[PartyId] = Field(min_length=1)
+    consent: list[PartyId] = Field(min_length=1)
+    sources: list[SourceRef] = Field(min_length=1)
+    status: str = Field(default="proposed", pattern=r"^(proposed|fallback|to_negotiate)$")
+    parameters: Parameters = Field(default_factory=Parameters)
+    zone: ZoneSpec | None = None
+    prohibits: list[MilitaryItem] = Field(default_factory=list)
+    caps: list[Cap] = Field(default_factory=list)
+    deadline: Deadline | None = None
+    incentive: Incentive | None = None
+    tied_to: list[TermId] = Field(default_factory=list, description="terms whose compliance counts")
+    requires: list[TermId] = Field(default_factory=list, description="terms this one depends on")
+
+    @model_validator(mode="after")
+    def _kind_fields(self) -> Term:
+        from accord.agreement.vocabulary import ISSUES
+
+        if self.issue not in ISSUES[self.area]:
+            valid = ", ".join(ISSUES[self.area])
+            raise ValueError(f"issue '{self.issue}' is not an issue of area {self.area}: {valid}")
+        if self.kind is TermKind.rule and not (self.zone or self.caps or self.prohibits):
+            raise ValueError("a rule needs a 'zone', 'caps' or 'prohibits' to be verifiable")
+        if self.kind is TermKind.obligation and self.deadline is None:
+            raise ValueError("an obligation needs a 'deadline'")
+        if self.kind is TermKind.condition and (self.incentive is None or not self.tied_to):
+            raise ValueError("a condition needs an 'incentive' and the terms it is 'tied_to'")
+        return self
+
+
+class Deal(_Strict):
+    """A part of the settlement signed by its own parties, in its own order."""
+
+    id: Slug
+    title: str
+    signatories: list[PartyId] = Field(min_length=1)
+    terms: list[TermId] = Field(min_length=1)
+    after: list[Slug] = Field(default_factory=list)
+    conditions: str | None = None
+    sources: list[SourceRef] = Field(min_length=1)
+
+
+class OpenArea(_Strict):
+    """An area the plan's documents leave open, with why we say so."""
+
+    area: Area
+    note: OneLine
+
+
+class Agreement(_Strict):
+    """A whole proposal: who proposes it, whom it involves, and what it says."""
+
+    id: Slug
+    title: str = Field(min_length=3)
+    proposer: str = Field(min_length=2)
+    date: DocDate
+    summary: str = Field(min_length=10)
+    documents: list[Document] = Field(min_length=1)
+    parties: list[Party] = Field(min_length=1)
+    terms: list[Term] = Field(default_factory=list)
+    deals: list[Deal] = Field(default_factory=list)
+    open: list[OpenArea] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _references(cls, data: Any, info: ValidationInfo) -> Any:
+        # The loader runs the same check itself to attach file positions; other
+        # callers get it here so no agreement with dangling references exists.
+        if isinstance(data, dict) and not (info.context or {}).get("references_checked"):
+            from accord.agreement.references import check_references
+
+            problems = check_references(data)
+            if problems:
+                raise ValueError(
+                    "; ".join(f"{'.'.join(map(str, loc))}: {msg}" for loc, msg in problems)
+                )
+        return data
+
+    def term(self, term_id: str) -> Term:
+        for term in self.terms:
+            if term.id == term_id:
+                return term
+        raise KeyError(term_id)
+
+    def party(self, party_id: str) -> Party:
+        for party in self.parties:
+            if party.id == party_id:
+                return party
+        raise KeyError(party_id)
+
+    def document(self, doc_id: str) -> Document:
+        for doc in self.documents:
+            if doc.id == doc_id:
+                return doc
+        raise KeyError(doc_id)
+
+    def terms_in(self, area: Area) -> list[Term]:
+        return [t for t in self.terms if t.area is area]
+
+    def open_note(self, area: Area) -> str | None:
+        return next((o.note for o in self.open if o.area is area), None)

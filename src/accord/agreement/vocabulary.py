@@ -1,0 +1,190 @@
+"""The controlled vocabulary of a settlement: areas, issues and kinds.
+
+Fixed lists rather than free text so that terms from different plans land on
+the same row of a comparison and the same rule in the compiler.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Area(StrEnum):
+    """The areas of a settlement, in the order a comparison shows them."""
+
+    territory = "territory"
+    ceasefire = "ceasefire"
+    security = "security"
+    relations = "relations"
+    assurances = "assurances"
+    economic = "economic"
+    humanitarian = "humanitarian"
+    sequencing = "sequencing"
+
+
+AREA_TITLES: dict[Area, str] = {
+    Area.territory: "Territory",
+    Area.ceasefire: "Ceasefire",
+    Area.security: "Ukraine's security",
+    Area.relations: "Relations with Russia (US-Russia, NATO-Russia)",
+    Area.assurances: "Ukraine-Russia mutual assurances",
+    Area.economic: "Economic",
+    Area.humanitarian: "Humanitarian",
+    Area.sequencing: "Sequencing",
+}
+
+# Issues of each area, in display order, with a short title for table rows.
+ISSUES: dict[Area, dict[str, str]] = {
+    Area.territory: {
+        "line": "Line / border",
+        "recognition": "Recognition",
+        "crimea": "Crimea",
+        "swap": "Land swaps",
+        "withdrawal": "Withdrawals",
+        "reunification": "Reunification",
+        "residents": "Residents' rights",
+        "constitution": "Constitution",
+    },
+    Area.ceasefire: {
+        "dmz": "DMZ",
+        "monitoring": "Monitoring",
+        "peacekeeping": "Peacekeepers",
+        "pre_ceasefire": "Before talks",
+    },
+    Area.security: {
+        "alignment": "Alignment",
+        "nato_accession": "NATO accession",
+        "guarantees": "Guarantees",
+        "foreign_troops": "Foreign troops",
+        "military_aid": "Military aid",
+        "aid_limits": "Aid limits",
+        "defence_industry": "Defence industry",
+        "force_size": "Force size",
+        "nuclear": "Nuclear status",
+        "missiles": "Missiles",
+        "eu_membership": "EU membership",
+    },
+    Area.relations: {
+        "us_posture": "US posture",
+        "russian_posture": "Russian posture",
+        "nato_expansion": "NATO expansion",
+        "missiles": "Missiles",
+        "bombers_warships": "Bombers/ships",
+        "exercises": "Exercises",
+        "force_caps": "Force caps",
+        "treaties": "Treaties",
+        "nuclear": "Nuclear weapons",
+        "kaliningrad": "Kaliningrad",
+        "baltics": "Baltic states",
+        "sanctions": "Sanctions",
+        "frozen_assets": "Frozen assets",
+        "partnership": "Partnership",
+    },
+    Area.assurances: {
+        "deployment_limits": "Deploy limits",
+        "foreign_forces": "Foreign forces",
+        "non_use_of_force": "Non-use of force",
+        "dispute_resolution": "Disputes",
+        "monitoring": "Monitoring",
+    },
+    Area.economic: {
+        "minerals": "Minerals",
+        "reconstruction": "Reconstruction",
+        "trade": "Trade",
+    },
+    Area.humanitarian: {
+        "prisoners": "Prisoners",
+        "occupied_residents": "Occupied areas",
+        "minorities": "Minorities",
+        "accountability": "Accountability",
+    },
+    Area.sequencing: {
+        "deals": "Deals",
+    },
+}
+
+
+class TermKind(StrEnum):
+    """What a term is, which decides how it is checked."""
+
+    rule = "rule"  # verifiable on the map: a zone with prohibitions or caps
+    obligation = "obligation"  # something to do by a deadline
+    condition = "condition"  # an incentive tied to compliance with other terms
+    declaration = "declaration"  # a statement of status or intent
+
+
+class ZoneType(StrEnum):
+    dmz = "dmz"  # along the line of contact, split between the sides
+    band = "band"  # a depth from a named border on one side
+    exclusion = "exclusion"  # an area closed to listed weapons
+    region = "region"  # named regions or countries
+
+
+class Event(StrEnum):
+    """Events deadlines count from."""
+
+    signature = "signature"
+    ceasefire = "ceasefire"
+    entry_into_force = "entry_into_force"
+    invitation = "invitation"
+
+
+class IncentiveKind(StrEnum):
+    sanctions_relief = "sanctions_relief"
+    military_aid = "military_aid"
+    economic_aid = "economic_aid"
+    frozen_assets = "frozen_assets"
+    nato_membership = "nato_membership"
+    meeting = "meeting"
+
+
+class LineBasis(StrEnum):
+    """What the de facto border is drawn on."""
+
+    line_of_contact_at_ceasefire = "line_of_contact_at_ceasefire"
+    borders_1991 = "borders_1991"
+    borders_2014 = "borders_2014"
+    borders_2022 = "borders_2022"
+    four_oblasts_claimed = "four_oblasts_claimed"
+
+
+class Recognition(StrEnum):
+    none = "none"
+    de_facto = "de_facto"
+    de_jure = "de_jure"
+
+
+class Alignment(StrEnum):
+    nato_membership = "nato_membership"
+    armed_neutrality = "armed_neutrality"
+    neutral_demilitarized = "neutral_demilitarized"
+    european_guarantee = "european_guarantee"
+
+
+class MilitaryItem(StrEnum):
+    """Kinds of forces and weapons that rules prohibit or cap."""
+
+    military_forces = "military_forces"
+    personnel = "personnel"
+    vehicle = "vehicle"
+    armour = "armour"
+    artillery = "artillery"
+    mlrs = "mlrs"
+    air_defence = "air_defence"
+    missile_launcher = "missile_launcher"
+    aircraft = "aircraft"
+    drone = "drone"
+    fortification = "fortification"
+    firing = "firing"
+    heavy_weapons = "heavy_weapons"
+    short_range_missile = "short_range_missile"
+    intermediate_range_missile = "intermediate_range_missile"
+    long_range_missile = "long_range_missile"
+    ballistic_missile = "ballistic_missile"
+    heavy_bomber = "heavy_bomber"
+    warship = "warship"
+    nuclear_weapon = "nuclear_weapon"
+    tactical_nuclear_weapon = "tactical_nuclear_weapon"
+    foreign_forces = "foreign_forces"
+    exercise = "exercise"
+    base = "base"
