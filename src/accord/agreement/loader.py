@@ -33,7 +33,9 @@ class FileProblem:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:{self.column}"
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        return (
+            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        )
 
 
 class AgreementFileError(Exception):
@@ -53,14 +55,16 @@ def field_path(loc: Loc) -> str:
     return out
 
 
-def _position(root: Any, loc: Loc) -> tuple[int, int]:
-    """1-based line and column of the deepest node of `loc` present in the file."""
+def _position(root: Any, loc: Loc, at_key: bool = False) -> tuple[int, int]:
+    """1-based line and column of the deepest node of `loc` present in the file:
+    the value itself when it is a scalar (or the key, with `at_key`)."""
     node, line, col = root, 0, 0
     if isinstance(root, CommentedMap | CommentedSeq):
         line, col = root.lc.line, root.lc.col
     for part in loc:
         if isinstance(node, CommentedMap) and part in node:
-            line, col = node.lc.value(part) if _is_scalar(node[part]) else node.lc.key(part)
+            scalar = _is_scalar(node[part]) and not at_key
+            line, col = node.lc.value(part) if scalar else node.lc.key(part)
             node = node[part]
         elif isinstance(node, CommentedSeq) and isinstance(part, int) and part < len(node):
             line, col = node.lc.item(part)
@@ -74,18 +78,17 @@ def _is_scalar(value: Any) -> bool:
     return not isinstance(value, CommentedMap | CommentedSeq)
 
 
-def _message(error: ErrorDetails, root: Any) -> tuple[Loc, str]:
+def _message(error: ErrorDetails) -> tuple[Loc, str, bool]:
     loc: Loc = tuple(p for p in error["loc"] if not _is_model_tag(p))
     kind = error["type"]
     if kind == "missing":
-        return loc, f"missing required field '{loc[-1]}'"
+        return loc, f"missing required field '{loc[-1]}'", False
     if kind == "extra_forbidden":
-        parent = _node(root, loc[:-1])
-        return loc, f"unknown field '{loc[-1]}'{_valid_fields(parent, loc)}"
+        return loc, f"unknown field '{loc[-1]}'{_valid_fields(loc)}", True
     text = error["msg"].removeprefix("Value error, ")
     if kind in {"enum", "literal_error", "string_pattern_mismatch"}:
         text = f"{text} (got {json.dumps(error.get('input'), default=str)})"
-    return loc, text
+    return loc, text, False
 
 
 def _is_model_tag(part: Any) -> bool:
@@ -93,17 +96,7 @@ def _is_model_tag(part: Any) -> bool:
     return isinstance(part, str) and ("[" in part or part.startswith("function-"))
 
 
-def _node(root: Any, loc: Loc) -> Any:
-    node = root
-    for part in loc:
-        try:
-            node = node[part]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return node
-
-
-def _valid_fields(parent: Any, loc: Loc) -> str:
+def _valid_fields(loc: Loc) -> str:
     from accord.agreement.schema import fields_at
 
     names = fields_at(loc[:-1])
@@ -124,14 +117,17 @@ def parse_agreement(text: str, filename: str) -> Agreement:
         got = "an empty file" if root is None else f"a {type(root).__name__}"
         problem = FileProblem(filename, 1, 1, "", f"an agreement file is a mapping, not {got}")
         raise AgreementFileError([problem])
-    found: list[tuple[Loc, str]] = list(check_references(root))
+    found: list[tuple[Loc, str, bool]] = [(loc, msg, False) for loc, msg in check_references(root)]
     try:
         agreement = Agreement.model_validate(root, context={"references_checked": True})
     except ValidationError as exc:
-        found.extend(_message(e, root) for e in exc.errors())
+        found.extend(_message(e) for e in exc.errors())
         agreement = None
     if found or agreement is None:
-        problems = [FileProblem(filename, *_position(root, loc), field_path(loc), msg) for loc, msg in found]
+        problems = [
+            FileProblem(filename, *_position(root, loc, at_key), field_path(loc), msg)
+            for loc, msg, at_key in found
+        ]
         problems.sort(key=lambda p: (p.line, p.column, p.field))
         raise AgreementFileError(problems)
     return agreement
@@ -143,7 +139,11 @@ def load_agreement(path: str | Path) -> Agreement:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise AgreementFileError([FileProblem(str(path), 1, 1, "", f"cannot read: {exc.strerror}")]) from None
+        raise AgreementFileError(
+            [FileProblem(str(path), 1, 1, "", f"cannot read: {exc.strerror}")]
+        ) from None
     except UnicodeDecodeError as exc:
-        raise AgreementFileError([FileProblem(str(path), 1, 1, "", f"not UTF-8 text: {exc.reason}")]) from None
+        raise AgreementFileError(
+            [FileProblem(str(path), 1, 1, "", f"not UTF-8 text: {exc.reason}")]
+        ) from None
     return parse_agreement(text, str(path))

@@ -11,10 +11,11 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from accord.agreement.quantities import Count, Distance, Duration, Money
 from accord.agreement.vocabulary import (
+    ISSUES,
     Alignment,
     Area,
     Event,
@@ -106,8 +107,8 @@ class ZoneSpec(_Strict):
                 raise ValueError("a dmz needs 'along', 'width' and 'regime' (full or partial)")
             if self.split is not None and abs(sum(self.split.values()) - 1.0) > 1e-6:
                 raise ValueError(f"split shares must add up to 1, not {sum(self.split.values())}")
-        if self.type is ZoneType.band and (self.distance is None or self.along is None):
-            raise ValueError("a band needs 'along' (a border such as NATO-RU) and 'distance'")
+        if self.type is ZoneType.band and self.along is None:
+            raise ValueError("a band needs 'along': a border such as NATO-RU")
         if self.type is ZoneType.region and not self.regions:
             raise ValueError("a region zone needs 'regions'")
         return self
@@ -213,15 +214,27 @@ class Term(_Strict):
     tied_to: list[TermId] = Field(default_factory=list, description="terms whose compliance counts")
     requires: list[TermId] = Field(default_factory=list, description="terms this one depends on")
 
+    @field_validator("issue")
+    @classmethod
+    def _issue_of_area(cls, issue: str, info: ValidationInfo) -> str:
+        area = info.data.get("area")
+        if area is not None and issue not in ISSUES[area]:
+            raise ValueError(
+                f"'{issue}' is not an issue of area {area}; use one of {', '.join(ISSUES[area])}"
+            )
+        return issue
+
     @model_validator(mode="after")
     def _kind_fields(self) -> Term:
-        from accord.agreement.vocabulary import ISSUES
-
-        if self.issue not in ISSUES[self.area]:
-            valid = ", ".join(ISSUES[self.area])
-            raise ValueError(f"issue '{self.issue}' is not an issue of area {self.area}: {valid}")
         if self.kind is TermKind.rule and not (self.zone or self.caps or self.prohibits):
             raise ValueError("a rule needs a 'zone', 'caps' or 'prohibits' to be verifiable")
+        if (
+            self.zone is not None
+            and self.zone.type is ZoneType.band
+            and self.zone.distance is None
+            and self.status != "to_negotiate"
+        ):
+            raise ValueError("a band needs a 'distance' unless the term's status is to_negotiate")
         if self.kind is TermKind.obligation and self.deadline is None:
             raise ValueError("an obligation needs a 'deadline'")
         if self.kind is TermKind.condition and (self.incentive is None or not self.tied_to):

@@ -246,7 +246,8 @@ class Money(BaseModel):
         return data
 
     def __str__(self) -> str:
+        prefix = f"{_BOUND_SYMBOL[self.bound]}{self.currency}"
         for name, factor in reversed(SCALES.items()):
             if name and self.amount >= factor:
-                return f"{_BOUND_SYMBOL[self.bound]}{self.currency} {_fmt(self.amount / factor)} {name}"
-        return f"{_BOUND_SYMBOL[self.bound]}{self.currency} {_fmt(self.amount)}"
+                return f"{prefix} {_fmt(self.amount / factor)} {name}"
+        return f"{prefix} {_fmt(self.amount)}"

@@ -49,7 +49,10 @@ def _ids(data: dict[str, Any], key: str, what: str, problems: list[Problem]) -> 
             continue
         if ident in seen:
             problems.append(
-                ((key, i, "id"), f"duplicate {what} id '{ident}' (first used by {key}[{seen[ident]}])")
+                (
+                    (key, i, "id"),
+                    f"duplicate {what} id '{ident}' (first used by {key}[{seen[ident]}])",
+                )
             )
         else:
             seen[ident] = i
@@ -148,7 +151,10 @@ def _coverage(data: dict[str, Any]) -> list[Problem]:
         area = entry.get("area")
         if area in covered:
             problems.append(
-                (("open", i, "area"), f"area '{area}' is declared open but the plan has terms in it")
+                (
+                    ("open", i, "area"),
+                    f"area '{area}' is declared open but the plan has terms in it",
+                )
             )
         if isinstance(area, str):
             declared[area] = i

@@ -1,0 +1,151 @@
+"""Side-by-side comparison of agreements: one row per issue, one column per plan.
+
+The comparison is data; `accord.report.compare` renders it for a terminal,
+Markdown, HTML, CSV or JSON, so the CLI, the API and the reports agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from accord.agreement.model import Agreement
+from accord.agreement.vocabulary import AREA_TITLES, ISSUES, Area
+
+
+class CellState(StrEnum):
+    terms = "terms"  # the plan has terms on this issue
+    silent = "silent"  # the plan covers the area but not this issue
+    open = "open"  # the plan's documents leave the whole area open
+
+
+@dataclass(frozen=True)
+class Entry:
+    term_id: str
+    label: str
+    summary: str
+    status: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Cell:
+    state: CellState
+    entries: tuple[Entry, ...] = ()
+    note: str = ""
+
+    def short(self) -> str:
+        """Compact text for narrow views."""
+        if self.state is CellState.open:
+            return "open"
+        if self.state is CellState.silent:
+            return "—"
+        marks = {"to_negotiate": "(tbd) ", "fallback": "(fallback) "}
+        return "; ".join(marks.get(e.status, "") + e.label for e in self.entries)
+
+    def full(self) -> str:
+        """Complete text for documents."""
+        if self.state is CellState.open:
+            return f"Open: {self.note}"
+        if self.state is CellState.silent:
+            return "Not addressed"
+        return " ".join(f"{_mark(e.status)}{e.summary}" for e in self.entries)
+
+
+def _mark(status: str) -> str:
+    return {"to_negotiate": "(to negotiate) ", "fallback": "(fallback) "}.get(status, "")
+
+
+@dataclass(frozen=True)
+class Row:
+    area: Area
+    issue: str
+    title: str
+    cells: tuple[Cell, ...]
+
+
+@dataclass
+class Comparison:
+    plans: list[Agreement]
+    rows: list[Row] = field(default_factory=list)
+
+    def rows_in(self, area: Area) -> list[Row]:
+        return [r for r in self.rows if r.area is area]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "plans": [
+                {"id": p.id, "title": p.title, "proposer": p.proposer, "date": p.date}
+                for p in self.plans
+            ],
+            "rows": [
+                {
+                    "area": r.area.value,
+                    "issue": r.issue,
+                    "title": r.title,
+                    "cells": {
+                        plan.id: {
+                            "state": cell.state.value,
+                            "note": cell.note or None,
+                            "terms": [e.__dict__ for e in cell.entries],
+                        }
+                        for plan, cell in zip(self.plans, r.cells, strict=True)
+                    },
+                }
+                for r in self.rows
+            ],
+        }
+
+
+def _deal_entries(plan: Agreement) -> tuple[Entry, ...]:
+    entries = []
+    for deal in plan.deals:
+        after = f" after {', '.join(deal.after)}" if deal.after else ""
+        who = "-".join(deal.signatories)
+        entries.append(
+            Entry(
+                term_id=deal.id,
+                label=f"{deal.id} ({who}){after}",
+                summary=f"{deal.title}: signed by {', '.join(deal.signatories)}{after}"
+                + (f"; {deal.conditions}" if deal.conditions else "")
+                + ".",
+                status="proposed",
+                kind="deal",
+            )
+        )
+    return tuple(entries)
+
+
+def _cell(plan: Agreement, area: Area, issue: str) -> Cell:
+    note = plan.open_note(area)
+    if note is not None:
+        return Cell(CellState.open, note=note)
+    if area is Area.sequencing:
+        return Cell(CellState.terms, _deal_entries(plan))
+    entries = tuple(
+        Entry(t.id, t.label, t.summary, t.status, t.kind.value)
+        for t in plan.terms
+        if t.area is area and t.issue == issue
+    )
+    return Cell(CellState.terms, entries) if entries else Cell(CellState.silent)
+
+
+def compare(plans: list[Agreement], areas: list[Area] | None = None) -> Comparison:
+    """Rows for every issue any plan addresses, and one row for each area
+    no plan addresses, so every area appears."""
+    result = Comparison(plans=plans)
+    for area in areas or list(Area):
+        addressed = {t.issue for p in plans for t in p.terms if t.area is area}
+        issues = [i for i in ISSUES[area] if i in addressed]
+        if area is Area.sequencing:
+            issues = ["deals"]
+        if not issues:
+            result.rows.append(
+                Row(area, "", AREA_TITLES[area], tuple(_cell(p, area, "") for p in plans))
+            )
+            continue
+        for issue in issues:
+            cells = tuple(_cell(p, area, issue) for p in plans)
+            result.rows.append(Row(area, issue, ISSUES[area][issue], cells))
+    return result

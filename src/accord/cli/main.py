@@ -1,0 +1,32 @@
+"""The `accord` console command: registers each command group."""
+
+from __future__ import annotations
+
+import typer
+
+from accord import __version__
+from accord.cli import plans, run
+
+app = typer.Typer(
+    help="accord: a peace settlement as working software.",
+    no_args_is_help=True,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.command("run")(run.run)
+app.add_typer(plans.app, name="plans")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"accord {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version."
+    ),
+) -> None:
+    """accord: proposals as data, rules on the map, verification, incentives, ledger."""

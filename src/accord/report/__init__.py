@@ -1,0 +1,1 @@
+"""Reports: plan comparison, and later the daily report (HTML, PDF, charts, maps)."""
