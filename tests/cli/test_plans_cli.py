@@ -1,0 +1,95 @@
+"""The `accord plans` commands, as a user runs them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from accord.cli.main import app
+from accord.plans import plan_ids, plan_path
+
+runner = CliRunner()
+
+
+def test_list_json_names_every_plan() -> None:
+    result = runner.invoke(app, ["plans", "list", "--json"])
+    assert result.exit_code == 0, result.output
+    assert [p["id"] for p in json.loads(result.stdout)] == plan_ids()
+
+
+def test_show_by_id_and_by_path() -> None:
+    by_id = runner.invoke(app, ["plans", "show", "defense-priorities-2025", "--json"])
+    by_path = runner.invoke(
+        app, ["plans", "show", str(plan_path("defense-priorities-2025")), "--json"]
+    )
+    assert by_id.exit_code == by_path.exit_code == 0
+    assert json.loads(by_id.stdout) == json.loads(by_path.stdout)
+    text = runner.invoke(app, ["plans", "show", "defense-priorities-2025"])
+    assert "ceasefire.dmz" in text.stdout
+
+
+def test_unknown_plan_is_a_clear_error() -> None:
+    result = runner.invoke(app, ["plans", "show", "no-such-plan"])
+    assert result.exit_code == 2
+    assert "no plan 'no-such-plan': use a shipped id (" in result.stderr
+
+
+def test_compare_area_filter_and_formats(tmp_path: Path) -> None:
+    out = tmp_path / "c.csv"
+    result = runner.invoke(
+        app, ["plans", "compare", "--area", "ceasefire", "-f", "csv", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    lines = out.read_text().splitlines()
+    assert all(line.startswith("ceasefire,") for line in lines[1:])
+    bad = runner.invoke(app, ["plans", "compare", "-f", "pdf"])
+    assert bad.exit_code == 2 and "unknown format 'pdf'" in bad.stderr
+
+
+def test_diff_json(tmp_path: Path) -> None:
+    source = plan_path("defense-priorities-2025").read_text()
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(source.replace("width: 5 mi", "width: 10 mi"))
+    result = runner.invoke(app, ["plans", "diff", "defense-priorities-2025", str(mine), "--json"])
+    assert result.exit_code == 0, result.output
+    changed = json.loads(result.stdout)["changed"]
+    assert changed[0]["term"] == "ceasefire.dmz"
+    assert {"field": "zone.width.value", "old": 5.0, "new": 10.0} in changed[0]["changes"]
+
+
+def test_validate_exit_codes(tmp_path: Path) -> None:
+    good = str(plan_path("defense-priorities-2025"))
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        plan_path("defense-priorities-2025").read_text().replace("width: 5 mi", "width: 5 leagues")
+    )
+    ok = runner.invoke(app, ["plans", "validate", good])
+    assert ok.exit_code == 0 and "ok" in ok.stdout
+    failed = runner.invoke(app, ["plans", "validate", good, str(bad)])
+    assert failed.exit_code == 1
+    assert "terms[2].zone.width: unknown distance unit 'leagues'" in failed.stderr
+    assert "1 of 2 file(s) have problems." in failed.stderr
+
+
+def test_schema_is_json() -> None:
+    result = runner.invoke(app, ["plans", "schema"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["title"] == "Agreement"
+
+
+def test_every_command_has_help() -> None:
+    for args in (["--help"], ["run", "--help"], ["plans", "--help"]):
+        assert runner.invoke(app, args).exit_code == 0
+    for command in ("list", "show", "compare", "diff", "validate", "schema"):
+        result = runner.invoke(app, ["plans", command, "--help"])
+        assert result.exit_code == 0 and "Usage" in result.stdout
+
+
+def test_main_job_writes_reports(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["run", "-o", str(tmp_path / "out"), "--quiet"])
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "out" / "plans-compared.html").read_text()
+    assert "Safeguarding U.S. Interests" in html
+    assert "Reports written to" in result.stdout
