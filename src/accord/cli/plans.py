@@ -169,6 +169,7 @@ def validate(
         console.print(
             f"[green]ok[/green] {name}: {agreement.id}, {len(agreement.terms)} terms",
             highlight=False,
+            soft_wrap=True,
         )
     if failed:
         err_console.print(f"{failed} of {len(files)} file(s) have problems.")

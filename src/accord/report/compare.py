@@ -39,7 +39,9 @@ def to_rich(comparison: Comparison, width: int = 80) -> RenderableType:
         for chunk in chunks if rows else []:
             title = AREA_TITLES[area]
             if len(chunks) > 1:
-                title += f"  (plans {chunk.start + 1}-{chunk.stop} of {total})"
+                first, last = chunk.start + 1, chunk.stop
+                span = f"plan {first}" if first == last else f"plans {first}-{last}"
+                title += f"  ({span} of {total})"
             table = Table(
                 title=title,
                 title_justify="left",
