@@ -36,8 +36,8 @@ def test_unknown_field(minimal_yaml: str) -> None:
     text = minimal_yaml.replace("    label: Full DMZ\n", "    label: Full DMZ\n    colour: red\n")
     assert problems(text) == [
         "plan.yaml:20:5: terms[0].colour: unknown field 'colour'; valid fields here: id, area, "
-        "issue, kind, label, summary, binds, consent, sources, status, parameters, zone, "
-        "prohibits, caps, deadline, incentive, tied_to, requires"
+        "issue, kind, label, summary, binds, consent, sources, status, position_of, parameters, "
+        "zone, prohibits, caps, deadline, incentive, tied_to, requires"
     ]
 
 
@@ -175,3 +175,23 @@ def test_unreadable_file(tmp_path: Path) -> None:
     assert str(info.value.problems[0]).endswith(
         "missing.yaml:1:1: cannot read: No such file or directory"
     )
+
+
+def test_position_of_must_name_a_party(minimal_yaml: str) -> None:
+    text = minimal_yaml.replace(
+        "    label: Full DMZ\n", "    label: Full DMZ\n    position_of: US\n"
+    )
+    assert problems(text) == [
+        "plan.yaml:20:18: terms[0].position_of: unknown party 'US'; known: RU, UA"
+    ]
+
+
+def test_deadline_takes_one_form(minimal_yaml: str) -> None:
+    text = minimal_yaml.replace(
+        "    prohibits: [military_forces]\n",
+        "    prohibits: [military_forces]\n    deadline: {by: accession, on: 2026-01-01}\n",
+    )
+    assert problems(text) == [
+        "plan.yaml:25:5: terms[0].deadline: a deadline is one of 'on: DATE', 'by: EVENT', "
+        "or 'after: EVENT' with 'within'"
+    ]

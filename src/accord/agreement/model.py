@@ -99,6 +99,9 @@ class ZoneSpec(_Strict):
     regime: str | None = Field(default=None, pattern=r"^(full|partial)$")
     side: PartyId | None = Field(default=None, description="whose side a band lies on")
     regions: list[str] = Field(default_factory=list, description="named regions or countries")
+    outside: bool = Field(
+        default=False, description="the zone is everywhere outside the named regions"
+    )
 
     @model_validator(mode="after")
     def _shape(self) -> ZoneSpec:
@@ -122,16 +125,21 @@ class Cap(_Strict):
 
 
 class Deadline(_Strict):
-    """When an obligation falls due: a span after an event, or a date."""
+    """When an obligation falls due: a span after an event, by an event (a
+    condition precedent, such as leaving Kursk before accession), or a date."""
 
     after: Event | None = None
     within: Duration | None = None
+    by: Event | None = None
     on: dt.date | None = None
 
     @model_validator(mode="after")
-    def _either(self) -> Deadline:
-        if (self.on is None) == (self.after is None or self.within is None):
-            raise ValueError("a deadline is either 'on: DATE' or both 'after: EVENT' and 'within'")
+    def _one_form(self) -> Deadline:
+        forms = [self.on is not None, self.by is not None, self.after is not None]
+        if sum(forms) != 1 or (self.after is not None) != (self.within is not None):
+            raise ValueError(
+                "a deadline is one of 'on: DATE', 'by: EVENT', or 'after: EVENT' with 'within'"
+            )
         return self
 
 
@@ -161,6 +169,7 @@ class Parameters(_Strict):
     """Typed figures a term carries beyond its zone, caps, deadline and incentive."""
 
     line: LineBasis | None = None
+    line_alternatives: list[LineBasis] | None = None
     recognition: Recognition | None = None
     regions: list[str] | None = None
     line_length: Distance | None = None
@@ -205,6 +214,9 @@ class Term(_Strict):
     consent: list[PartyId] = Field(min_length=1)
     sources: list[SourceRef] = Field(min_length=1)
     status: str = Field(default="proposed", pattern=r"^(proposed|fallback|to_negotiate)$")
+    position_of: PartyId | None = Field(
+        default=None, description="whose reported position this is, when not the proposer's"
+    )
     parameters: Parameters = Field(default_factory=Parameters)
     zone: ZoneSpec | None = None
     prohibits: list[MilitaryItem] = Field(default_factory=list)

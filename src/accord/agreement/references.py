@@ -77,7 +77,7 @@ def check_references(data: dict[str, Any]) -> list[Problem]:
         need(("parties", i, "members"), party.get("members"), parties, "party")
     for i, term in _items(data, "terms"):
         loc: Loc = ("terms", i)
-        for field in ("binds", "consent"):
+        for field in ("binds", "consent", "position_of"):
             need((*loc, field), term.get(field), parties, "party")
         for j, source in enumerate(term.get("sources") or []):
             if isinstance(source, dict):

@@ -79,6 +79,7 @@ ISSUES: dict[Area, dict[str, str]] = {
         "sanctions": "Sanctions",
         "frozen_assets": "Frozen assets",
         "partnership": "Partnership",
+        "spheres_of_influence": "Spheres/buffer",
     },
     Area.assurances: {
         "deployment_limits": "Deploy limits",
@@ -91,6 +92,7 @@ ISSUES: dict[Area, dict[str, str]] = {
         "minerals": "Minerals",
         "reconstruction": "Reconstruction",
         "trade": "Trade",
+        "climate": "Climate",
     },
     Area.humanitarian: {
         "prisoners": "Prisoners",
@@ -127,6 +129,7 @@ class Event(StrEnum):
     ceasefire = "ceasefire"
     entry_into_force = "entry_into_force"
     invitation = "invitation"
+    accession = "accession"
 
 
 class IncentiveKind(StrEnum):
@@ -136,6 +139,7 @@ class IncentiveKind(StrEnum):
     frozen_assets = "frozen_assets"
     nato_membership = "nato_membership"
     meeting = "meeting"
+    treaty_acceptance = "treaty_acceptance"
 
 
 class LineBasis(StrEnum):
@@ -146,6 +150,7 @@ class LineBasis(StrEnum):
     borders_2014 = "borders_2014"
     borders_2022 = "borders_2022"
     four_oblasts_claimed = "four_oblasts_claimed"
+    negotiated = "negotiated"  # a line still to be agreed, on no stated basis
 
 
 class Recognition(StrEnum):
@@ -181,7 +186,10 @@ class MilitaryItem(StrEnum):
     intermediate_range_missile = "intermediate_range_missile"
     long_range_missile = "long_range_missile"
     ballistic_missile = "ballistic_missile"
+    cruise_missile = "cruise_missile"
+    hypersonic_missile = "hypersonic_missile"
     heavy_bomber = "heavy_bomber"
+    nuclear_capable_bomber = "nuclear_capable_bomber"
     warship = "warship"
     nuclear_weapon = "nuclear_weapon"
     tactical_nuclear_weapon = "tactical_nuclear_weapon"
