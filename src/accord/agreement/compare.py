@@ -27,6 +27,13 @@ class Entry:
     summary: str
     status: str
     kind: str
+    position_of: str | None = None
+
+    @property
+    def marks(self) -> str:
+        """Prefix saying a term is not yet agreed, a fallback, or one side's position."""
+        out = {"to_negotiate": "(tbd) ", "fallback": "(fallback) "}.get(self.status, "")
+        return out + (f"({self.position_of} position) " if self.position_of else "")
 
 
 @dataclass(frozen=True)
@@ -41,8 +48,7 @@ class Cell:
             return "open"
         if self.state is CellState.silent:
             return "—"
-        marks = {"to_negotiate": "(tbd) ", "fallback": "(fallback) "}
-        return "; ".join(marks.get(e.status, "") + e.label for e in self.entries)
+        return "; ".join(e.marks + e.label for e in self.entries)
 
     def full(self) -> str:
         """Complete text for documents."""
@@ -50,11 +56,7 @@ class Cell:
             return f"Open: {self.note}"
         if self.state is CellState.silent:
             return "Not addressed"
-        return " ".join(f"{_mark(e.status)}{e.summary}" for e in self.entries)
-
-
-def _mark(status: str) -> str:
-    return {"to_negotiate": "(to negotiate) ", "fallback": "(fallback) "}.get(status, "")
+        return " ".join(f"{e.marks}{e.summary}" for e in self.entries)
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,7 @@ def _cell(plan: Agreement, area: Area, issue: str) -> Cell:
     if area is Area.sequencing:
         return Cell(CellState.terms, _deal_entries(plan))
     entries = tuple(
-        Entry(t.id, t.label, t.summary, t.status, t.kind.value)
+        Entry(t.id, t.label, t.summary, t.status, t.kind.value, t.position_of)
         for t in plan.terms
         if t.area is area and t.issue == issue
     )
