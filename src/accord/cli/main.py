@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from accord import __version__
-from accord.cli import plans, run
+from accord.cli import negotiate, plans, run
 
 app = typer.Typer(
     help="accord: a peace settlement as working software.",
@@ -15,6 +15,7 @@ app = typer.Typer(
 )
 app.command("run")(run.run)
 app.add_typer(plans.app, name="plans")
+app.add_typer(negotiate.app, name="negotiate")
 
 
 def _version(value: bool) -> None:

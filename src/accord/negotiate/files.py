@@ -1,0 +1,332 @@
+"""The negotiation domain and party preferences as data files, checked with precise errors.
+
+The domain file lists the issues, their options and which plan terms select
+each option. A party file gives the party's issue weights, option values and
+best alternative, each as a range with a source and a reason, plus its red
+lines. Users can edit or replace any of them; nothing here names a party.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from accord.negotiate.scenario import RedLine, Scenario
+
+Range = tuple[float, float]
+
+
+class NegotiationFileError(ValueError):
+    """A problem in a domain or party file: which file, which party, which field, and why."""
+
+    def __init__(self, file: str, message: str, party: str | None = None, field: str = ""):
+        self.file, self.party, self.field = file, party, field
+        where = file + (f" (party {party})" if party else "") + (f": {field}" if field else "")
+        super().__init__(f"{where}: {message}")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(_Strict):
+    doc: str
+    section: str | None = None
+
+
+class DocumentSpec(_Strict):
+    id: str
+    title: str
+    author: str
+    date: str
+
+
+class OptionSpec(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str
+    # term patterns; a plan term matching any of them selects this option
+    when: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class IssueSpec(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str
+    area: str
+    options: list[OptionSpec] = Field(min_length=2)
+
+
+class DomainSpec(_Strict):
+    title: str
+    documents: list[DocumentSpec] = Field(min_length=1)
+    issues: list[IssueSpec] = Field(min_length=1)
+
+    def issue(self, issue_id: str) -> IssueSpec:
+        return next(i for i in self.issues if i.id == issue_id)
+
+
+def _check_range(value: list[Any]) -> list[Any]:
+    lo, hi = value[0], value[1]
+    if not (isinstance(lo, int | float) and isinstance(hi, int | float)) or lo > hi:
+        raise ValueError(f"a range is [low, high] with low <= high, got {value[:2]}")
+    return value
+
+
+class Valued(_Strict):
+    """A figure given as a range, with where it comes from and why."""
+
+    range: tuple[float, float]
+    source: Source
+    reason: str = Field(min_length=3)
+
+    @field_validator("range", mode="before")
+    @classmethod
+    def _range(cls, v: Any) -> Any:
+        return _check_range(list(v)) if isinstance(v, list | tuple) and len(v) == 2 else v
+
+
+class IssuePreference(_Strict):
+    weight: tuple[float, float]
+    source: Source
+    reason: str = Field(min_length=3)
+    # option -> [low, high, reason]; the source is the issue's unless the entry gives a 4th item
+    values: dict[str, list[Any]]
+
+    @field_validator("weight", mode="before")
+    @classmethod
+    def _weight(cls, v: Any) -> Any:
+        return _check_range(list(v)) if isinstance(v, list | tuple) and len(v) == 2 else v
+
+
+class RedLineSpec(_Strict):
+    issue: str
+    forbid: list[str] = Field(min_length=1)
+    source: Source
+    reason: str = Field(min_length=3)
+
+
+class PartySpec(_Strict):
+    party: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$")
+    name: str
+    weights_sum: float = Field(gt=0)
+    alternative: Valued
+    issues: dict[str, IssuePreference]
+    red_lines: list[RedLineSpec] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Preferences:
+    """Every party's ranges, as arrays, for point estimates and Monte Carlo draws."""
+
+    domain: DomainSpec
+    parties: tuple[PartySpec, ...]
+    weight_lo: NDArray[np.float64]  # (parties, issues), normalised by weights_sum
+    weight_hi: NDArray[np.float64]
+    value_lo: tuple[NDArray[np.float64], ...]  # per issue (parties, options)
+    value_hi: tuple[NDArray[np.float64], ...]
+    alternative_lo: NDArray[np.float64]
+    alternative_hi: NDArray[np.float64]
+    red_lines: tuple[RedLine, ...]
+
+    def scenario(self) -> Scenario:
+        """Point estimates: the middle of every range, weights rescaled to sum to one."""
+        weights = (self.weight_lo + self.weight_hi) / 2
+        weights = weights / weights.sum(axis=1, keepdims=True)
+        tables = tuple(
+            weights[:, j : j + 1] * (lo + hi) / 2
+            for j, (lo, hi) in enumerate(zip(self.value_lo, self.value_hi, strict=True))
+        )
+        return Scenario(
+            issues=tuple(i.id for i in self.domain.issues),
+            options=tuple(tuple(o.id for o in i.options) for i in self.domain.issues),
+            parties=tuple(p.party for p in self.parties),
+            tables=tables,
+            alternatives=(self.alternative_lo + self.alternative_hi) / 2,
+            red_lines=self.red_lines,
+            party_names={p.party: p.name for p in self.parties},
+        )
+
+
+DATA = resources.files("accord.negotiate") / "data"
+
+
+def _read(path: Path | Any) -> tuple[str, Any]:
+    name = Path(str(path)).name
+    try:
+        data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise NegotiationFileError(str(path), f"cannot read: {exc.strerror}") from None
+    except YAMLError as exc:
+        raise NegotiationFileError(name, f"not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise NegotiationFileError(name, "the file must be a mapping")
+    return name, data
+
+
+def _validation(name: str, exc: ValidationError, party: str | None = None) -> NegotiationFileError:
+    first = exc.errors()[0]
+    field = ".".join(str(p) for p in first["loc"])
+    more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
+    return NegotiationFileError(name, first["msg"] + more, party, field)
+
+
+def load_domain(path: str | Path | None = None) -> DomainSpec:
+    """The negotiation domain: the shipped one unless a file is given."""
+    name, data = _read(Path(path) if path else DATA / "domain.yaml")
+    try:
+        domain = DomainSpec.model_validate(data)
+    except ValidationError as exc:
+        raise _validation(name, exc) from None
+    seen: set[str] = set()
+    for issue in domain.issues:
+        if issue.id in seen:
+            raise NegotiationFileError(name, f"issue '{issue.id}' is listed twice", field="issues")
+        seen.add(issue.id)
+        ids = [o.id for o in issue.options]
+        if len(set(ids)) != len(ids):
+            raise NegotiationFileError(
+                name, "an option id is repeated", field=f"{issue.id}.options"
+            )
+    return domain
+
+
+def _known(what: str, name: str, known: list[str]) -> str:
+    return f"unknown {what} '{name}'; valid: {', '.join(known)}"
+
+
+def load_party(path: str | Path, domain: DomainSpec) -> PartySpec:
+    """One party file, checked against the domain: issues, options, weights, red lines."""
+    name, data = _read(Path(path))
+    party_id = data.get("party") if isinstance(data.get("party"), str) else None
+    try:
+        spec = PartySpec.model_validate(data)
+    except ValidationError as exc:
+        raise _validation(name, exc, party_id) from None
+    docs = [d.id for d in domain.documents]
+    issues = [i.id for i in domain.issues]
+
+    def fail(message: str, field: str) -> NegotiationFileError:
+        return NegotiationFileError(name, message, spec.party, field)
+
+    def check_source(source: Source, field: str) -> None:
+        if source.doc not in docs:
+            raise fail(_known("document", source.doc, docs), f"{field}.source.doc")
+
+    check_source(spec.alternative.source, "alternative")
+    for issue_id, pref in spec.issues.items():
+        if issue_id not in issues:
+            raise fail(_known("issue", issue_id, issues), f"issues.{issue_id}")
+        check_source(pref.source, f"issues.{issue_id}")
+        options = [o.id for o in domain.issue(issue_id).options]
+        for option, entry in pref.values.items():
+            field = f"issues.{issue_id}.values.{option}"
+            if option not in options:
+                raise fail(_known(f"option of issue '{issue_id}'", option, options), field)
+            if len(entry) not in (3, 4) or not isinstance(entry[2], str):
+                raise fail(
+                    "write a value as [low, high, reason] or [low, high, reason, doc]", field
+                )
+            lo, hi = entry[0], entry[1]
+            if not (
+                isinstance(lo, int | float) and isinstance(hi, int | float) and 0 <= lo <= hi <= 1
+            ):
+                raise fail(
+                    f"a value range is [low, high] with 0 <= low <= high <= 1, got {entry[:2]}",
+                    field,
+                )
+            if len(entry) == 4 and entry[3] not in docs:
+                raise fail(_known("document", str(entry[3]), docs), field)
+        missing = [o for o in options if o not in pref.values]
+        if missing:
+            raise fail(f"no value for option(s) {', '.join(missing)}", f"issues.{issue_id}.values")
+    lows = sum(p.weight[0] for p in spec.issues.values())
+    highs = sum(p.weight[1] for p in spec.issues.values())
+    mids = sum(sum(p.weight) / 2 for p in spec.issues.values())
+    if (
+        not (lows <= spec.weights_sum <= highs)
+        or abs(mids - spec.weights_sum) > 0.01 * spec.weights_sum
+    ):
+        raise fail(
+            f"issue weights do not sum as declared: midpoints sum to {mids:.4g} "
+            f"(ranges {lows:.4g}..{highs:.4g}), weights_sum says {spec.weights_sum:g}; "
+            "adjust the weights or weights_sum",
+            "issues.*.weight",
+        )
+    for k, line in enumerate(spec.red_lines):
+        field = f"red_lines[{k}]"
+        if line.issue not in issues:
+            raise fail(_known("issue", line.issue, issues), f"{field}.issue")
+        check_source(line.source, field)
+        options = [o.id for o in domain.issue(line.issue).options]
+        for option in line.forbid:
+            if option not in options:
+                raise fail(
+                    _known(f"option of issue '{line.issue}'", option, options), f"{field}.forbid"
+                )
+        if set(options) <= set(line.forbid):
+            raise fail(
+                f"this red line forbids every option of issue '{line.issue}', so no package can "
+                "satisfy it; leave at least one option allowed",
+                f"{field}.forbid",
+            )
+    return spec
+
+
+def default_party_files() -> list[Path]:
+    return sorted(Path(str(p)) for p in DATA.iterdir() if p.name.startswith("party-"))
+
+
+def load_preferences(
+    party_files: list[str | Path] | None = None, domain_file: str | Path | None = None
+) -> Preferences:
+    """Domain and parties as arrays; the shipped files unless others are given."""
+    domain = load_domain(domain_file)
+    files = [Path(p) for p in party_files] if party_files else default_party_files()
+    parties = [load_party(f, domain) for f in files]
+    ids = [p.party for p in parties]
+    for pid in ids:
+        if ids.count(pid) > 1:
+            raise NegotiationFileError(str(files[ids.index(pid)].name), "party given twice", pid)
+    n_p, n_i = len(parties), len(domain.issues)
+    w_lo, w_hi = np.zeros((n_p, n_i)), np.zeros((n_p, n_i))
+    v_lo = [np.zeros((n_p, len(i.options))) for i in domain.issues]
+    v_hi = [np.zeros((n_p, len(i.options))) for i in domain.issues]
+    red_lines: list[RedLine] = []
+    for p, spec in enumerate(parties):
+        for j, issue in enumerate(domain.issues):
+            pref = spec.issues.get(issue.id)
+            if pref is None:
+                continue  # an issue a party does not weigh adds nothing to its utility
+            w_lo[p, j], w_hi[p, j] = (x / spec.weights_sum for x in pref.weight)
+            for o, option in enumerate(issue.options):
+                v_lo[j][p, o], v_hi[j][p, o] = pref.values[option.id][:2]
+        for line in spec.red_lines:
+            j = [i.id for i in domain.issues].index(line.issue)
+            opts = [o.id for o in domain.issues[j].options]
+            red_lines.append(
+                RedLine(
+                    spec.party,
+                    j,
+                    frozenset(opts.index(o) for o in line.forbid),
+                    line.reason,
+                    line.source.doc + (f", {line.source.section}" if line.source.section else ""),
+                )
+            )
+    return Preferences(
+        domain,
+        tuple(parties),
+        w_lo,
+        w_hi,
+        tuple(v_lo),
+        tuple(v_hi),
+        np.array([p.alternative.range[0] for p in parties]),
+        np.array([p.alternative.range[1] for p in parties]),
+        tuple(red_lines),
+    )
