@@ -1,0 +1,133 @@
+"""The append-only hash chain: entries, their canonical bytes, and its check.
+
+An entry's bytes are canonical JSON (sorted keys, no spaces, UTF-8), so any
+party can recompute every hash with a JSON library and SHA-256. Each entry's
+hash covers the previous entry's hash, so altering, removing, inserting or
+reordering any entry changes every hash after it; `verify_chain` names the
+first entry where the recomputation disagrees, and says how.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+GENESIS = bytes(32)
+
+
+def canonical_json(value: Any) -> bytes:
+    """The one byte string every party computes for a JSON value."""
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One ledger entry. `corrects` names the entry a correction supersedes:
+    corrections are new entries, never edits."""
+
+    seq: int
+    recorded_at: dt.datetime
+    kind: str
+    ref: str
+    payload: dict[str, Any]
+    prev_hash: bytes
+    hash: bytes
+    corrects: int | None = None
+
+    @property
+    def day(self) -> dt.date:
+        return self.recorded_at.astimezone(dt.UTC).date()
+
+    def body(self) -> dict[str, Any]:
+        """What the entry says, without its hashes: the Merkle leaf data."""
+        return {
+            "seq": self.seq,
+            "recorded_at": self.recorded_at.astimezone(dt.UTC).isoformat(),
+            "kind": self.kind,
+            "ref": self.ref,
+            "payload": self.payload,
+            "corrects": self.corrects,
+        }
+
+    def leaf(self) -> bytes:
+        return canonical_json(self.body())
+
+    def to_json(self) -> dict[str, Any]:
+        return self.body() | {"prev_hash": self.prev_hash.hex(), "hash": self.hash.hex()}
+
+
+def entry_hash(prev_hash: bytes, leaf: bytes) -> bytes:
+    return hashlib.sha256(prev_hash + leaf).digest()
+
+
+def make_entry(
+    prev: Entry | None,
+    kind: str,
+    ref: str,
+    payload: dict[str, Any],
+    recorded_at: dt.datetime,
+    corrects: int | None = None,
+) -> Entry:
+    """The next entry after `prev` (None for the first)."""
+    if recorded_at.tzinfo is None:
+        raise ValueError("ledger times are timezone-aware UTC")
+    seq = 0 if prev is None else prev.seq + 1
+    prev_hash = GENESIS if prev is None else prev.hash
+    draft = Entry(seq, recorded_at, kind, ref, payload, prev_hash, b"", corrects)
+    return Entry(
+        seq,
+        recorded_at,
+        kind,
+        ref,
+        payload,
+        prev_hash,
+        entry_hash(prev_hash, draft.leaf()),
+        corrects,
+    )
+
+
+@dataclass(frozen=True)
+class ChainFault:
+    """The first place where the stored chain and its recomputation disagree."""
+
+    seq: int
+    position: int
+    problem: str
+
+    def __str__(self) -> str:
+        return f"entry {self.seq} (position {self.position}): {self.problem}"
+
+
+def verify_chain(entries: Iterable[Entry], start: Entry | None = None) -> ChainFault | None:
+    """Recompute the chain from `start` (the entry before the first given, or
+    genesis); return the first fault, or None when every hash holds."""
+    expected_seq = 0 if start is None else start.seq + 1
+    prev_hash = GENESIS if start is None else start.hash
+    for position, entry in enumerate(entries):
+        if entry.seq != expected_seq:
+            kind = "missing or reordered" if entry.seq > expected_seq else "inserted or reordered"
+            return ChainFault(
+                entry.seq,
+                position,
+                f"{kind}: expected entry {expected_seq} here, found {entry.seq}",
+            )
+        if entry.prev_hash != prev_hash:
+            return ChainFault(
+                entry.seq, position, "its link to the previous entry is broken (removed or altered)"
+            )
+        if entry_hash(prev_hash, entry.leaf()) != entry.hash:
+            return ChainFault(entry.seq, position, "its content was altered after it was recorded")
+        prev_hash = entry.hash
+        expected_seq += 1
+    return None
+
+
+def day_leaves(entries: Sequence[Entry], day: dt.date) -> list[bytes]:
+    """The Merkle leaf data of one UTC day's entries, in order."""
+    return [e.leaf() for e in entries if e.day == day]
