@@ -118,10 +118,11 @@ class ZoneSpec(_Strict):
 
 
 class Cap(_Strict):
-    """A ceiling on forces or weapons of a kind inside a zone."""
+    """A ceiling on forces or weapons of a kind inside a zone; no limit means
+    the level is left to negotiation."""
 
     item: MilitaryItem
-    limit: Count
+    limit: Count | None = None
 
 
 class Deadline(_Strict):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from accord import __version__
-from accord.cli import negotiate, plans, run
+from accord.cli import geo, negotiate, plans, run
 
 app = typer.Typer(
     help="accord: a peace settlement as working software.",
@@ -16,6 +16,7 @@ app = typer.Typer(
 app.command("run")(run.run)
 app.add_typer(plans.app, name="plans")
 app.add_typer(negotiate.app, name="negotiate")
+app.add_typer(geo.app, name="geo")
 
 
 def _version(value: bool) -> None:

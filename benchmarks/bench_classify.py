@@ -1,0 +1,154 @@
+"""Zone classification: accord's compiled index against shapely 2 and geopandas, one run.
+
+Zones: both sides of the line, a 5-mile DMZ and a 100-mile band on Russia's side of
+NATO's borders, from the shipped 2026-08-22 map. Points: half uniform over eastern
+Ukraine, half within 10 km of the line of contact. Everything runs on one core.
+
+    NUMBA_NUM_THREADS=1 OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_classify.py \
+        --sizes 1000000 10000000 --sjoin-max 1000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+import numpy as np
+import shapely
+from pyproj import Geod
+
+from accord.geo import ZoneIndex, line_of_contact, load_borders, shipped_control
+from accord.geo.line import LineOfContact
+from accord.geo.zones import Zone, band_geometry, dmz_geometry, sides
+
+EAST_UKRAINE = (33.0, 46.0, 40.3, 51.5)  # lon/lat box
+GEOD = Geod(ellps="WGS84")
+
+
+def build_zones() -> tuple[LineOfContact, list[Zone]]:
+    borders = load_borders()
+    line = line_of_contact(shipped_control())
+    ua, ru = sides(line, borders)
+    dmz = dmz_geometry(line, ru, 5 * 1.609344, {"UA": 0.5, "RU": 0.5})
+    band = band_geometry(borders, "NATO-RU", 100 * 1.609344, "RU")
+    return line, [
+        ua,
+        ru,
+        Zone("ceasefire.dmz", "dmz", ("UA", "RU"), dmz),
+        Zone("relations.band", "band", ("RU",), band),
+    ]
+
+
+def make_points(line: LineOfContact, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    half = n // 2
+    lon_u = rng.uniform(EAST_UKRAINE[0], EAST_UKRAINE[2], half)
+    lat_u = rng.uniform(EAST_UKRAINE[1], EAST_UKRAINE[3], half)
+    # Near the line: a random place on it (by length), then up to 10 km in any direction.
+    xy = shapely.get_coordinates(shapely.segmentize(line.lines, 0.001))
+    starts = rng.integers(0, len(xy), n - half)
+    lon_n, lat_n, _ = GEOD.fwd(
+        xy[starts, 0],
+        xy[starts, 1],
+        rng.uniform(0, 360, n - half),
+        np.sqrt(rng.random(n - half)) * 10_000,
+    )
+    order = rng.permutation(n)
+    return np.concatenate([lon_u, lon_n])[order], np.concatenate([lat_u, lat_n])[order]
+
+
+def shapely_masks(zones: list[Zone], lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    masks = np.zeros(len(lon), dtype=np.uint64)
+    for i, zone in enumerate(zones):
+        masks |= shapely.contains_xy(zone.geometry, lon, lat).astype(np.uint64) << np.uint64(i)
+    return masks
+
+
+def sjoin_masks(zones: list[Zone], lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    import geopandas as gpd
+
+    points = gpd.GeoDataFrame(geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326")
+    polys = gpd.GeoDataFrame(
+        {"bit": np.arange(len(zones), dtype=np.uint64)},
+        geometry=[z.geometry for z in zones],
+        crs="EPSG:4326",
+    )
+    joined = gpd.sjoin(points, polys, predicate="within", how="inner")
+    masks = np.zeros(len(lon), dtype=np.uint64)
+    np.bitwise_or.at(
+        masks, joined.index.to_numpy(), np.uint64(1) << joined["bit"].to_numpy(np.uint64)
+    )
+    return masks
+
+
+def timed(fn, *args):  # type: ignore[no-untyped-def]
+    start = time.perf_counter()
+    out = fn(*args)
+    return out, time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    parser.add_argument("--sjoin-max", type=int, default=1_000_000, help="largest size for sjoin")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--json", help="also write the results here")
+    args = parser.parse_args()
+
+    (line, zones), zones_s = timed(build_zones)
+    ZoneIndex.build(zones[:1])  # load numba's compiled kernels before timing the build
+    index, build_s = timed(ZoneIndex.build, zones)
+    report: dict[str, object] = {
+        "zones": [z.id for z in zones],
+        "zones_build_s": round(zones_s, 2),
+        "index_build_s": round(build_s, 2),
+        "index_mb": round(index.nbytes / 1e6, 1),
+        "runs": [],
+    }
+    print(f"zones built in {zones_s:.1f} s; index built in {build_s:.2f} s, "
+          f"{index.nbytes / 1e6:.1f} MB")  # fmt: skip
+
+    for n in args.sizes:
+        lon, lat = make_points(line, n, args.seed)
+        index.masks(lon[:1000], lat[:1000])
+        got, accord_s = timed(index.masks, lon, lat)
+        for zone in zones:
+            shapely.prepare(zone.geometry)  # prepared once, outside the timing
+        want, shapely_s = timed(shapely_masks, zones, lon, lat)
+        run: dict[str, object] = {
+            "points": n,
+            "accord_mpts_s": round(n / accord_s / 1e6, 2),
+            "shapely_mpts_s": round(n / shapely_s / 1e6, 2),
+            "accord_vs_shapely": round(shapely_s / accord_s, 1),
+            "accord_mismatches": int((got != want).sum()),
+        }
+        if n <= args.sjoin_max:
+            joined, sjoin_s = timed(sjoin_masks, zones, lon, lat)
+            run |= {
+                "sjoin_mpts_s": round(n / sjoin_s / 1e6, 3),
+                "accord_vs_sjoin": round(sjoin_s / accord_s, 1),
+                "sjoin_mismatches": int((joined != want).sum()),
+            }
+        print(json.dumps(run))
+        report["runs"].append(run)  # type: ignore[attr-defined]
+
+    # Streaming: one point per call, as a consumer of a live feed would call it.
+    lon, lat = make_points(line, 20_000, args.seed + 1)
+    times_ns = np.empty(len(lon))
+    for i in range(len(lon)):
+        start = time.perf_counter_ns()
+        index.classify_one(lon[i], lat[i])
+        times_ns[i] = time.perf_counter_ns() - start
+    report["per_point_us"] = {
+        "p50": round(float(np.percentile(times_ns, 50)) / 1e3, 2),
+        "p99": round(float(np.percentile(times_ns, 99)) / 1e3, 2),
+    }
+    print("per-point call (µs):", report["per_point_us"])
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as handle:
+            json.dump(report, handle, indent=2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+"""`accord geo` commands through typer's runner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from accord.cli.geo import app
+from accord.geo import LineOfContact, Zone
+
+runner = CliRunner()
+
+
+def test_line_prints_length_and_areas(shipped_line: LineOfContact, tmp_path: Path) -> None:
+    out = tmp_path / "line.geojson"
+    result = runner.invoke(app, ["line", "--json", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout[: result.stdout.rindex("}") + 1])
+    assert summary["main_length_km"] == pytest.approx(shipped_line.main_length_km, abs=0.1)
+    assert summary["area_controlled_by_RU_km2"] == round(shipped_line.area_ru_km2)
+    features = json.loads(out.read_text())["features"]
+    assert sum(f["properties"]["main"] for f in features) == 1
+
+
+def test_zones_writes_geojson_and_prints_the_dmz(shipped_zones: list[Zone], tmp_path: Path) -> None:
+    out = tmp_path / "zones.geojson"
+    result = runner.invoke(app, ["zones", "--agreement", "defense-priorities-2025", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    dmz = next(z for z in shipped_zones if z.kind == "dmz")
+    assert f"{dmz.area_km2:,.0f}" in result.stdout
+    doc = json.loads(out.read_text())
+    kinds = {f["properties"]["kind"] for f in doc["features"]}
+    assert {"side", "dmz", "band"} <= kinds
+    assert "2013" in doc["accord"]["line"]["borders"]
+
+
+def test_compile_and_classify_a_csv(tmp_path: Path) -> None:
+    index = tmp_path / "index.npz"
+    result = runner.invoke(
+        app, ["compile", "-a", "defense-priorities-2025", "-o", str(index), "--kinds", "side,dmz"]
+    )
+    assert result.exit_code == 0, result.output
+    points = tmp_path / "points.csv"
+    points.write_text("id,lon,lat\na,30.52,50.45\nb,37.80,48.00\nc,2.35,48.85\n")
+    result = runner.invoke(app, ["classify", str(index), str(points)])
+    assert result.exit_code == 0, result.output
+    rows = [line.split(",") for line in result.stdout.strip().splitlines()]
+    assert rows[0] == ["id", "lon", "lat", "zones", "mask", "side"]
+    assert [r[-1] for r in rows[1:]] == ["UA", "RU", ""]
+
+
+def test_errors_name_the_problem(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["line", "--control", str(tmp_path / "missing.geojson")])
+    assert result.exit_code == 2
+    assert "missing.geojson: no such file" in result.output
+    result = runner.invoke(app, ["line", "--date", "22/08/2026"])
+    assert result.exit_code == 2 and "write YYYY-MM-DD" in result.output
+
+
+@pytest.mark.shared_data
+def test_change_between_two_dates(control_dir: Path) -> None:
+    result = runner.invoke(
+        app, ["change", "2026-07-01", "2026-08-22", "--control", str(control_dir), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["from"] == "2026-07-01" and summary["gained_by_RU_km2"] > 0

@@ -1,0 +1,186 @@
+"""Zones from an agreement: DMZ, bands, regions, sides; areas and true distances."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import shapely
+from pyproj import Geod, Transformer
+
+from accord.agreement import parse_agreement
+from accord.geo import LineOfContact, Zone, load_borders, zones_from_agreement, zones_geojson
+from accord.geo.zones import region_geometry
+
+from .conftest import FIVE_MILES_KM
+
+GEOD = Geod(ellps="WGS84")
+LAEA = "+proj=laea +lat_0=48.5 +lon_0=34 +ellps=WGS84"
+
+AGREEMENT = """
+id: test-plan
+title: A test plan
+proposer: Tests
+date: "2025"
+summary: A plan with one term of each spatial kind, for the geography compiler.
+documents:
+  - {id: doc, title: The test document, organisation: Tests, date: "2025"}
+parties:
+  - {id: UA, name: Ukraine}
+  - {id: RU, name: Russia}
+  - {id: BY, name: Belarus}
+  - {id: NATO, name: NATO, kind: alliance}
+terms:
+  - id: ceasefire.dmz
+    area: ceasefire
+    issue: dmz
+    kind: rule
+    label: Uneven DMZ
+    summary: A 10 km DMZ, 6 km of it on Russia's side.
+    binds: [UA, RU]
+    consent: [UA, RU]
+    zone:
+      type: dmz
+      along: line_of_contact
+      width: 10 km
+      split: {UA: 0.4, RU: 0.6}
+      regime: partial
+    prohibits: [artillery]
+    sources: [{doc: doc}]
+  - id: relations.band
+    area: relations
+    issue: russian_posture
+    kind: rule
+    label: Belarus band
+    summary: No forces within 50 km of NATO's border with Belarus, on Belarus's side.
+    binds: [RU, BY]
+    consent: [NATO, RU]
+    zone: {type: band, along: NATO-BY, distance: 50 km, side: BY}
+    prohibits: [military_forces]
+    sources: [{doc: doc}]
+  - id: territory.withdrawal
+    area: territory
+    issue: withdrawal
+    kind: rule
+    label: Leave Kursk
+    summary: Ukraine withdraws from Kursk oblast.
+    binds: [UA]
+    consent: [UA, RU]
+    zone: {type: region, regions: [Kursk]}
+    prohibits: [military_forces]
+    sources: [{doc: doc}]
+open:
+  - {area: security, note: The test plan is silent on security.}
+  - {area: assurances, note: The test plan is silent on assurances.}
+  - {area: economic, note: The test plan is silent on the economy.}
+  - {area: humanitarian, note: The test plan is silent on humanitarian issues.}
+  - {area: sequencing, note: The test plan is silent on sequencing.}
+"""
+
+
+@pytest.fixture(scope="module")
+def compiled(shipped_line: LineOfContact) -> dict[str, Zone]:
+    zones, notes = zones_from_agreement(parse_agreement(AGREEMENT, "test.yaml"), shipped_line)
+    assert notes == []
+    return {z.id: z for z in zones}
+
+
+def _to_laea(geom: shapely.Geometry) -> shapely.Geometry:
+    t = Transformer.from_crs("EPSG:4326", LAEA, always_xy=True)
+    return shapely.transform(geom, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
+
+
+def test_five_mile_dmz_area_matches_a_single_projection_buffer(
+    shipped_line: LineOfContact, shipped_zones: list[Zone]
+) -> None:
+    dmz = next(z for z in shipped_zones if z.kind == "dmz")
+    # Independent: one equal-area projection for the whole line, planar buffer, planar area.
+    planar = _to_laea(shipped_line.lines).buffer(FIVE_MILES_KM * 500, quad_segs=32)
+    assert dmz.area_km2 == pytest.approx(planar.area / 1e6, rel=0.01)
+    assert dmz.area_km2 == pytest.approx(10_500, rel=0.03)
+
+
+def test_buffer_edge_lies_at_the_true_distance_within_5_m(
+    shipped_line: LineOfContact, shipped_zones: list[Zone]
+) -> None:
+    dmz = next(z for z in shipped_zones if z.kind == "dmz")
+    half_m = FIVE_MILES_KM * 500
+    line_m = _to_laea(shipped_line.lines)
+    rng = np.random.default_rng(7)
+    edge = shapely.get_coordinates(dmz.geometry.boundary)
+    # Points on the DMZ's edge, including the middles of its edges (chords of its arcs).
+    picks = edge[rng.choice(len(edge) - 1, 150, replace=False)]
+    t = Transformer.from_crs("EPSG:4326", LAEA, always_xy=True)
+    inv = Transformer.from_crs(LAEA, "EPSG:4326", always_xy=True)
+    for lon, lat in picks:
+        near = shapely.shortest_line(shapely.Point(t.transform(lon, lat)), line_m)
+        foot = shapely.get_coordinates(near)[1]
+        # Search along the line around the nearest point, densified to 1 m on the ellipsoid.
+        window = shapely.intersection(line_m, shapely.Point(foot).buffer(3000))
+        lon_lat = shapely.transform(
+            shapely.segmentize(window, 1.0),
+            lambda xy: np.column_stack(inv.transform(xy[:, 0], xy[:, 1])),
+        )
+        cand = shapely.get_coordinates(lon_lat)
+        _, _, dist = GEOD.inv(
+            np.full(len(cand), lon), np.full(len(cand), lat), cand[:, 0], cand[:, 1]
+        )
+        assert abs(dist.min() - half_m) < 5.0
+
+
+def test_uneven_dmz_split_follows_the_terms(
+    compiled: dict[str, Zone], shipped_line: LineOfContact
+) -> None:
+    dmz = compiled["ceasefire.dmz"]
+    ru_side = compiled["side.RU"].geometry
+    rng = np.random.default_rng(3)
+    lon, lat = rng.uniform(33, 39, 20_000), rng.uniform(46, 50.5, 20_000)
+    t = Transformer.from_crs("EPSG:4326", LAEA, always_xy=True)
+    dist_km = (
+        shapely.distance(shapely.points(*t.transform(lon, lat)), _to_laea(shipped_line.lines))
+        / 1000
+    )
+    on_ru = shapely.contains_xy(ru_side, lon, lat)
+    reach_km = np.where(on_ru, 6.0, 4.0)
+    clear = np.abs(dist_km - reach_km) > 0.1  # the projection's scale error is under 0.3%
+    assert clear.sum() > 19_000 and (dist_km < 8).sum() > 500
+    inside = shapely.contains_xy(dmz.geometry, lon, lat)
+    assert np.array_equal(inside[clear], (dist_km < reach_km)[clear])
+    assert dmz.properties["split"] == {"UA": 0.4, "RU": 0.6}
+    assert dmz.properties["regime"] == "partial"
+
+
+def test_band_lies_on_its_side_within_its_distance(compiled: dict[str, Zone]) -> None:
+    band = compiled["relations.band"]
+    belarus = load_borders().country("BLR")
+    assert shapely.difference(band.geometry, belarus.buffer(1e-6)).area < 1e-9
+    # NATO's border with Belarus is about 1,250 km (870 km at 1:50m): at 50 km deep,
+    # the band is about 40,000 km2.
+    assert 30_000 < band.area_km2 < 50_000
+
+
+def test_kursk_region_is_in_russia_and_the_right_size(compiled: dict[str, Zone]) -> None:
+    kursk = compiled["territory.withdrawal"]
+    assert kursk.area_km2 == pytest.approx(30_000, rel=0.06)  # official figure 29,997 km2
+    assert shapely.within(kursk.geometry.buffer(-0.01), load_borders().country("RUS"))
+
+
+def test_unknown_region_lists_the_known_ones() -> None:
+    with pytest.raises(ValueError, match=r"unknown region 'Atlantis'.*kursk"):
+        region_geometry(load_borders(), ["Atlantis"])
+
+
+def test_geojson_features_carry_term_kind_parties_and_area(compiled: dict[str, Zone]) -> None:
+    doc = json.loads(json.dumps(zones_geojson(list(compiled.values()), {"agreement": "test"})))
+    props = {f["properties"]["term"]: f["properties"] for f in doc["features"]}
+    assert props["relations.band"]["kind"] == "band"
+    assert props["relations.band"]["binds"] == ["RU", "BY"]
+    assert props["relations.band"]["area_km2"] > 0
+    assert "2013" in props["side.UA"]["borders"]
+
+
+def test_crimea_recognised_de_jure_moves_it_to_russia() -> None:
+    assert (
+        load_borders(crimea_russian=True).country("UKR").area < load_borders().country("UKR").area
+    )
