@@ -90,6 +90,15 @@ def test_every_command_has_help() -> None:
 def test_main_job_writes_reports(tmp_path: Path) -> None:
     result = runner.invoke(app, ["run", "-o", str(tmp_path / "out"), "--quiet"])
     assert result.exit_code == 0, result.output
-    html = (tmp_path / "out" / "plans-compared.html").read_text()
-    assert "Safeguarding U.S. Interests" in html
+    out = tmp_path / "out"
+    assert "Safeguarding U.S. Interests" in (out / "plans-compared.html").read_text()
     assert "Reports written to" in result.stdout
+    assert "1 of 7 plans acceptable to every party (defense-priorities-2025)" in " ".join(
+        result.stdout.split()
+    )
+    zones = json.loads((out / "zones.geojson").read_text())
+    dmz = next(f for f in zones["features"] if f["properties"]["term"] == "ceasefire.dmz")
+    assert 10_000 < dmz["properties"]["area_km2"] < 11_000
+    assert (out / "zones-map.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "Rules on the map: defense-priorities-2025" in (out / "zones.html").read_text()
+    assert "Negotiation analysis" in (out / "negotiation.html").read_text()

@@ -17,6 +17,10 @@ def run(
     output_dir: Annotated[
         Path, typer.Option("--output-dir", "-o", help="Folder for the reports.")
     ] = Path("accord-output"),
+    agreement: Annotated[
+        str,
+        typer.Option("--agreement", "-a", help="The chosen agreement: a plan id or file."),
+    ] = "defense-priorities-2025",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the summary.")] = False,
 ) -> None:
     """Run the settlement's life cycle on the shipped data and write the reports."""
@@ -35,7 +39,7 @@ def run(
             def on_stage(title: str, index: int, total: int) -> None:
                 progress.update(task, description=title, completed=index, total=total)
 
-            result = run_lifecycle(output_dir, on_stage)
+            result = run_lifecycle(output_dir, agreement, on_stage)
     if not quiet and result.comparison is not None:
         console.print(to_rich(result.comparison, min(console.width, 200)))
     console.rule("Summary")
