@@ -3,9 +3,11 @@
 set -euo pipefail
 source "$(dirname "$0")/_venv.sh" test
 cd "$ROOT"
+echo "== services (PostgreSQL, Mosquitto)"
+source "$ROOT/scripts/services.sh"
 echo "== ruff"
-ruff check .
-ruff format --check .
+ruff check src tests benchmarks
+ruff format --check src tests benchmarks
 echo "== mypy"
 mypy
 echo "== pytest"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from accord import __version__
-from accord.cli import geo, negotiate, plans, run
+from accord.cli import geo, ingest, negotiate, plans, run, schema
 
 app = typer.Typer(
     help="accord: a peace settlement as working software.",
@@ -17,6 +17,8 @@ app.command("run")(run.run)
 app.add_typer(plans.app, name="plans")
 app.add_typer(negotiate.app, name="negotiate")
 app.add_typer(geo.app, name="geo")
+app.command("ingest")(ingest.ingest)
+app.add_typer(schema.app, name="schema")
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,244 @@
+"""The observation: one schema for everything monitoring sees or is told.
+
+Fixed sensors (seismic, acoustic, radar, camera), drones, observer patrols and
+the parties' own notifications and data exchanges all arrive as the same flat
+record, so that verification can run over columns of them in one pass. Kind
+names are the agreement's `MilitaryItem` names, so an observation of `mlrs`
+meets a rule about `mlrs` without a mapping table.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated, Any, Self
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from accord.agreement.vocabulary import MilitaryItem
+
+
+class SourceType(StrEnum):
+    """Who or what made the observation."""
+
+    seismic = "seismic"
+    acoustic = "acoustic"
+    radar = "radar"
+    camera = "camera"
+    drone = "drone"
+    patrol = "patrol"  # an observer patrol's report
+    notification = "notification"  # a party's notice of an exercise or movement
+    data_exchange = "data_exchange"  # a party's periodic declaration of holdings
+
+
+PARTY_DECLARATIONS = frozenset({SourceType.notification, SourceType.data_exchange})
+
+
+class ObservedKind(StrEnum):
+    """What was seen; every value is also a `MilitaryItem` value."""
+
+    personnel = MilitaryItem.personnel.value
+    vehicle = MilitaryItem.vehicle.value
+    armour = MilitaryItem.armour.value
+    artillery = MilitaryItem.artillery.value
+    mlrs = MilitaryItem.mlrs.value  # multiple rocket launcher
+    air_defence = MilitaryItem.air_defence.value
+    missile_launcher = MilitaryItem.missile_launcher.value
+    aircraft = MilitaryItem.aircraft.value
+    drone = MilitaryItem.drone.value
+    fortification = MilitaryItem.fortification.value  # digging, trenches, obstacles
+    firing = MilitaryItem.firing.value  # a firing event; details in `firing`
+
+
+class FiringCategory(StrEnum):
+    """The categories ceasefire monitoring missions report firing in."""
+
+    explosion = "explosion"
+    projectile_in_flight = "projectile_in_flight"
+    muzzle_flash = "muzzle_flash"
+    illumination_flare = "illumination_flare"
+    bursts_and_shots = "bursts_and_shots"
+
+
+class ExplosionType(StrEnum):
+    impact = "impact"
+    airburst = "airburst"
+    undetermined = "undetermined"
+
+
+class NotificationSubject(StrEnum):
+    exercise = "exercise"  # troops and dates of a planned exercise
+    movement = "movement"  # a notified movement of forces
+    holdings = "holdings"  # declared holdings in a zone (data exchange)
+
+
+def _utc(value: datetime) -> datetime:
+    """Accept only times that say their offset; a naive time is ambiguous by hours."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(
+            "time has no timezone: write it in UTC with an offset, e.g. 2025-03-01T06:30:00Z"
+        )
+    return value.astimezone(UTC)
+
+
+UtcTime = Annotated[datetime, AfterValidator(_utc)]
+
+
+def _identifier(value: str) -> str:
+    if value != value.strip() or not value.isprintable():
+        raise ValueError("an id has no leading or trailing spaces and no control characters")
+    return value
+
+
+Identifier = Annotated[str, Field(min_length=1, max_length=128), AfterValidator(_identifier)]
+PartyId = Annotated[str, Field(pattern=r"^[A-Z]{2,8}$", examples=["UA", "RU"])]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+
+
+class Firing(_Strict):
+    """A firing event as monitors log it: what was seen or heard, where from."""
+
+    category: FiringCategory
+    explosion: ExplosionType | None = Field(
+        None, description="Required when category is explosion: impact, airburst or undetermined."
+    )
+    bearing_deg: float | None = Field(
+        None, ge=0, lt=360, description="Direction from the observer, degrees clockwise from north."
+    )
+    distance_min_m: float | None = Field(None, ge=0, description="Near edge of the distance band.")
+    distance_max_m: float | None = Field(None, ge=0, description="Far edge of the distance band.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if (self.category is FiringCategory.explosion) != (self.explosion is not None):
+            raise ValueError(
+                "firing.explosion (impact, airburst or undetermined) is required for an "
+                "explosion and only for one"
+            )
+        low, high = self.distance_min_m, self.distance_max_m
+        if low is not None and high is not None and low > high:
+            raise ValueError(f"firing distance band is reversed: {low} m > {high} m")
+        return self
+
+
+class Notification(_Strict):
+    """What a party notified or declared: exercise, movement or holdings."""
+
+    subject: NotificationSubject
+    party: PartyId
+    starts_at: UtcTime | None = None
+    ends_at: UtcTime | None = None
+    zone: Identifier | None = Field(None, description="Zone id the declaration is about.")
+    reference: Identifier | None = Field(None, description="The party's own reference number.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.starts_at and self.ends_at and self.starts_at > self.ends_at:
+            raise ValueError("notification ends_at is before starts_at")
+        return self
+
+
+class Observation(_Strict):
+    """One observation; `id` is chosen by the sender and makes re-sending harmless."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "seis-07:2025-06-01T03:12:09Z",
+                    "source_id": "seis-07",
+                    "source_type": "seismic",
+                    "observed_at": "2025-06-01T03:12:09Z",
+                    "lon": 37.61,
+                    "lat": 48.02,
+                    "uncertainty_m": 800,
+                    "kind": "firing",
+                    "count": 3,
+                    "firing": {
+                        "category": "explosion",
+                        "explosion": "impact",
+                        "bearing_deg": 95,
+                        "distance_min_m": 2000,
+                        "distance_max_m": 3000,
+                    },
+                    "side": "RU",
+                    "side_confidence": 0.6,
+                },
+                {
+                    "id": "UA-notice-2025-117",
+                    "source_id": "UA-mod",
+                    "source_type": "notification",
+                    "observed_at": "2025-05-20T09:00:00Z",
+                    "kind": "personnel",
+                    "count": 4500,
+                    "side": "UA",
+                    "side_confidence": 1.0,
+                    "notification": {
+                        "subject": "exercise",
+                        "party": "UA",
+                        "starts_at": "2025-06-10T00:00:00Z",
+                        "ends_at": "2025-06-14T00:00:00Z",
+                        "zone": "band.UA-BY",
+                    },
+                },
+            ]
+        }
+    )
+
+    id: Identifier = Field(description="Chosen by the sender; a re-sent id is stored once.")
+    source_id: Identifier = Field(description="The sensor, drone, patrol or party office.")
+    source_type: SourceType
+    observed_at: UtcTime = Field(description="When it happened, with a UTC offset.")
+    lon: float | None = Field(None, ge=-180, le=180, description="WGS 84 longitude, degrees.")
+    lat: float | None = Field(None, ge=-90, le=90, description="WGS 84 latitude, degrees.")
+    uncertainty_m: float | None = Field(
+        None, ge=0, description="Radius of the location's uncertainty, metres."
+    )
+    kind: ObservedKind
+    count: int = Field(1, ge=0, description="How many of `kind` (troops, vehicles, rounds).")
+    firing: Firing | None = Field(None, description="Required when kind is firing.")
+    side: PartyId | None = Field(None, description="Party the observation is attributed to.")
+    side_confidence: float | None = Field(
+        None, ge=0, le=1, description="Confidence in `side`, 0 to 1; required with `side`."
+    )
+    notification: Notification | None = Field(
+        None, description="Required for notification and data_exchange sources."
+    )
+    remarks: str | None = Field(None, max_length=4000)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if (self.lon is None) != (self.lat is None):
+            raise ValueError("lon and lat come together: give both or neither")
+        declared = self.source_type in PARTY_DECLARATIONS
+        if self.lon is None and not declared:
+            raise ValueError(f"source_type {self.source_type.value} needs lon and lat")
+        if self.lon is not None and self.uncertainty_m is None:
+            raise ValueError("uncertainty_m (metres) is required with a location")
+        if declared != (self.notification is not None):
+            raise ValueError(
+                "notification is required for notification and data_exchange sources "
+                f"and not allowed for {self.source_type.value}"
+            )
+        if declared and self.lon is None and not (self.notification and self.notification.zone):
+            raise ValueError("a notification without lon and lat needs notification.zone")
+        if (self.kind is ObservedKind.firing) != (self.firing is not None):
+            raise ValueError("firing details are required when kind is firing and only then")
+        if (self.side is None) != (self.side_confidence is None):
+            raise ValueError("side and side_confidence come together: give both or neither")
+        return self
+
+
+def observation_json_schema() -> dict[str, Any]:
+    """The JSON Schema senders validate against (`accord schema observation`)."""
+    schema = Observation.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema
+
+
+def canonical_json(observation: Observation) -> str:
+    """The stored form: compact, fields in schema order, absent fields left out."""
+    return observation.model_dump_json(exclude_none=True)
