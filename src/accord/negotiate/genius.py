@@ -124,11 +124,10 @@ def read_folder(folder: str | Path, normalize: bool = True) -> Scenario:
     return read_scenario(domains[0], [f for f in files if f != domains[0]], normalize)
 
 
-def _domain_xml(scenario: Scenario) -> ET.Element:
-    root = ET.Element("negotiation_template")
-    space = ET.SubElement(root, "utility_space", number_of_issues=str(len(scenario.issues)))
+def _issues_xml(parent: ET.Element, scenario: Scenario) -> tuple[ET.Element, list[ET.Element]]:
+    """The root objective and one discrete issue element per issue, as GENIUS nests them."""
     objective = ET.SubElement(
-        space,
+        parent,
         "objective",
         index="0",
         description="",
@@ -136,8 +135,8 @@ def _domain_xml(scenario: Scenario) -> ET.Element:
         type="objective",
         etype="objective",
     )
-    for j, (name, opts) in enumerate(zip(scenario.issues, scenario.options, strict=True), start=1):
-        issue = ET.SubElement(
+    return objective, [
+        ET.SubElement(
             objective,
             "issue",
             index=str(j),
@@ -146,6 +145,15 @@ def _domain_xml(scenario: Scenario) -> ET.Element:
             type="discrete",
             etype="discrete",
         )
+        for j, name in enumerate(scenario.issues, start=1)
+    ]
+
+
+def _domain_xml(scenario: Scenario) -> ET.Element:
+    root = ET.Element("negotiation_template")
+    space = ET.SubElement(root, "utility_space", number_of_issues=str(len(scenario.issues)))
+    _, issues = _issues_xml(space, scenario)
+    for issue, opts in zip(issues, scenario.options, strict=True):
         for k, value in enumerate(opts, start=1):
             ET.SubElement(issue, "item", index=str(k), value=value)
     return root
@@ -162,25 +170,8 @@ def _profile_xml(scenario: Scenario, party: int) -> ET.Element:
     root = ET.Element("utility_space")
     ET.SubElement(root, "reservation", value=repr(float(scenario.alternatives[party] / scale)))
     ET.SubElement(root, "discount_factor", value="1.0")
-    objective = ET.SubElement(
-        root,
-        "objective",
-        index="0",
-        description="",
-        name="root",
-        type="objective",
-        etype="objective",
-    )
-    for j, (name, opts) in enumerate(zip(scenario.issues, scenario.options, strict=True), start=1):
-        issue = ET.SubElement(
-            objective,
-            "issue",
-            index=str(j),
-            name=name,
-            vtype="discrete",
-            type="discrete",
-            etype="discrete",
-        )
+    objective, issues = _issues_xml(root, scenario)
+    for j, (issue, opts) in enumerate(zip(issues, scenario.options, strict=True), start=1):
         row = scenario.tables[j - 1][party]
         for k, value in enumerate(opts, start=1):
             evaluation = row[k - 1] / tops[j - 1] if tops[j - 1] > 0 else 0.0
