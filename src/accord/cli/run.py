@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from accord.cli.common import console, user_errors
 from accord.report.compare import to_rich
@@ -42,9 +43,37 @@ def run(
             result = run_lifecycle(output_dir, agreement, on_stage)
     if not quiet and result.comparison is not None:
         console.print(to_rich(result.comparison, min(console.width, 200)))
+    if not quiet and result.negotiation is not None:
+        console.print(acceptance_table(result.negotiation))
     console.rule("Summary")
     for line in result.summary:
         console.print(f"• {line}", highlight=False)
     console.print(f"Reports written to [bold]{output_dir.resolve()}[/bold]:")
     for path in result.files:
         console.print(f"  {path}", highlight=False)
+
+
+def acceptance_table(negotiation: dict[str, Any]) -> Table:
+    """Who accepts each plan: utility against the alternative, red lines, and the
+    Monte Carlo odds that every party accepts."""
+    parties = list(negotiation["domain"]["parties"])
+    odds = negotiation["sensitivity"]["plans"]
+    table = Table(
+        title="Who accepts each plan (utility; * crosses a red line)",
+        title_justify="left",
+        caption="P(all): share of Monte Carlo draws in which every party accepts",
+        caption_justify="left",
+    )
+    table.add_column("plan", style="bold", no_wrap=True)
+    for party in parties:
+        table.add_column(party, justify="right")
+    table.add_column("P(all)", justify="right")
+    for row in negotiation["plans"]:
+        cells = []
+        for party in parties:
+            verdict = row["parties"][party]
+            mark = "[green]yes[/green]" if verdict["accepts"] else "[red]no[/red]"
+            why = "*" if verdict["red_lines_crossed"] else ""
+            cells.append(f"{mark} {verdict['utility']:.2f}{why}")
+        table.add_row(row["plan"], *cells, f"{odds[row['plan']]['all_accept']:.2f}")
+    return table
