@@ -5,7 +5,19 @@ from __future__ import annotations
 import typer
 
 from accord import __version__
-from accord.cli import geo, ingest, negotiate, plans, run, schema
+from accord.cli import (
+    compliance,
+    conditions,
+    geo,
+    incidents,
+    ingest,
+    ledger,
+    negotiate,
+    plans,
+    run,
+    schema,
+    verify,
+)
 
 app = typer.Typer(
     help="accord: a peace settlement as working software.",
@@ -19,6 +31,11 @@ app.add_typer(negotiate.app, name="negotiate")
 app.add_typer(geo.app, name="geo")
 app.command("ingest")(ingest.ingest)
 app.add_typer(schema.app, name="schema")
+app.add_typer(verify.app, name="verify")
+app.add_typer(incidents.app, name="incidents")
+app.command("compliance")(compliance.compliance)
+app.add_typer(ledger.app, name="ledger")
+app.add_typer(conditions.app, name="conditions")
 
 
 def _version(value: bool) -> None:

@@ -40,6 +40,13 @@ def to_theatre(geom: BaseGeometry) -> BaseGeometry:
     return shapely.transform(geom, lambda xy: np.column_stack(fwd.transform(xy[:, 0], xy[:, 1])))
 
 
+def theatre_xy(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Lon/lat arrays to metres in the theatre's conformal conic, without geometries."""
+    fwd, _ = _to_theatre()
+    x, y = fwd.transform(lon, lat)
+    return np.asarray(x), np.asarray(y)
+
+
 def from_theatre(geom: BaseGeometry) -> BaseGeometry:
     """Metres in the theatre's conformal conic back to lon/lat."""
     _, inv = _to_theatre()

@@ -83,6 +83,9 @@ class KeyRegistry:
     def records(self) -> list[KeyRecord]:
         return list(self._records.values())
 
+    def records_by_id(self) -> dict[str, KeyRecord]:
+        return dict(self._records)
+
     def get(self, key_id: str) -> KeyRecord:
         try:
             return self._records[key_id]

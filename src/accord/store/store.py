@@ -20,7 +20,9 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from accord.ledger.keys import Refusal
 from accord.store.database import WRITE, create_store_engine, migrate
+from accord.store.ledger import admit, count_refusals, record_accepted
 from accord.store.schema import (
     OBSERVATION_COLUMNS,
     IngestBatch,
@@ -125,8 +127,10 @@ class Store:
                 "committed_at": now,
             },
         ).scalar_one()
-        rows, rejects = _unique_ids(batch)
-        rejects = batch.rejects + rejects
+        rows, conflicts = _unique_ids(batch)
+        admission = admit(connection, rows)  # signatures, checked before any insert
+        rows = admission.rows
+        refused = [_refused(row, batch, why) for row, why in admission.refused]
         accepted: tuple[str, ...] = ()
         if rows:
             for row in rows:
@@ -143,7 +147,11 @@ class Store:
                 ).scalars()
             )
             if len(accepted) < len(rows):
-                rejects += self._conflicts(connection, batch, rows, set(accepted))
+                conflicts += self._conflicts(connection, batch, rows, set(accepted))
+            record_accepted(connection, batch_id, admission, accepted)  # same transaction
+        if conflicts:
+            count_refusals(connection, [Refusal.reused_id] * len(conflicts))
+        rejects = batch.rejects + conflicts + refused
         # Every valid row is now accepted, a conflict (in rejects) or a harmless duplicate.
         duplicates = len(batch.rows) + len(batch.rejects) - len(accepted) - len(rejects)
         if rejects:
@@ -273,6 +281,16 @@ def _conflict(row: dict[str, Any], batch: PendingBatch, why: str) -> Reject:
         raw=row["raw"],
         reason=f"id {row['observation_id']!r} conflicts: {why} with different content",
         key=hashlib.sha256(f"conflict\n{batch.source}\n{row['digest']}".encode()).hexdigest(),
+    )
+
+
+def _refused(row: dict[str, Any], batch: PendingBatch, why: str) -> Reject:
+    return Reject(
+        position=row["position"],
+        detail=f"{batch.position_label} {row['position']}",
+        raw=row["raw"],
+        reason=why,
+        key=hashlib.sha256(f"refused\n{batch.source}\n{row['raw']}".encode()).hexdigest(),
     )
 
 

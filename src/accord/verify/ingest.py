@@ -21,7 +21,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from accord.ledger.signing import split_signature
 from accord.store import BatchOutcome, PendingBatch, Reject, Store
+from accord.store.ledger import SIGNED_ROW_KEY
 from accord.verify.ingest_formats import (
     POSITION_LABELS,
     FileFormat,
@@ -138,12 +140,16 @@ def prepare_batch(
     for record in records:
         reason = record.error
         if record.fields is not None:
+            fields, signed = split_signature(record.fields)  # checked by the store on commit
             try:
-                observation = Observation.model_validate(record.fields)
+                observation = Observation.model_validate(fields)
             except ValidationError as exc:
                 reason = validation_reason(exc)
             else:
-                batch.rows.append(observation_row(observation, record.raw, record.position))
+                row = observation_row(observation, record.raw, record.position)
+                if signed is not None:
+                    row[SIGNED_ROW_KEY] = signed
+                batch.rows.append(row)
                 continue
         where = f"{record.position}\n" if keyed_by_position else ""
         key = hashlib.sha256(f"{reject_scope}\n{where}{record.raw}".encode()).hexdigest()

@@ -1,0 +1,143 @@
+"""`accord incidents`: list, show and move incidents through their workflow."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from accord.cli.common import console, err_console, user_errors
+from accord.store import open_store
+from accord.verify.incidents import (
+    IllegalTransition,
+    State,
+    incident_detail,
+    incident_ref,
+    list_incidents,
+    parse_ref,
+    transition,
+)
+from accord.verify.rules import Severity
+
+app = typer.Typer(help="Incidents: findings about one event, and their workflow.")
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database", "-d", help="Database URL (default $ACCORD_DATABASE_URL or accord.db)."
+    ),
+]
+
+
+def _when(us: int) -> str:
+    return datetime.fromtimestamp(us / 1e6, UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+
+
+@app.command("list")
+def list_(
+    state: Annotated[State | None, typer.Option(help="Only incidents in this state.")] = None,
+    party: Annotated[
+        str | None, typer.Option(help="Only incidents attributed to this party.")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="At most this many, newest first.", min=1)] = 50,
+    database: DatabaseOption = None,
+) -> None:
+    """Incidents, newest first."""
+    with user_errors(), open_store(database) as store:
+        rows = list_incidents(store, state=state.value if state else None, party=party, limit=limit)
+        table = Table(
+            "incident",
+            "first seen",
+            "term",
+            "kind",
+            "party",
+            "severity",
+            "state",
+            "sector",
+            "team",
+            "sources",
+            "confidence",
+        )
+        for r in rows:
+            table.add_row(
+                incident_ref(r.id),
+                _when(r.first_seen_us),
+                r.term_id,
+                r.kind,
+                f"{r.party or '?'} ({r.party_confidence:.2f})",
+                Severity(r.severity).name,
+                r.state,
+                r.sector,
+                r.team,
+                str(len(json.loads(r.sources))),
+                f"{r.confidence:.2f}",
+            )
+        console.print(table)
+
+
+@app.command("show")
+def show(
+    incident: Annotated[str, typer.Argument(help="INC-000012 or 12.")],
+    database: DatabaseOption = None,
+) -> None:
+    """One incident: what, where, whose and why, its evidence and its history."""
+    with user_errors(), open_store(database) as store:
+        try:
+            row, findings, history = incident_detail(store, parse_ref(incident))
+        except LookupError as exc:
+            err_console.print(f"[red]error[/red] {exc.args[0]}", highlight=False)
+            raise typer.Exit(1) from None
+        console.print(
+            f"{incident_ref(row.id)}  {row.state}  {Severity(row.severity).name}\n"
+            f"breach of {row.term_id} ({row.rule_id}), kinds {row.kinds}\n"
+            f"seen {_when(row.first_seen_us)} .. {_when(row.last_seen_us)} at "
+            f"{row.lat:.4f} N {row.lon:.4f} E, sector {row.sector}\n"
+            f"party {row.party or 'unattributed'} ({row.party_confidence:.2f}): {row.attribution}\n"
+            f"confidence {row.confidence:.2f} (noisy-OR over {len(json.loads(row.sources))} "
+            f"sources: {', '.join(json.loads(row.sources))})\n"
+            f"routed to {row.team} ({row.team_distance_km:.1f} km)"
+            + (f"\nreferred to headquarters: {row.escalation}" if row.escalation else ""),
+            highlight=False,
+            soft_wrap=True,
+        )
+        console.print("evidence:", highlight=False)
+        for f in findings:
+            console.print(
+                f"  {_when(f.observed_at_us)} {f.source_id} ({f.source_type}) {f.observed_kind} "
+                f"x{f.count}: {f.detail}; observations {', '.join(json.loads(f.evidence))}",
+                highlight=False,
+                soft_wrap=True,
+            )
+        console.print("history:", highlight=False)
+        for h in history:
+            console.print(
+                f"  {h.at:%Y-%m-%d %H:%M:%SZ} {h.from_state or '-'} -> {h.to_state} "
+                f"by {h.actor}: {h.reason}",
+                highlight=False,
+                soft_wrap=True,
+            )
+
+
+@app.command("transition")
+def transition_(
+    incident: Annotated[str, typer.Argument(help="INC-000012 or 12.")],
+    state: Annotated[State, typer.Argument(help="The state to move it to.")],
+    actor: Annotated[str, typer.Option(help="Who moves it (team, officer, party).")],
+    reason: Annotated[str, typer.Option(help="Why.")],
+    database: DatabaseOption = None,
+) -> None:
+    """Move an incident along its workflow; illegal steps are refused with the legal ones."""
+    with user_errors(), open_store(database) as store:
+        try:
+            done = transition(store, parse_ref(incident), state.value, actor=actor, reason=reason)
+        except (IllegalTransition, LookupError) as exc:
+            err_console.print(f"[red]error[/red] {exc.args[0]}", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+        console.print(
+            f"{incident_ref(done.incident_id)}: {done.from_state} -> {done.to_state} "
+            f"by {done.actor} at {done.at:%Y-%m-%d %H:%M:%SZ}",
+            highlight=False,
+        )

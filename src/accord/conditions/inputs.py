@@ -1,0 +1,132 @@
+"""What conditions are evaluated over: daily compliance per party, obligations, reviews.
+
+`ComplianceDay` is the small typed input shared with verification: one party,
+one UTC day, its compliance index and its count of serious violations
+(incidents of high or critical severity). `from_store` reads them through
+`accord.verify.compliance`; `load_inputs` reads them from a JSON file, which
+is how a what-if replays a period with other figures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from accord.store import Store
+from accord.verify.compliance import Weights, figures
+
+SERIOUS_SEVERITIES = ("high", "critical")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ComplianceDay(_Strict):
+    """One party's compliance on one UTC day."""
+
+    party: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$")
+    day: dt.date
+    index: float = Field(ge=0, le=1)
+    serious_violations: int = Field(0, ge=0)
+
+
+class ObligationOutcome(_Strict):
+    """An obligation (a term id) recorded as met or missed on a day."""
+
+    term: str
+    day: dt.date
+    met: bool
+
+
+class ReviewOutcome(_Strict):
+    """The reviewing body's decision on a phase, e.g. Congress under CAATSA."""
+
+    term: str
+    phase: str
+    day: dt.date
+    approved: bool
+
+
+class InputFile(_Strict):
+    compliance: list[ComplianceDay] = Field(default_factory=list)
+    obligations: list[ObligationOutcome] = Field(default_factory=list)
+    reviews: list[ReviewOutcome] = Field(default_factory=list)
+
+
+@dataclass
+class Inputs:
+    """Everything a condition may read, indexed for day-by-day evaluation."""
+
+    compliance: dict[tuple[str, dt.date], ComplianceDay] = field(default_factory=dict)
+    obligations: list[ObligationOutcome] = field(default_factory=list)
+    reviews: list[ReviewOutcome] = field(default_factory=list)
+
+    @classmethod
+    def of(
+        cls,
+        compliance: Iterable[ComplianceDay],
+        obligations: Iterable[ObligationOutcome] = (),
+        reviews: Iterable[ReviewOutcome] = (),
+    ) -> Inputs:
+        return cls({(c.party, c.day): c for c in compliance}, list(obligations), list(reviews))
+
+    def overridden(self, other: Inputs) -> Inputs:
+        """These inputs with `other`'s figures, obligations and reviews taking precedence."""
+        return Inputs(
+            self.compliance | other.compliance,
+            other.obligations or self.obligations,
+            other.reviews or self.reviews,
+        )
+
+    def days(self) -> list[dt.date]:
+        return sorted({day for _, day in self.compliance})
+
+    def window(self, party: str, days: int, on: dt.date) -> list[ComplianceDay] | None:
+        """The party's last `days` daily figures up to `on`; None when any is missing."""
+        found = []
+        for back in range(days):
+            figure = self.compliance.get((party, on - dt.timedelta(days=back)))
+            if figure is None:
+                return None
+            found.append(figure)
+        return found
+
+    def review(self, term: str, phase: str, on: dt.date) -> ReviewOutcome | None:
+        decided = [r for r in self.reviews if r.term == term and r.phase == phase and r.day <= on]
+        return max(decided, key=lambda r: r.day) if decided else None
+
+    def obligation(self, term: str, on: dt.date) -> ObligationOutcome | None:
+        known = [o for o in self.obligations if o.term == term and o.day <= on]
+        return max(known, key=lambda o: o.day) if known else None
+
+
+def load_inputs(path: Path) -> Inputs:
+    """Inputs from a JSON file: {"compliance": [...], "obligations": [...], "reviews": [...]}."""
+    data: Any = json.loads(path.read_text(encoding="utf-8"))
+    parsed = InputFile.model_validate(data)
+    return Inputs.of(parsed.compliance, parsed.obligations, parsed.reviews)
+
+
+def from_store(
+    store: Store, parties: Iterable[str], first: dt.date, last: dt.date, agreement_id: str | None
+) -> list[ComplianceDay]:
+    """Daily figures for each party from verification's incidents, first..last inclusive."""
+    weights = Weights.shipped()
+    days = []
+    day = first
+    while day <= last:
+        for party in parties:
+            figure = figures(store, party, day, 1, weights, agreement_id)
+            serious = sum(figure.by_severity.get(s, 0) for s in SERIOUS_SEVERITIES)
+            days.append(
+                ComplianceDay(party=party, day=day, index=figure.index, serious_violations=serious)
+            )
+        day += dt.timedelta(days=1)
+    return days

@@ -1,0 +1,369 @@
+"""The ledger in the store: verifying it, closing days, proofs, exports, keys.
+
+Entries are appended by `accord.store.ledger.append` inside the transaction
+that makes them true (ingest, incident transitions, compliance, condition
+decisions). This module is what the mission and the parties do with them
+afterwards. Verification trusts nothing stored: it recomputes every hash, the
+head, and each closed day's root and signature, and names the first entry
+where they disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import Connection, func, select
+from sqlalchemy.orm import Session
+
+from accord.ledger.chain import GENESIS, ChainFault, Entry, verify_chain
+from accord.ledger.export import build_export
+from accord.ledger.keys import KeyRecord, SignatureRefused, public_bytes, sign, unb64
+from accord.ledger.merkle import inclusion_proof, leaf_hash, merkle_root, root_from_leaf_hashes
+from accord.ledger.proofs import DaySeal, build_proof, statement_signed
+from accord.ledger.signing import MISSION_OWNER, day_statement, mission_key_id
+from accord.store import Store
+from accord.store.database import WRITE
+from accord.store.ledger import (
+    ENTRY_COLUMNS,
+    Draft,
+    LedgerDay,
+    LedgerEntryRow,
+    LedgerHead,
+    append,
+    load_registry,
+    row_entry,
+    save_keys,
+    to_us,
+)
+
+
+class LedgerError(Exception):
+    """A ledger operation that cannot be done as asked (the message says why)."""
+
+
+@contextmanager
+def writing(store: Store) -> Iterator[Connection]:
+    """A write transaction (exclusive on SQLite) that commits when the block ends."""
+    with store.engine.connect() as connection:
+        connection = connection.execution_options(**WRITE)
+        with connection.begin():
+            yield connection
+
+
+def day_bounds_us(day: dt.date) -> tuple[int, int]:
+    start = dt.datetime.combine(day, dt.time(), dt.UTC)
+    return to_us(start), to_us(start + dt.timedelta(days=1))
+
+
+def load_entries(
+    connection: Connection, first_day: dt.date | None = None, last_day: dt.date | None = None
+) -> list[Entry]:
+    """Stored entries recorded on first_day..last_day (all when open), in seq order."""
+    query = select(*ENTRY_COLUMNS).order_by(LedgerEntryRow.seq)
+    if first_day is not None:
+        query = query.where(LedgerEntryRow.recorded_at_us >= day_bounds_us(first_day)[0])
+    if last_day is not None:
+        query = query.where(LedgerEntryRow.recorded_at_us < day_bounds_us(last_day)[1])
+    return [row_entry(row) for row in connection.execute(query)]
+
+
+def _entry(connection: Connection, seq: int) -> Entry | None:
+    row = connection.execute(select(*ENTRY_COLUMNS).where(LedgerEntryRow.seq == seq)).first()
+    return None if row is None else row_entry(row)
+
+
+@dataclass
+class Verification:
+    """What `verify` recomputed and the faults it found, the first one first."""
+
+    entries: int = 0
+    days: int = 0
+    chain_fault: ChainFault | None = None
+    problems: list[str] = field(default_factory=list)
+    named: int | None = None  # the place (seq) of the first entry found wrong
+
+    @property
+    def ok(self) -> bool:
+        return self.chain_fault is None and not self.problems
+
+    def first_problem(self) -> str | None:
+        if self.chain_fault is not None:
+            return str(self.chain_fault)
+        return self.problems[0] if self.problems else None
+
+
+def verify(
+    connection: Connection, first_day: dt.date | None = None, last_day: dt.date | None = None
+) -> Verification:
+    """Recompute the chain, its head and the closed days' roots and signatures."""
+    entries = load_entries(connection, first_day, last_day)
+    result = Verification(entries=len(entries))
+    start = None
+    if first_day is not None and entries and entries[0].seq > 0:
+        start = _entry(connection, entries[0].seq - 1)
+    result.chain_fault = verify_chain(entries, start)
+    if result.chain_fault is not None:
+        result.named = (0 if start is None else start.seq + 1) + result.chain_fault.position
+    head = connection.execute(select(LedgerHead.seq, LedgerHead.hash)).one()
+    if last_day is None:
+        _check_head(entries, head, result)
+    _check_days(connection, entries, first_day, last_day, result)
+    return result
+
+
+def _check_head(entries: Sequence[Entry], head: Any, result: Verification) -> None:
+    """The tail: entries removed from or added after the end leave the chain intact."""
+    seq, hash_hex = head
+    last_seq = entries[-1].seq if entries else -1
+    if last_seq > seq:
+        problem, named = f"inserted after the chain head, which names entry {seq}", seq + 1
+    elif last_seq < seq:
+        problem = f"missing: the chain head names entry {seq}, the last stored is {last_seq}"
+        named = last_seq + 1
+    elif entries and entries[-1].hash.hex() != hash_hex:
+        problem, named = "its hash differs from the chain head's", seq
+    else:
+        return
+    result.problems.append(f"entry {named}: {problem}")
+    if result.named is None:
+        result.named = named
+
+
+def _check_days(
+    connection: Connection,
+    entries: Sequence[Entry],
+    first_day: dt.date | None,
+    last_day: dt.date | None,
+    result: Verification,
+) -> None:
+    query = select(LedgerDay).order_by(LedgerDay.day)
+    if first_day is not None:
+        query = query.where(LedgerDay.day >= first_day)
+    if last_day is not None:
+        query = query.where(LedgerDay.day <= last_day)
+    registry = load_registry(connection)
+    by_day: dict[dt.date, list[Entry]] = {}
+    for entry in entries:
+        by_day.setdefault(entry.day, []).append(entry)
+    for sealed in Session(connection).scalars(query):
+        result.days += 1
+        day_entries = by_day.get(sealed.day, [])
+        root = merkle_root([e.leaf() for e in day_entries])
+        where = f"day {sealed.day}"
+        if root.hex() != sealed.root or len(day_entries) != sealed.tree_size:
+            result.problems.append(
+                f"{where}: {len(day_entries)} entries give root {root.hex()}, but the closed "
+                f"day has {sealed.tree_size} with root {sealed.root}"
+            )
+        statement = sealed.statement.encode("utf-8")
+        record = registry.records_by_id().get(sealed.key_id)
+        if record is None:
+            result.problems.append(f"{where}: signed with unregistered key {sealed.key_id}")
+        elif not statement_signed(statement, sealed.signature, record.public_key):
+            result.problems.append(f"{where}: the mission's signature does not verify")
+        elif statement != day_statement(
+            sealed.day,
+            sealed.tree_size,
+            bytes.fromhex(sealed.root),
+            sealed.first_seq,
+            sealed.last_seq,
+            bytes.fromhex(sealed.chain_head),
+        ):
+            result.problems.append(f"{where}: the stored root differs from the signed statement")
+
+
+# --- closing days -----------------------------------------------------------
+
+
+def ensure_mission_key(connection: Connection, key: Ed25519PrivateKey) -> KeyRecord:
+    """The mission key's registry record, registering it on first use."""
+    registry = load_registry(connection)
+    key_id = mission_key_id(key)
+    existing = registry.records_by_id().get(key_id)
+    if existing is not None:
+        if existing.revoked_at is not None:
+            raise LedgerError(f"the mission key {key_id} was revoked; rotate to a new one")
+        return existing
+    record = KeyRecord(key_id, MISSION_OWNER, public_bytes(key), dt.datetime.now(dt.UTC))
+    save_keys(connection, [registry.add(record)])
+    append(connection, [key_draft("add", record)])
+    return record
+
+
+def close_day(store: Store, day: dt.date, key: Ed25519PrivateKey) -> LedgerDay:
+    """Seal one finished UTC day: its root over its entries, signed by the mission."""
+    today = dt.datetime.now(dt.UTC).date()
+    if day >= today:
+        raise LedgerError(f"day {day} is not over yet (UTC today is {today}); close it tomorrow")
+    with writing(store) as connection:
+        if Session(connection).get(LedgerDay, day) is not None:
+            raise LedgerError(f"day {day} is already closed; a closed day never changes")
+        record = ensure_mission_key(connection, key)
+        entries = load_entries(connection, day, day)
+        before = connection.execute(
+            select(func.max(LedgerEntryRow.seq)).where(
+                LedgerEntryRow.recorded_at_us < day_bounds_us(day)[0]
+            )
+        ).scalar()
+        previous = _entry(connection, before) if before is not None else None
+        chain_head = entries[-1].hash if entries else (previous.hash if previous else GENESIS)
+        root = merkle_root([e.leaf() for e in entries])
+        first, last = (entries[0].seq, entries[-1].seq) if entries else (None, None)
+        statement = day_statement(day, len(entries), root, first, last, chain_head)
+        sealed = LedgerDay(
+            day=day,
+            tree_size=len(entries),
+            first_seq=first,
+            last_seq=last,
+            root=root.hex(),
+            chain_head=chain_head.hex(),
+            statement=statement.decode("utf-8"),
+            key_id=record.key_id,
+            signature=sign(key, statement),
+            closed_at=dt.datetime.now(dt.UTC),
+        )
+        session = Session(connection)
+        session.add(sealed)
+        session.flush()
+    return sealed
+
+
+def open_days(store: Store) -> list[dt.date]:
+    """Finished days from the first entry's up to yesterday that are not yet closed."""
+    with store.engine.connect() as connection:
+        first_us = connection.execute(select(func.min(LedgerEntryRow.recorded_at_us))).scalar()
+        closed = set(connection.execute(select(LedgerDay.day)).scalars())
+    if first_us is None:
+        return []
+    day = dt.datetime.fromtimestamp(first_us / 1e6, dt.UTC).date()
+    today = dt.datetime.now(dt.UTC).date()
+    days = []
+    while day < today:
+        if day not in closed:
+            days.append(day)
+        day += dt.timedelta(days=1)
+    return days
+
+
+# --- proofs and exports -------------------------------------------------------
+
+
+def _seal(connection: Connection, day: dt.date) -> DaySeal:
+    sealed = Session(connection).get(LedgerDay, day)
+    if sealed is None:
+        raise LedgerError(
+            f"day {day} is not closed yet, so it has no published root; "
+            "run `accord ledger close-day` after the day ends"
+        )
+    record = load_registry(connection).records_by_id().get(sealed.key_id)
+    if record is None:
+        raise LedgerError(f"day {day} was signed with key {sealed.key_id}, which is not registered")
+    return DaySeal(
+        day=day,
+        tree_size=sealed.tree_size,
+        root=bytes.fromhex(sealed.root),
+        statement=sealed.statement.encode("utf-8"),
+        key_id=sealed.key_id,
+        public_key=record.public_key,
+        signature=sealed.signature,
+    )
+
+
+def find_entry(connection: Connection, wanted: str) -> Entry:
+    """An entry by seq number, or by ref (an observation id, an incident id...)."""
+    query = select(*ENTRY_COLUMNS)
+    if wanted.isdigit():
+        query = query.where(LedgerEntryRow.seq == int(wanted))
+    else:
+        query = query.where(LedgerEntryRow.ref == wanted).order_by(LedgerEntryRow.seq)
+    rows = connection.execute(query).all()
+    if not rows:
+        raise LedgerError(f"no ledger entry has seq or ref {wanted!r}")
+    if len(rows) > 1:
+        seqs = ", ".join(str(r[0]) for r in rows)
+        raise LedgerError(f"ref {wanted!r} names entries {seqs}; give one seq number")
+    return row_entry(rows[0])
+
+
+def prove(store: Store, wanted: str) -> dict[str, Any]:
+    """An inclusion proof of one entry in its day's published tree."""
+    with store.engine.connect() as connection:
+        entry = find_entry(connection, wanted)
+        seal = _seal(connection, entry.day)
+        entries = load_entries(connection, entry.day, entry.day)
+    hashes = [leaf_hash(e.leaf()) for e in entries]
+    index = next((i for i, e in enumerate(entries) if e.seq == entry.seq), None)
+    if index is None or root_from_leaf_hashes(hashes) != seal.root:
+        raise LedgerError(
+            f"the stored entries of {entry.day} no longer give its published root; "
+            "run `accord ledger verify` to find the altered entry"
+        )
+    return build_proof(entry, inclusion_proof(hashes, index), seal)
+
+
+def export_day(store: Store, day: dt.date) -> dict[str, Any]:
+    """The day's entries, the hash before them and its signed root, for any party."""
+    with store.engine.connect() as connection:
+        seal = _seal(connection, day)
+        entries = load_entries(connection, day, day)
+        previous = _entry(connection, entries[0].seq - 1) if entries and entries[0].seq else None
+    previous_hash = entries[0].prev_hash if entries else GENESIS
+    if entries and previous is not None and previous.hash != previous_hash:
+        raise LedgerError(f"entry {entries[0].seq} does not link to entry {previous.seq}")
+    return build_export(entries, previous_hash, seal)
+
+
+# --- keys ----------------------------------------------------------------------
+
+
+def key_draft(action: str, record: KeyRecord) -> Draft:
+    """Every change to the key registry is itself a ledger entry."""
+    return Draft(
+        "key",
+        record.key_id,
+        {
+            "action": action,
+            "owner": record.owner,
+            "public_key": record.public_key.hex(),
+            "valid_from": record.valid_from.isoformat(),
+            "valid_until": record.valid_until.isoformat() if record.valid_until else None,
+            "revoked_at": record.revoked_at.isoformat() if record.revoked_at else None,
+            "reason": record.revoked_because,
+            "replaced_by": record.replaced_by,
+        },
+    )
+
+
+def parse_public_key(text: str) -> bytes:
+    """A 32-byte Ed25519 public key written as 64 hex digits or base64."""
+    text = text.strip()
+    try:
+        raw = bytes.fromhex(text) if len(text) == 64 else unb64(text)
+    except ValueError:
+        raw = b""
+    if len(raw) != 32:
+        raise LedgerError(
+            f"public key {text[:20]!r}... is not 32 bytes written as 64 hex digits or base64"
+        )
+    return raw
+
+
+def change_keys(store: Store, action: str, *args: Any) -> KeyRecord:
+    """Apply a registry change (add, rotate, revoke) and record it, in one transaction."""
+    with writing(store) as connection:
+        registry = load_registry(connection)
+        try:
+            changed = getattr(registry, action)(*args)
+        except (ValueError, SignatureRefused) as exc:
+            raise LedgerError(str(exc)) from None
+        touched = [changed]
+        if action == "rotate":
+            touched.append(registry.records_by_id()[args[0]])
+        save_keys(connection, touched)
+        append(connection, [key_draft(action, r) for r in touched])
+    return changed

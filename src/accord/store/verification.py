@@ -1,0 +1,254 @@
+"""Tables for verification's results: findings, incidents, their transitions, compliance.
+
+Observations stay in the ingest tables; these hold what verification made of
+them. `verify_checkpoints` remembers the last observation `seq` each agreement
+was verified up to, and it commits in the same transaction as the batch's
+findings and incidents, so a re-run picks up exactly where the last commit
+ended. Findings are unique by (rule, key): verifying the same observation
+twice stores one finding. `verify_tallies` keeps the per-source maxima that
+caps and exercise thresholds add up over a window, across micro-batches.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from accord.store.columns import ObservationColumns
+from accord.store.schema import Base, RowId, StoredObservation, UtcDateTime
+from accord.store.store import Store
+
+
+class VerifyCheckpoint(Base):
+    """How far verification of one agreement has got, in observation `seq`."""
+
+    __tablename__ = "verify_checkpoints"
+
+    agreement_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class StoredIncident(Base):
+    """Findings about one event, fused: where, when, whose, how sure, and its state."""
+
+    __tablename__ = "incidents"
+    __table_args__ = (
+        Index("ix_incidents_last_seen_us", "last_seen_us"),
+        Index("ix_incidents_party_first_seen_us", "party", "first_seen_us"),
+    )
+
+    id: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    agreement_id: Mapped[str] = mapped_column(String(64))
+    rule_id: Mapped[str] = mapped_column(String(160))
+    term_id: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(16))
+    severity: Mapped[int] = mapped_column(Integer)
+    first_seen_us: Mapped[int] = mapped_column(BigInteger)
+    last_seen_us: Mapped[int] = mapped_column(BigInteger)
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    sector: Mapped[str] = mapped_column(String(32))
+    party: Mapped[str] = mapped_column(String(8))  # "" when unattributed
+    party_confidence: Mapped[float] = mapped_column(Float)
+    attribution: Mapped[str] = mapped_column(Text)  # why that party
+    confidence: Mapped[float] = mapped_column(Float)  # fused over independent sources
+    sources: Mapped[str] = mapped_column(Text)  # JSON list of source ids
+    source_types: Mapped[str] = mapped_column(Text)  # JSON list
+    kinds: Mapped[str] = mapped_column(Text)  # observed kinds, comma-separated
+    findings: Mapped[int] = mapped_column(Integer)
+    count: Mapped[int] = mapped_column(BigInteger)  # largest count reported
+    team: Mapped[str] = mapped_column(String(64))  # nearest observer team
+    team_distance_km: Mapped[float] = mapped_column(Float)
+    escalation: Mapped[str] = mapped_column(Text)  # reasons it went to headquarters, or ""
+    confirmed: Mapped[bool] = mapped_column(Boolean)  # ever confirmed
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class StoredFinding(Base):
+    """One breach of one rule by one observation (or one aggregate over a window)."""
+
+    __tablename__ = "findings"
+    __table_args__ = (UniqueConstraint("rule_id", "key"),)
+
+    id: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    rule_id: Mapped[str] = mapped_column(String(160))
+    key: Mapped[str] = mapped_column(String(200))  # observation id, or party and window
+    term_id: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(32))
+    observed_at_us: Mapped[int] = mapped_column(BigInteger)
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    party: Mapped[str] = mapped_column(String(8))
+    party_confidence: Mapped[float] = mapped_column(Float)
+    attribution: Mapped[str] = mapped_column(String(200))
+    source_id: Mapped[str] = mapped_column(String(128))
+    source_type: Mapped[str] = mapped_column(String(16))
+    confidence: Mapped[float] = mapped_column(Float)
+    severity: Mapped[int] = mapped_column(Integer)
+    count: Mapped[int] = mapped_column(BigInteger)
+    observed_kind: Mapped[str] = mapped_column(String(64))
+    evidence: Mapped[str] = mapped_column(Text)  # JSON list of observation ids
+    detail: Mapped[str] = mapped_column(Text)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
+
+
+class IncidentTransition(Base):
+    """One step of an incident's workflow: who moved it, when, from what, to what, why."""
+
+    __tablename__ = "incident_transitions"
+
+    id: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
+    from_state: Mapped[str] = mapped_column(String(16))  # "" for the first
+    to_state: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(128))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class VerifyTally(Base):
+    """A source's largest count of a rule's kinds for one party in one window."""
+
+    __tablename__ = "verify_tallies"
+    __table_args__ = (UniqueConstraint("rule_id", "party", "window_start_us", "source_id"),)
+
+    id: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    rule_id: Mapped[str] = mapped_column(String(160))
+    party: Mapped[str] = mapped_column(String(8))
+    window_start_us: Mapped[int] = mapped_column(BigInteger)
+    source_id: Mapped[str] = mapped_column(String(128))
+    declared: Mapped[bool] = mapped_column(Boolean)  # a party's own declaration of holdings
+    count: Mapped[int] = mapped_column(BigInteger)
+    observation_id: Mapped[str] = mapped_column(String(128))  # the observation with that count
+    observed_at_us: Mapped[int] = mapped_column(BigInteger)
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+
+
+class ComplianceRecord(Base):
+    """A party's compliance over one day or week, as last computed."""
+
+    __tablename__ = "compliance"
+    __table_args__ = (UniqueConstraint("agreement_id", "party", "period", "start"),)
+
+    id: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    agreement_id: Mapped[str] = mapped_column(String(64))
+    party: Mapped[str] = mapped_column(String(8))
+    period: Mapped[str] = mapped_column(String(8))  # day or week
+    start: Mapped[date] = mapped_column(Date)
+    compliance_index: Mapped[float] = mapped_column(Float)
+    score: Mapped[float] = mapped_column(Float)  # weighted incident score behind the index
+    figures: Mapped[str] = mapped_column(Text)  # JSON: counts by kind, severity, sector
+    computed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+@dataclass(frozen=True)
+class ObservationDetails:
+    """What `ObservationColumns` leaves out and verification needs, aligned row by row:
+    the firing geometry and a party's notification. NaN, "" or -1 where absent."""
+
+    bearing_deg: NDArray[np.float64]
+    distance_min_m: NDArray[np.float64]
+    distance_max_m: NDArray[np.float64]
+    notice_subject: NDArray[np.str_]
+    notice_party: NDArray[np.str_]
+    notice_zone: NDArray[np.str_]
+    notice_start_ns: NDArray[np.int64]
+    notice_end_ns: NDArray[np.int64]
+
+    @classmethod
+    def empty(cls, rows: int) -> ObservationDetails:
+        nan = np.full(rows, np.nan)
+        none = np.full(rows, "", dtype="U1")
+        never = np.full(rows, -1, dtype=np.int64)
+        return cls(nan, nan.copy(), nan.copy(), none, none.copy(), none.copy(), never, never.copy())
+
+
+_DETAIL_COLUMNS = (
+    StoredObservation.seq,
+    StoredObservation.bearing_deg,
+    StoredObservation.distance_min_m,
+    StoredObservation.distance_max_m,
+    StoredObservation.notification_subject,
+    StoredObservation.notification_party,
+    StoredObservation.zone,
+    StoredObservation.starts_at_us,
+    StoredObservation.ends_at_us,
+)
+
+
+def load_details(store: Store, columns: ObservationColumns) -> ObservationDetails:
+    """The details of a batch's rows; only firing and declaration rows carry any."""
+    details = ObservationDetails.empty(len(columns))
+    if not len(columns):
+        return details
+    first, last = int(columns.seq[0]), int(columns.seq[-1])
+    query = select(*_DETAIL_COLUMNS).where(
+        and_(StoredObservation.seq >= first, StoredObservation.seq <= last),
+        or_(
+            StoredObservation.bearing_deg.is_not(None),
+            StoredObservation.notification_subject.is_not(None),
+        ),
+    )
+    with store.engine.connect() as connection:
+        rows = connection.execute(query).all()
+    if not rows:
+        return details
+    seq = np.array([r[0] for r in rows], dtype=np.int64)
+    at = np.searchsorted(columns.seq, seq)
+    keep = (at < len(columns)) & (columns.seq[np.minimum(at, len(columns) - 1)] == seq)
+    at = at[keep]
+    picked: list[Any] = [r for r, k in zip(rows, keep, strict=True) if k]
+    for name, position in (("bearing_deg", 1), ("distance_min_m", 2), ("distance_max_m", 3)):
+        getattr(details, name)[at] = [
+            np.nan if r[position] is None else r[position] for r in picked
+        ]
+    texts = {"notice_subject": 4, "notice_party": 5, "notice_zone": 6}
+    filled = {
+        name: _text_column(len(columns), at, [r[position] or "" for r in picked])
+        for name, position in texts.items()
+    }
+    for name, position in (("notice_start_ns", 7), ("notice_end_ns", 8)):
+        getattr(details, name)[at] = [
+            -1 if r[position] is None else r[position] * 1000 for r in picked
+        ]
+    return ObservationDetails(
+        details.bearing_deg,
+        details.distance_min_m,
+        details.distance_max_m,
+        filled["notice_subject"],
+        filled["notice_party"],
+        filled["notice_zone"],
+        details.notice_start_ns,
+        details.notice_end_ns,
+    )
+
+
+def _text_column(rows: int, at: NDArray[np.int64], values: list[str]) -> NDArray[np.str_]:
+    width = max((len(v) for v in values), default=1) or 1
+    column = np.full(rows, "", dtype=f"U{width}")
+    column[at] = values
+    return column

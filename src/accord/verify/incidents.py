@@ -1,0 +1,607 @@
+"""Incidents: findings about one event fused, routed to a team, moved through a workflow.
+
+Correlation. Two findings belong to the same incident when they breach the
+same rule within `distance_km` (great circle) and `window_s` of each other;
+incidents are the connected components of that relation (single linkage).
+Candidate pairs come from a k-d tree over (x/distance, y/distance, t/window,
+rule), searched with the maximum norm, then checked exactly.
+
+Fusion. Sources are taken as independent: an incident's confidence is the
+noisy-OR of its sources, 1 - prod(1 - c_s), c_s being the best confidence of
+any finding from source s. Attribution is the party whose own noisy-OR of
+attribution confidences is largest, with the reason of its strongest finding.
+
+Sectors are 50 km segments of the main line of contact, numbered from its
+first vertex (S01, S02, ...); a point more than `sector_reach_km` from the
+line is "off-line". Routing names the observer team whose base is nearest
+(great circle).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+from ruamel.yaml import YAML
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.orm import Session
+
+from accord.geo.projection import theatre_xy, to_theatre
+from accord.store import Store
+from accord.store.database import WRITE
+from accord.store.ledger import Draft as LedgerDraft
+from accord.store.ledger import append as append_to_ledger
+from accord.store.verification import IncidentTransition, StoredFinding, StoredIncident
+from accord.verify.findings import Findings
+from accord.verify.rules import Severity
+
+EARTH_RADIUS_KM = 6371.0088
+_KM_PER_DEG = np.pi * EARTH_RADIUS_KM / 180
+
+
+def data_file(name: str) -> dict[str, Any]:
+    """A YAML file shipped in accord/verify/data."""
+    text = (resources.files("accord.verify") / "data" / name).read_text(encoding="utf-8")
+    loaded: dict[str, Any] = YAML(typ="safe").load(text)
+    return loaded
+
+
+# --- correlation and fusion ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Correlation:
+    distance_km: float = 2.0
+    window_s: float = 900.0
+
+    @classmethod
+    def shipped(cls) -> Correlation:
+        return cls(**data_file("incidents.yaml")["correlation"])
+
+
+def great_circle_km(
+    lon1: NDArray[np.float64],
+    lat1: NDArray[np.float64],
+    lon2: NDArray[np.float64],
+    lat2: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """Haversine distance in km; arrays broadcast."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dp, dl = p2 - p1, np.radians(lon2 - lon1)
+    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return np.asarray(2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))))
+
+
+def correlate(
+    rule: NDArray[np.int32],
+    time_ns: NDArray[np.int64],
+    lon: NDArray[np.float64],
+    lat: NDArray[np.float64],
+    settings: Correlation,
+) -> NDArray[np.int64]:
+    """A component label per finding: equal labels are one incident."""
+    n = len(rule)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    # A degree of longitude is shortest at the northernmost finding: scaling by it makes the
+    # box at least as wide as the true distance everywhere; the exact check follows.
+    shortest = np.cos(np.radians(float(np.abs(lat).max())))
+    x = lon * _KM_PER_DEG * shortest / settings.distance_km
+    y = lat * _KM_PER_DEG / settings.distance_km
+    t = (time_ns - time_ns.min()) / (settings.window_s * 1e9)
+    pairs = cKDTree(np.column_stack([x, y, t, rule * 4.0])).query_pairs(
+        1.0, p=np.inf, output_type="ndarray"
+    )
+    if len(pairs):
+        i, j = pairs[:, 0], pairs[:, 1]
+        near = great_circle_km(lon[i], lat[i], lon[j], lat[j]) <= settings.distance_km
+        near &= np.abs(time_ns[i] - time_ns[j]) <= settings.window_s * 1e9
+        i, j = i[near], j[near]
+    else:
+        i = j = np.zeros(0, dtype=np.int64)
+    graph = coo_matrix((np.ones(len(i), dtype=np.int8), (i, j)), shape=(n, n))
+    return np.asarray(connected_components(graph, directed=False)[1], dtype=np.int64)
+
+
+def noisy_or(groups: NDArray[np.int64], confidence: NDArray[np.float64], n: int) -> NDArray:
+    """Per group, 1 - prod(1 - c) over its members (independent evidence)."""
+    misses = np.zeros(n)
+    np.add.at(misses, groups, np.log1p(-np.clip(confidence, 0.0, 1.0 - 1e-12)))
+    return np.asarray(1.0 - np.exp(misses))
+
+
+@dataclass
+class Draft:
+    """An incident as correlation makes it, before it is stored or merged."""
+
+    rule: int
+    first_ns: int
+    last_ns: int
+    lon: float
+    lat: float
+    party: str
+    party_confidence: float
+    attribution: str
+    confidence: float
+    severity: int
+    count: int
+    sources: list[str]
+    source_types: list[str]
+    kinds: list[str]
+    members: NDArray[np.int64]  # finding rows
+    sector: str = ""
+    team: str = ""
+    team_distance_km: float = 0.0
+
+
+def fuse(findings: Findings, labels: NDArray[np.int64]) -> list[Draft]:
+    """One draft per label: evidence, fused confidence, attribution, severity."""
+    if len(labels) == 0:
+        return []
+    n = int(labels.max()) + 1
+    # Noisy-OR over sources, each source counted once with its best confidence.
+    sources, source_code = np.unique(findings.source_id, return_inverse=True)
+    pair, pair_of = np.unique(labels * len(sources) + source_code, return_inverse=True)
+    best = np.zeros(len(pair))
+    np.maximum.at(best, pair_of, findings.confidence)
+    confidence = noisy_or(pair // len(sources), best, n)
+    weights = findings.confidence + 1e-9
+    wsum = np.bincount(labels, weights, n)
+    lon = np.bincount(labels, weights * findings.lon, n) / wsum
+    lat = np.bincount(labels, weights * findings.lat, n) / wsum
+    party, party_confidence, why = _attribute(findings, labels, n)
+    order = np.argsort(labels, kind="stable")
+    bounds = np.searchsorted(labels[order], np.arange(n + 1))
+    first = np.minimum.reduceat(findings.time_ns[order], bounds[:-1])
+    last = np.maximum.reduceat(findings.time_ns[order], bounds[:-1])
+    severity = np.maximum.reduceat(findings.severity[order], bounds[:-1])
+    count = np.maximum.reduceat(findings.count[order], bounds[:-1])
+    sources_of = _distinct_per_group(findings.source_id, labels, n)
+    types_of = _distinct_per_group(findings.source_type, labels, n)
+    kinds_of = _distinct_per_group(findings.observed_kind, labels, n)
+    rule_of = findings.rule[order[bounds[:-1]]].tolist()
+    first, last, severity, count = first.tolist(), last.tolist(), severity.tolist(), count.tolist()
+    lon_of, lat_of, conf_of = lon.tolist(), lat.tolist(), confidence.tolist()
+    party_conf_of = party_confidence.tolist()
+    drafts = []
+    for g in range(n):
+        rows = order[bounds[g] : bounds[g + 1]]
+        drafts.append(
+            Draft(
+                rule=rule_of[g],
+                first_ns=first[g],
+                last_ns=last[g],
+                lon=lon_of[g],
+                lat=lat_of[g],
+                party=party[g],
+                party_confidence=party_conf_of[g],
+                attribution=why[g],
+                confidence=conf_of[g],
+                severity=severity[g],
+                count=count[g],
+                sources=sources_of[g],
+                source_types=types_of[g],
+                kinds=kinds_of[g],
+                members=rows,
+            )
+        )
+    return drafts
+
+
+def _distinct_per_group(values: NDArray[Any], labels: NDArray[np.int64], n: int) -> list[list[str]]:
+    """The sorted distinct values of each group, from one sort of (group, value) codes
+    rather than a set per group."""
+    names, code = np.unique(values, return_inverse=True)
+    pairs = np.unique(labels * len(names) + code)
+    bounds = np.searchsorted(pairs // len(names), np.arange(n + 1)).tolist()
+    listed = names[pairs % len(names)].tolist()
+    return [listed[bounds[g] : bounds[g + 1]] for g in range(n)]
+
+
+def _attribute(
+    findings: Findings, labels: NDArray[np.int64], n: int
+) -> tuple[list[str], NDArray[np.float64], list[str]]:
+    """Per label: the party with the largest noisy-OR of attribution confidences, and why."""
+    party_out = [""] * n
+    score_out = np.zeros(n)
+    why_out = ["no source says whose, and the place does not tell"] * n
+    named = np.flatnonzero(findings.party != "")
+    if named.size == 0:
+        return party_out, score_out, why_out
+    names, code = np.unique(findings.party[named], return_inverse=True)
+    keys, key_of = np.unique(labels[named] * len(names) + code, return_inverse=True)
+    score = noisy_or(key_of, findings.party_confidence[named], len(keys))
+    members = np.bincount(key_of, minlength=len(keys))
+    # The strongest finding of each (label, party), and the best party of each label.
+    strongest = np.lexsort((-findings.party_confidence[named], key_of))
+    strongest = named[strongest[np.r_[True, np.diff(key_of[strongest]) != 0]]]
+    key_label = keys // len(names)
+    best = np.lexsort((-score, key_label))
+    best = best[np.r_[True, np.diff(key_label[best]) != 0]]
+    totals = np.bincount(labels, minlength=n)
+    for k in best.tolist():
+        g = int(key_label[k])
+        party_out[g] = str(names[keys[k] % len(names)])
+        score_out[g] = score[k]
+        why_out[g] = f"{findings.attribution[strongest[k]]} ({members[k]} of {totals[g]} findings)"
+    return party_out, score_out, why_out
+
+
+# --- sectors and routing -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sectors:
+    """Fixed-length segments of the main line of contact.
+
+    A point's sector is found from the nearest of the line's points taken every
+    `step_km` along it (a k-d tree in the theatre's metric projection), so a
+    sector boundary is placed to within half a step: a batch of incidents is
+    placed in milliseconds instead of a projection and a line search per point.
+    """
+
+    main: BaseGeometry  # lon/lat LineString
+    length_km: float = 50.0
+    reach_km: float = 100.0
+    step_km: float = 0.5
+
+    @cache  # noqa: B019 - one tree per Sectors, kept for its lifetime
+    def _stations(self) -> tuple[cKDTree, NDArray[np.float64]]:
+        line = to_theatre(self.main)
+        along_m = np.arange(0.0, line.length + 1.0, self.step_km * 1000)
+        stations = shapely.get_coordinates(shapely.line_interpolate_point(line, along_m))
+        return cKDTree(stations), along_m / 1000
+
+    def of(self, lon: NDArray[np.float64], lat: NDArray[np.float64]) -> list[str]:
+        tree, along_km = self._stations()
+        x, y = theatre_xy(lon, lat)
+        away_m, nearest = tree.query(np.column_stack([x, y]))
+        numbers = (along_km[nearest] // self.length_km).astype(int) + 1
+        return [
+            f"S{number:02d}" if away <= self.reach_km * 1000 else "off-line"
+            for number, away in zip(numbers, away_m, strict=True)
+        ]
+
+
+@dataclass(frozen=True)
+class Teams:
+    """Observer teams and their bases."""
+
+    ids: tuple[str, ...]
+    lon: NDArray[np.float64]
+    lat: NDArray[np.float64]
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Teams:
+        teams = data["teams"]
+        if not teams:
+            raise ValueError("teams: list at least one team with id, lon and lat")
+        return cls(
+            tuple(str(t["id"]) for t in teams),
+            np.array([float(t["lon"]) for t in teams]),
+            np.array([float(t["lat"]) for t in teams]),
+        )
+
+    @classmethod
+    def shipped(cls) -> Teams:
+        return cls.from_data(data_file("teams.yaml"))
+
+    def nearest(
+        self, lon: NDArray[np.float64], lat: NDArray[np.float64]
+    ) -> tuple[list[str], NDArray[np.float64]]:
+        """The nearest team to each point and its distance in km."""
+        km = great_circle_km(lon[:, None], lat[:, None], self.lon[None, :], self.lat[None, :])
+        pick = np.argmin(km, axis=1)
+        return [self.ids[i] for i in pick], km[np.arange(len(pick)), pick]
+
+
+def place(drafts: Sequence[Draft], sectors: Sectors | None, teams: Teams) -> None:
+    """Fill each draft's sector and nearest team."""
+    if not drafts:
+        return
+    lon = np.array([d.lon for d in drafts])
+    lat = np.array([d.lat for d in drafts])
+    names = sectors.of(lon, lat) if sectors else ["off-line"] * len(drafts)
+    team_ids, km = teams.nearest(lon, lat)
+    for draft, sector, team, distance in zip(drafts, names, team_ids, km, strict=True):
+        draft.sector, draft.team, draft.team_distance_km = sector, team, float(distance)
+
+
+# --- workflow ----------------------------------------------------------------------
+
+
+class State(StrEnum):
+    detected = "detected"
+    confirmed = "confirmed"  # by a second independent source or a patrol
+    handled_locally = "handled_locally"
+    referred = "referred"  # to headquarters
+    disputed = "disputed"  # by a party
+    resolved = "resolved"
+    closed = "closed"
+
+
+TRANSITIONS: dict[State, frozenset[State]] = {
+    State.detected: frozenset({State.confirmed, State.referred, State.disputed, State.closed}),
+    State.confirmed: frozenset({State.handled_locally, State.referred, State.disputed}),
+    State.handled_locally: frozenset({State.resolved, State.referred, State.disputed}),
+    State.referred: frozenset({State.resolved, State.disputed}),
+    State.disputed: frozenset({State.referred, State.resolved}),
+    State.resolved: frozenset({State.closed, State.referred}),
+    State.closed: frozenset(),
+}
+OPEN_STATES = frozenset({State.detected, State.confirmed, State.handled_locally})
+# New evidence joins an incident until it is resolved.
+ACTIVE_STATES = frozenset(State) - {State.resolved, State.closed}
+
+
+class IllegalTransition(ValueError):
+    """A workflow step the state machine does not allow."""
+
+
+def check_transition(incident: str, current: str, target: str) -> State:
+    """The target state, if an incident in `current` may go there; else say where it may."""
+    try:
+        to = State(target)
+    except ValueError:
+        states = ", ".join(s.value for s in State)
+        raise IllegalTransition(
+            f"{incident}: unknown state {target!r}; use one of {states}"
+        ) from None
+    now = State(current)
+    if to not in TRANSITIONS[now]:
+        allowed = ", ".join(sorted(s.value for s in TRANSITIONS[now])) or "nothing (final)"
+        raise IllegalTransition(
+            f"{incident} is {now.value}; it can go to {allowed}, not {to.value}"
+        )
+    return to
+
+
+def independently_confirmed(sources: Sequence[str], source_types: Sequence[str]) -> bool:
+    """Two different sources, or an observer patrol, confirm an incident."""
+    return len(set(sources)) >= 2 or "patrol" in source_types
+
+
+# --- escalation --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EscalationRule:
+    """When an incident goes to headquarters; conditions are ANDed, absent ones ignored."""
+
+    name: str
+    reason: str
+    kinds_any: frozenset[str] = frozenset()
+    severity_at_least: int | None = None
+    repeated: int | None = None  # this many incidents of the party in the sector...
+    within_hours: float = 24.0  # ...within this many hours
+    unresolved_hours: float | None = None  # still open this long after it was seen
+
+
+@dataclass(frozen=True)
+class IncidentView:
+    """What escalation looks at in an incident."""
+
+    id: int
+    state: str
+    kinds: frozenset[str]
+    severity: int
+    party: str
+    sector: str
+    first_seen: datetime
+
+
+@dataclass(frozen=True)
+class Escalation:
+    rules: tuple[EscalationRule, ...] = field(default=())
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Escalation:
+        rules = []
+        for number, item in enumerate(data.get("escalation", []), 1):
+            known = set(EscalationRule.__dataclass_fields__)
+            unknown = set(item) - known
+            if unknown or "name" not in item or "reason" not in item:
+                raise ValueError(
+                    f"escalation rule {number}: needs name and reason, may have "
+                    f"{', '.join(sorted(known - {'name', 'reason'}))}; got {sorted(item)}"
+                )
+            severity = item.get("severity_at_least")
+            rules.append(
+                EscalationRule(
+                    **{
+                        **item,
+                        "kinds_any": frozenset(item.get("kinds_any", ())),
+                        "severity_at_least": Severity[severity] if severity else None,
+                    }
+                )
+            )
+        return cls(tuple(rules))
+
+    @classmethod
+    def shipped(cls) -> Escalation:
+        return cls.from_data(data_file("incidents.yaml"))
+
+    def reasons(
+        self, incident: IncidentView, others: Sequence[IncidentView], now: datetime
+    ) -> list[str]:
+        """Why this open incident goes to headquarters now (empty: it stays local)."""
+        if State(incident.state) not in OPEN_STATES:
+            return []
+        found = []
+        for rule in self.rules:
+            if rule.kinds_any and not (rule.kinds_any & incident.kinds):
+                continue
+            if rule.severity_at_least and incident.severity < rule.severity_at_least:
+                continue
+            if rule.repeated is not None:
+                span = timedelta(hours=rule.within_hours)
+                alike = [
+                    o
+                    for o in others
+                    if o.party == incident.party
+                    and o.sector == incident.sector
+                    and abs(o.first_seen - incident.first_seen) <= span
+                ]
+                if not incident.party or len(alike) < rule.repeated:
+                    continue
+            if rule.unresolved_hours is not None and now - incident.first_seen < timedelta(
+                hours=rule.unresolved_hours
+            ):
+                continue
+            found.append(rule.reason)
+        return found
+
+
+# --- the workflow in the store -------------------------------------------------------
+
+
+def incident_ref(incident_id: int) -> str:
+    return f"INC-{incident_id:06d}"
+
+
+SYSTEM_ACTOR = "accord"
+
+
+@dataclass
+class TransitionLog:
+    """The workflow steps of one transaction: stored, and appended to the ledger,
+    together, so a party can check every decision on an incident."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(
+        self,
+        incident: int,
+        old: str,
+        new: str,
+        reason: str,
+        at: datetime,
+        actor: str = SYSTEM_ACTOR,
+    ) -> dict[str, Any]:
+        row = {
+            "incident_id": incident,
+            "from_state": str(old),
+            "to_state": str(new),
+            "actor": actor,
+            "at": at,
+            "reason": reason,
+        }
+        self.rows.append(row)
+        return row
+
+    def flush(self, connection: Connection) -> None:
+        if not self.rows:
+            return
+        connection.execute(insert(IncidentTransition), self.rows)
+        append_to_ledger(
+            connection,
+            [
+                LedgerDraft(
+                    "incident_transition",
+                    incident_ref(row["incident_id"]),
+                    row | {"at": row["at"].astimezone(UTC).isoformat()},
+                )
+                for row in self.rows
+            ],
+        )
+        self.rows.clear()
+
+
+def parse_ref(text: str) -> int:
+    """`INC-000012` or `12` to 12."""
+    digits = text.upper().removeprefix("INC-")
+    if not digits.isdigit():
+        raise ValueError(f"incident {text!r}: write its number, e.g. INC-000012 or 12")
+    return int(digits)
+
+
+def transition(
+    store: Store,
+    incident_id: int,
+    target: str,
+    *,
+    actor: str,
+    reason: str,
+    at: datetime | None = None,
+) -> IncidentTransition:
+    """Move an incident to `target`, recording who, when and why; refuse illegal steps."""
+    ref = incident_ref(incident_id)
+    if not actor.strip() or not reason.strip():
+        raise IllegalTransition(f"{ref}: a transition needs who (--actor) and why (--reason)")
+    at = at or datetime.now(UTC)
+    with store.engine.connect() as connection:
+        connection = connection.execution_options(**WRITE)
+        with connection.begin():
+            state = connection.execute(
+                select(StoredIncident.state).where(StoredIncident.id == incident_id)
+            ).scalar()
+            if state is None:
+                raise LookupError(f"no incident {ref}")
+            to = check_transition(ref, state, target)
+            values: dict[str, Any] = {"state": to.value, "updated_at": at}
+            if to is State.confirmed:
+                values["confirmed"] = True
+            connection.execute(
+                update(StoredIncident).where(StoredIncident.id == incident_id).values(**values)
+            )
+            log = TransitionLog()
+            row = log.add(incident_id, state, to.value, reason.strip(), at, actor.strip())
+            log.flush(connection)
+    return IncidentTransition(**row)
+
+
+def list_incidents(
+    store: Store,
+    *,
+    state: str | None = None,
+    party: str | None = None,
+    agreement_id: str | None = None,
+    limit: int = 50,
+) -> list[StoredIncident]:
+    """Newest first."""
+    query = select(StoredIncident).order_by(StoredIncident.first_seen_us.desc()).limit(limit)
+    if state:
+        query = query.where(StoredIncident.state == State(state).value)
+    if party:
+        query = query.where(StoredIncident.party == party)
+    if agreement_id:
+        query = query.where(StoredIncident.agreement_id == agreement_id)
+    with Session(store.engine) as session:
+        return list(session.scalars(query))
+
+
+def incident_detail(
+    store: Store, incident_id: int
+) -> tuple[StoredIncident, list[StoredFinding], list[IncidentTransition]]:
+    """The incident, its findings (evidence) and its history."""
+    with Session(store.engine) as session:
+        incident = session.get(StoredIncident, incident_id)
+        if incident is None:
+            raise LookupError(f"no incident {incident_ref(incident_id)}")
+        findings = list(
+            session.scalars(
+                select(StoredFinding)
+                .where(StoredFinding.incident_id == incident_id)
+                .order_by(StoredFinding.observed_at_us)
+            )
+        )
+        history = list(
+            session.scalars(
+                select(IncidentTransition)
+                .where(IncidentTransition.incident_id == incident_id)
+                .order_by(IncidentTransition.id)
+            )
+        )
+        return incident, findings, history

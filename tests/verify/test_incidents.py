@@ -1,0 +1,203 @@
+"""Correlation, fusion, workflow, escalation and routing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pytest
+
+from accord.store import open_store
+from accord.store.verification import StoredIncident
+from accord.verify.findings import Findings
+from accord.verify.incidents import (
+    Correlation,
+    Escalation,
+    IllegalTransition,
+    IncidentView,
+    Teams,
+    correlate,
+    fuse,
+    incident_detail,
+    transition,
+)
+
+T0 = 1_750_000_000 * 10**9
+MINUTE = 60 * 10**9
+
+
+def findings(rows: list[dict[str, Any]]) -> Findings:
+    base = {
+        "rule": 0,
+        "row": 0,
+        "key": "k",
+        "time_ns": T0,
+        "lon": 37.0,
+        "lat": 48.0,
+        "uncertainty_m": 0.0,
+        "party": "RU",
+        "party_confidence": 0.8,
+        "attribution": "reported",
+        "source_id": "s",
+        "source_type": "drone",
+        "confidence": 0.8,
+        "severity": 2,
+        "count": 1,
+        "observed_kind": "armour",
+    }
+    filled = [base | row for row in rows]
+    return Findings(**{name: np.array([r[name] for r in filled]) for name in base})
+
+
+def test_same_event_from_several_sources_is_one_incident() -> None:
+    f = findings(
+        [
+            {"source_id": "drone-1", "confidence": 0.8},
+            {
+                "source_id": "radar-2",
+                "confidence": 0.6,
+                "lon": 37.01,
+                "time_ns": T0 + 5 * MINUTE,
+                "party": "UA",
+                "party_confidence": 0.3,
+            },
+            {"source_id": "drone-1", "confidence": 0.9, "lat": 48.005},  # same source again
+        ]
+    )
+    labels = correlate(f.rule, f.time_ns, f.lon, f.lat, Correlation(2.0, 900))
+    assert len(set(labels.tolist())) == 1
+    [incident] = fuse(f, labels)
+    assert incident.confidence == pytest.approx(1 - (1 - 0.9) * (1 - 0.6))  # best per source
+    assert incident.sources == ["drone-1", "radar-2"]
+    assert incident.party == "RU"
+    assert incident.party_confidence == pytest.approx(1 - 0.2 * 0.2)
+    assert incident.attribution.startswith("reported (2 of 3")
+
+
+def test_distant_or_late_or_other_rule_findings_stay_apart() -> None:
+    f = findings(
+        [
+            {},
+            {"lon": 37.03},  # about 2.2 km east: beyond 2 km
+            {"time_ns": T0 + 16 * MINUTE},  # beyond 15 minutes
+            {"rule": 1},  # same place and time, another rule
+        ]
+    )
+    labels = correlate(f.rule, f.time_ns, f.lon, f.lat, Correlation(2.0, 900))
+    assert len(set(labels.tolist())) == 4
+
+
+def test_chains_of_near_findings_link_up() -> None:
+    f = findings([{"lon": 37.0 + 0.02 * i, "time_ns": T0 + i * MINUTE} for i in range(5)])
+    labels = correlate(f.rule, f.time_ns, f.lon, f.lat, Correlation(2.0, 900))
+    assert len(set(labels.tolist())) == 1
+
+
+def test_nearest_team_by_great_circle() -> None:
+    teams = Teams(("a", "b"), np.array([36.0, 38.0]), np.array([48.0, 48.0]))
+    names, km = teams.nearest(np.array([36.2, 37.9]), np.array([48.0, 48.1]))
+    assert names == ["a", "b"]
+    assert km[0] == pytest.approx(0.2 * 111.195 * np.cos(np.radians(48)), rel=1e-3)
+
+
+def test_shipped_teams_lie_along_the_line() -> None:
+    teams = Teams.shipped()
+    assert len(teams.ids) == 10
+    assert ((teams.lon > 32) & (teams.lon < 39) & (teams.lat > 46) & (teams.lat < 50)).all()
+
+
+def view(i: int, **change: Any) -> IncidentView:
+    base = {
+        "id": i,
+        "state": "detected",
+        "kinds": frozenset({"personnel"}),
+        "severity": 2,
+        "party": "RU",
+        "sector": "S03",
+        "first_seen": datetime(2025, 6, 10, tzinfo=UTC),
+    }
+    return IncidentView(**(base | change))
+
+
+def test_escalation_rules_from_data() -> None:
+    rules = Escalation.shipped()
+    now = datetime(2025, 6, 10, 1, tzinfo=UTC)
+    assert rules.reasons(view(1), [view(1)], now) == []
+    assert rules.reasons(view(1, kinds=frozenset({"mlrs"})), [], now) == ["heavy weapons involved"]
+    assert rules.reasons(view(1, severity=4), [], now) == ["critical severity"]
+    three = [view(i, first_seen=now - timedelta(hours=i)) for i in range(3)]
+    assert "three or more incidents" in rules.reasons(three[0], three, now)[0]
+    assert rules.reasons(three[0], three[:2], now) == []
+    assert rules.reasons(view(1), [], now + timedelta(hours=24)) == [
+        "not resolved locally within 24 hours"
+    ]
+    assert rules.reasons(view(1, state="resolved", severity=4), [], now) == []
+    with pytest.raises(ValueError, match="escalation rule 1: needs name and reason"):
+        Escalation.from_data({"escalation": [{"name": "x", "colour": "red"}]})
+
+
+def test_workflow_records_and_refuses(database_url: str) -> None:
+    with open_store(database_url) as store:
+        now = datetime.now(UTC)
+        with store.engine.begin() as connection:
+            connection.execute(
+                StoredIncident.__table__.insert(),
+                {
+                    "agreement_id": "p",
+                    "rule_id": "r",
+                    "term_id": "t",
+                    "kind": "presence",
+                    "state": "detected",
+                    "severity": 2,
+                    "first_seen_us": 0,
+                    "last_seen_us": 0,
+                    "lon": 37.0,
+                    "lat": 48.0,
+                    "sector": "S01",
+                    "party": "RU",
+                    "party_confidence": 0.7,
+                    "attribution": "reported",
+                    "confidence": 0.8,
+                    "sources": "[]",
+                    "source_types": "[]",
+                    "kinds": "armour",
+                    "findings": 1,
+                    "count": 1,
+                    "team": "OT-01",
+                    "team_distance_km": 1.0,
+                    "escalation": "",
+                    "confirmed": False,
+                    "created_at": now,
+                    "updated_at": now,
+                },
+            )
+        with pytest.raises(
+            IllegalTransition,
+            match=r"INC-000001 is detected; it can go to "
+            r"closed, confirmed, disputed, referred, not resolved",
+        ):
+            transition(store, 1, "resolved", actor="ot-01", reason="talked to both sides")
+        with pytest.raises(IllegalTransition, match="needs who"):
+            transition(store, 1, "confirmed", actor="ot-01", reason=" ")
+        with pytest.raises(LookupError, match="no incident INC-000009"):
+            transition(store, 9, "confirmed", actor="ot-01", reason="patrol saw it")
+        steps = [
+            ("confirmed", "patrol saw two tanks"),
+            ("handled_locally", "local commander"),
+            ("disputed", "RU says exercise"),
+            ("resolved", "tanks withdrawn"),
+            ("closed", "verified by patrol"),
+        ]
+        for state, why in steps:
+            transition(store, 1, state, actor="ot-01", reason=why)
+        with pytest.raises(IllegalTransition, match="closed; it can go to nothing"):
+            transition(store, 1, "referred", actor="hq", reason="reopen")
+        incident, _, history = incident_detail(store, 1)
+        assert incident.state == "closed" and incident.confirmed
+        assert [(h.from_state, h.to_state, h.reason) for h in history][-1] == (
+            "resolved",
+            "closed",
+            "verified by patrol",
+        )
+        assert all(h.actor == "ot-01" and h.at.tzinfo is not None for h in history)
