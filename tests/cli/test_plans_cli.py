@@ -102,3 +102,13 @@ def test_main_job_writes_reports(tmp_path: Path) -> None:
     assert (out / "zones-map.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "Rules on the map: defense-priorities-2025" in (out / "zones.html").read_text()
     assert "Negotiation analysis" in (out / "negotiation.html").read_text()
+    report = json.loads((out / "monitoring.json").read_text())
+    assert report["violations"] > 0 and 0 < report["detection_rate"] <= 1
+    assert report["incidents"] > 0 and set(report["compliance"]) == {"RU", "UA"}
+    assert report["ledger_ok"] and report["checkpoint"]["statement"]["tree_size"] > 0
+    assert {c["term"] for c in report["conditions"]} == {
+        "security.aid",
+        "relations.sanctions",
+        "relations.frozen_assets",
+    }
+    assert report["checkpoint"]["statement"]["root"] in (out / "monitoring.html").read_text()

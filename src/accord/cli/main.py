@@ -13,9 +13,11 @@ from accord.cli import (
     ingest,
     ledger,
     negotiate,
+    patrols,
     plans,
     run,
     schema,
+    sim,
     verify,
 )
 
@@ -36,6 +38,8 @@ app.add_typer(incidents.app, name="incidents")
 app.command("compliance")(compliance.compliance)
 app.add_typer(ledger.app, name="ledger")
 app.add_typer(conditions.app, name="conditions")
+app.add_typer(sim.app, name="sim")
+app.add_typer(patrols.app, name="patrols")
 
 
 def _version(value: bool) -> None:

@@ -11,6 +11,7 @@ where they disagree.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
-from accord.ledger.chain import GENESIS, ChainFault, Entry, verify_chain
+from accord.ledger.chain import GENESIS, ChainFault, Entry, canonical_json, verify_chain
 from accord.ledger.export import build_export
 from accord.ledger.keys import KeyRecord, SignatureRefused, public_bytes, sign, unb64
 from accord.ledger.merkle import inclusion_proof, leaf_hash, merkle_root, root_from_leaf_hashes
@@ -231,6 +232,29 @@ def close_day(store: Store, day: dt.date, key: Ed25519PrivateKey) -> LedgerDay:
         session.add(sealed)
         session.flush()
     return sealed
+
+
+def checkpoint(store: Store, key: Ed25519PrivateKey) -> dict[str, Any]:
+    """A signed root over today's entries so far, for a report with a cut-off time
+    before the day can be closed. The same statement as a closed day, marked
+    provisional with its cut-off; the day's closing root covers these entries too."""
+    cut_off = dt.datetime.now(dt.UTC)
+    day = cut_off.date()
+    with writing(store) as connection:
+        record = ensure_mission_key(connection, key)
+        entries = load_entries(connection, day, day)
+    root = merkle_root([e.leaf() for e in entries])
+    first, last = (entries[0].seq, entries[-1].seq) if entries else (None, None)
+    chain_head = entries[-1].hash if entries else GENESIS
+    statement = json.loads(day_statement(day, len(entries), root, first, last, chain_head))
+    statement |= {"provisional": True, "cut_off": cut_off.isoformat()}
+    message = canonical_json(statement)
+    return {
+        "statement": statement,
+        "key_id": record.key_id,
+        "public_key": record.public_key.hex(),
+        "signature": sign(key, message),
+    }
 
 
 def open_days(store: Store) -> list[dt.date]:

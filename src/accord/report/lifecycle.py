@@ -8,7 +8,9 @@ extend the same command rather than adding new ones a user must discover.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,14 +19,27 @@ from typing import Any
 from accord import __version__
 from accord.agreement import Agreement
 from accord.agreement.compare import Comparison, compare
+from accord.conditions.decisions import record as record_decisions
+from accord.conditions.inputs import Inputs, from_store
+from accord.conditions.machine import compile_conditions
+from accord.conditions.machine import run as run_conditions
 from accord.geo import LineOfContact, Zone, line_of_contact, shipped_control, zones_from_agreement
 from accord.geo.zones import borders_for, zones_geojson
+from accord.ledger.book import checkpoint
+from accord.ledger.book import verify as verify_ledger
+from accord.ledger.signing import load_or_create_mission_key
 from accord.negotiate.analysis import Setting, summary
 from accord.plans import load_all, load_plan
 from accord.report.compare import to_html, to_json, to_markdown
 from accord.report.maps import draw_zones, shaded, to_png
 from accord.report.negotiation import render as render_negotiation
 from accord.report.render import environment
+from accord.sim.run import RunResult as SimResult
+from accord.sim.run import simulate
+from accord.sim.scenario import load_scenario
+from accord.store import open_store
+from accord.verify.compliance import compliance
+from accord.verify.incidents import list_incidents
 
 
 @dataclass
@@ -39,6 +54,9 @@ class Run:
     zones: list[Zone] = field(default_factory=list)
     comparison: Comparison | None = None
     negotiation: dict[str, Any] | None = None
+    database_url: str | None = None
+    monitoring: dict[str, Any] | None = None
+    trust: dict[str, Any] | None = None
     files: list[Path] = field(default_factory=list)
     summary: list[str] = field(default_factory=list)
 
@@ -117,6 +135,121 @@ def stage_codify(run: Run) -> None:
     )
 
 
+def stage_monitor(run: Run) -> None:
+    """A week of the default scenario on the shipped line: observations from sensors,
+    drones and patrols ingested and verified into the run's own store, scored
+    against the simulation's ground truth, with each party's compliance."""
+    database = run.out_dir / "mission.db"
+    for stale in run.out_dir.glob("mission.db*"):  # the main job's own store, rebuilt each run
+        stale.unlink()
+    run.database_url = f"sqlite:///{database}"
+    scenario = load_scenario("default").model_copy(update={"agreement": run.agreement_name})
+    result = simulate(
+        scenario, MONITOR_DAYS, seed=0, out_dir=run.out_dir / "simulation",
+        database_url=run.database_url,
+    )  # fmt: skip
+    run.monitoring = monitoring_summary(
+        result, run.database_url, run.agreement_name, scenario.start.date()
+    )
+    monitor = run.monitoring
+    run.summary.append(
+        f"monitor: {MONITOR_DAYS} days of '{scenario.name}', {result.observations:,} observations, "
+        f"{monitor['incidents']} incidents; {monitor['detection_rate']:.0%} of "
+        f"{monitor['violations']} true violations detected, {monitor['confirmation_rate']:.0%} "
+        f"confirmed, {monitor['false_incidents_per_day']:.1f} false incidents a day; compliance "
+        + ", ".join(f"{p} {c['current']['index']:.2f}" for p, c in monitor["compliance"].items())
+    )
+
+
+def stage_trust(run: Run) -> None:
+    """The conditions the agreement ties to compliance, evaluated over the week and
+    recorded in the ledger; the ledger checked and its root signed at the cut-off."""
+    if run.database_url is None or run.monitoring is None:
+        raise RuntimeError("the trust stage reads the store the monitoring stage fills")
+    agreement = load_plan(run.agreement_name)
+    first = dt.date.fromisoformat(run.monitoring["first_day"])
+    last = first + dt.timedelta(days=MONITOR_DAYS - 1)
+    machines = compile_conditions(agreement)
+    key = load_or_create_mission_key(run.out_dir / "mission-key.pem")
+    with open_store(run.database_url) as store:
+        parties = sorted({m.party for m in machines})
+        inputs = Inputs.of(from_store(store, parties, first, last, agreement.id))
+        runs = run_conditions(machines, inputs, first, last)
+        record_decisions(store, runs)
+        run.trust = {
+            "conditions": [
+                {
+                    "term": r.machine.term_id,
+                    "kind": r.machine.kind.value,
+                    "party": r.machine.party,
+                    "state": r.state.describe(r.machine),
+                    "waiting_for": r.waiting_for(),
+                    "decisions": [f"{d.day}: {d.outcome} -> {d.after}" for d in r.decisions()],
+                }
+                for r in runs
+            ],
+            "checkpoint": checkpoint(store, key),
+        }
+        with store.engine.connect() as connection:
+            check = verify_ledger(connection)
+    run.trust["ledger_ok"] = check.ok
+    run.trust["ledger_entries"] = check.entries
+    html = environment().get_template("monitoring.html.j2").render(
+        title=f"Monitoring week: {agreement.id}", m=run.monitoring, t=run.trust,
+        version=__version__,
+    )  # fmt: skip
+    run.write("monitoring.html", html)
+    run.write("monitoring.json", json.dumps(run.monitoring | run.trust, indent=2, default=str))
+    statement = run.trust["checkpoint"]["statement"]
+    run.summary.append(
+        f"trust: ledger of {check.entries:,} entries {'verified' if check.ok else 'FAILED'}; "
+        f"signed root {statement['root'][:16]}... over {statement['tree_size']:,} entries at "
+        f"{statement['cut_off'][:16]}Z; {len(runs)} conditions: "
+        + "; ".join(f"{c['term']} {c['state']}" for c in run.trust["conditions"])
+    )
+
+
+def monitoring_summary(
+    result: SimResult, database_url: str, agreement_id: str, first_day: dt.date
+) -> dict[str, Any]:
+    """Scores against the truth, incidents by state, kind and party, and the week's
+    compliance per party (published to the ledger as the figures are computed)."""
+    total = result.scores.total()
+    with open_store(database_url) as store:
+        incidents = list_incidents(store, agreement_id=agreement_id, limit=100_000)
+        week = {
+            party: compliance(store, party, "week", first_day, agreement_id=agreement_id).as_dict()
+            for party in ("RU", "UA")
+        }
+    count = Counter
+    return {
+        "first_day": first_day.isoformat(),
+        "days": MONITOR_DAYS,
+        "observations": result.observations,
+        "violations": total.violations,
+        "detection_rate": total.detection_rate,
+        "confirmation_rate": total.confirmation_rate,
+        "false_incidents_per_day": result.scores.false_incidents_per_day,
+        "attribution_accuracy": result.scores.attribution_accuracy,
+        "by_kind": {
+            k: {
+                "violations": v.violations,
+                "detected": v.detection_rate,
+                "confirmed": v.confirmation_rate,
+            }
+            for k, v in sorted(result.scores.by_kind.items())
+        },
+        "incidents": len(incidents),
+        "incidents_by_state": dict(count(i.state for i in incidents)),
+        "incidents_by_party": dict(count(i.party or "unattributed" for i in incidents)),
+        "incidents_by_kind": dict(count(i.kind for i in incidents)),
+        "compliance": week,
+    }
+
+
+# Days of simulated monitoring in the main job: a week, as the daily reports add up.
+MONITOR_DAYS = 7
+
 # Enough Monte Carlo draws for two-decimal acceptance odds in a few seconds.
 NEGOTIATION_DRAWS = 200
 
@@ -124,6 +257,8 @@ STAGES: list[tuple[str, Stage]] = [
     ("Comparing the published plans", stage_plans),
     ("Analysing the negotiation", stage_negotiate),
     ("Drawing the agreement's zones on the map", stage_codify),
+    ("Monitoring a simulated week: ingest, verification, compliance", stage_monitor),
+    ("Conditions, ledger and signed root", stage_trust),
 ]
 
 

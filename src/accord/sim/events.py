@@ -1,0 +1,377 @@
+"""Ground truth: every true violation and every lawful activity a run contains, drawn at once.
+
+Each party's violation processes are Poisson in time with a rate per day,
+raised on burst days, spread along the line by sector weights (hot spots),
+and moved to the night or under drone jamming in the share the scenario
+gives (deliberate evasion). Lawful activity near the DMZ and notified
+exercises are drawn too: sensors see them, and a verifier that calls them
+violations is wrong. All draws come from one NumPy Generator in a fixed
+order, so a seed fixes the whole table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+
+from accord.geo.classify import SIDE_OF_RU, SIDE_OF_UA
+from accord.sim.scenario import Scenario, Violation, ViolationKind
+from accord.sim.world import World, daylight, to_metres
+
+NS_PER_HOUR = 3_600_000_000_000
+NS_PER_DAY = 24 * NS_PER_HOUR
+PARTY_SIGN = {"RU": 1.0, "UA": -1.0}  # offsets are positive on Russia's side
+# What each process is seen as when the scenario does not say.
+OBSERVED_AS = {
+    ViolationKind.dmz_patrol: ("personnel", "vehicle"),
+    ViolationKind.heavy_weapons: ("armour", "artillery"),
+    ViolationKind.firing: ("firing",),
+    ViolationKind.fortification: ("fortification",),
+    ViolationKind.restricted_band: ("armour", "personnel", "vehicle"),
+    ViolationKind.exercise: ("personnel",),
+}
+CRATER_HOURS = 72.0  # an impact's crater can be examined by a patrol this long afterwards
+WORKS_HOURS = 24.0 * 14  # fortification work stays visible this long after it stops
+LAWFUL = "lawful"
+NOTIFIED_EXERCISE = "notified_exercise"
+
+
+@dataclass(frozen=True)
+class Events:
+    """One row per true event; `violation` is False for lawful activity."""
+
+    event_id: NDArray[np.str_]
+    party: NDArray[np.str_]
+    kind: NDArray[np.str_]  # a ViolationKind value, "lawful" or "notified_exercise"
+    observed_kind: NDArray[np.str_]
+    violation: NDArray[np.bool_]
+    start_ns: NDArray[np.int64]
+    end_ns: NDArray[np.int64]
+    visible_until_ns: NDArray[np.int64]  # craters and works outlast the act
+    along_km: NDArray[np.float64]  # NaN away from the line
+    offset_km: NDArray[np.float64]
+    x_m: NDArray[np.float64]
+    y_m: NDArray[np.float64]
+    lon: NDArray[np.float64]
+    lat: NDArray[np.float64]
+    target_lon: NDArray[np.float64]  # where fire landed; the event's place otherwise
+    target_lat: NDArray[np.float64]
+    count: NDArray[np.int64]
+    night: NDArray[np.bool_]
+    jammed: NDArray[np.bool_]  # done while drones were jammed
+
+    def __len__(self) -> int:
+        return len(self.event_id)
+
+    def take(self, rows: NDArray[np.int64]) -> Events:
+        return Events(**{f.name: getattr(self, f.name)[rows] for f in fields(self)})
+
+
+def concat(parts: list[Events]) -> Events:
+    return Events(
+        **{f.name: np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(Events)}
+    )
+
+
+def generate_events(
+    world: World, scenario: Scenario, days: int, rng: np.random.Generator
+) -> Events:
+    """Violations of every party, then lawful activity, numbered in that order."""
+    start_ns = int(scenario.start.timestamp()) * 1_000_000_000
+    parts: list[Events] = []
+    for party in sorted(scenario.parties):
+        behaviour = scenario.parties[party]
+        for process in behaviour.violations:
+            parts.append(_violations(world, scenario, party, process, days, start_ns, rng))
+        rate = behaviour.notified_exercises_per_month * days / 30.0
+        parts.append(_exercises(world, party, int(rng.poisson(rate)), days, start_ns, rng))
+    parts.append(_lawful(world, scenario, days, start_ns, rng))
+    events = concat(parts)
+    names = [f"{'V' if v else 'L'}{n:06d}" for n, v in enumerate(events.violation.tolist(), 1)]
+    return Events(**{**_columns(events), "event_id": np.array(names, dtype=str)})
+
+
+SIDE_CODE = {"UA": SIDE_OF_UA, "RU": SIDE_OF_RU}
+SETTLE_TRIES = 12
+
+
+def settle(
+    world: World,
+    along_km: NDArray[np.float64],
+    party: NDArray[np.str_],
+    draw_offset: Callable[[int], NDArray[np.float64]],
+    in_dmz: bool | None,
+    rng: np.random.Generator,
+) -> tuple[NDArray[np.float64], ...]:
+    """Positions on the party's side, inside (or outside) the DMZ by the zone index itself.
+
+    The line is jagged and has several parts, so a point drawn at an offset from the main
+    line can fall on the wrong side of the DMZ's edge; such draws are drawn again nearby
+    (up to SETTLE_TRIES times), so the truth agrees with the map verification uses.
+    Returns along, offset, x, y, lon, lat and whether each row settled."""
+    n = len(along_km)
+    out = [np.full(n, np.nan) for _ in range(6)]
+    todo = np.arange(n)
+    sign = np.array([PARTY_SIGN.get(p, 1.0) for p in party.tolist()])
+    want = np.array([SIDE_CODE.get(p, 0) for p in party.tolist()])
+    for attempt in range(SETTLE_TRIES):
+        along = along_km[todo]
+        if attempt:
+            along = np.clip(along + rng.normal(0.0, 2.0, len(todo)), 0.0, world.length_km)
+        offset = sign[todo] * draw_offset(len(todo))
+        x, y, lon, lat = world.place(along, offset)
+        where = world.index.classify(lon, lat)
+        ok = where.side == want[todo]
+        if in_dmz is not None and world.dmz_id is not None:
+            ok &= where.contains(world.dmz_id) == in_dmz
+        for column, values in zip(out, (along, offset, x, y, lon, lat), strict=True):
+            column[todo[ok]] = values[ok]
+        todo = todo[~ok]
+        if not len(todo):
+            break
+    settled = np.ones(n, dtype=bool)
+    settled[todo] = False
+    return (*out, settled)
+
+
+def _columns(events: Events) -> dict[str, NDArray]:
+    return {f.name: getattr(events, f.name) for f in fields(events)}
+
+
+def _daily_counts(process: Violation, days: int, rng: np.random.Generator) -> NDArray[np.int64]:
+    rate = np.full(days, process.per_day)
+    if process.bursts is not None:
+        for _ in range(int(rng.poisson(process.bursts.per_month * days / 30.0))):
+            first = int(rng.integers(0, days))
+            last = min(days, first + int(np.ceil(process.bursts.days)))
+            rate[first:last] *= process.bursts.factor
+    return rng.poisson(rate)
+
+
+def _along(
+    world: World, scenario: Scenario, process: Violation, n: int, rng: np.random.Generator
+) -> NDArray[np.float64]:
+    """Positions along the line, each sector weighted 1 unless it is a hot spot."""
+    names = world.sector_names(scenario.sector_km)
+    weight = np.ones(len(names))
+    for spot in process.hot_spots:
+        if spot.sector not in names:
+            raise ValueError(
+                f"hot spot sector {spot.sector!r} is not on the line; sectors are "
+                f"{names[0]}-{names[-1]} ({scenario.sector_km:g} km each)"
+            )
+        weight[names.index(spot.sector)] = spot.weight
+    sector = rng.choice(len(names), size=n, p=weight / weight.sum())
+    along = (sector + rng.random(n)) * scenario.sector_km
+    return np.minimum(along, world.length_km - 0.01)
+
+
+def _times(
+    start_ns: int,
+    day: NDArray[np.int64],
+    night_share: float,
+    lon: NDArray[np.float64],
+    lat: NDArray[np.float64],
+    rng: np.random.Generator,
+) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
+    """Start times on the given days; the evasive share is moved to a dark hour."""
+    n = len(day)
+    tries = 12
+    offsets = (rng.random((tries, n)) * NS_PER_DAY).astype(np.int64)
+    when = start_ns + day * NS_PER_DAY + offsets
+    dark = ~daylight(when, np.broadcast_to(lon, when.shape), np.broadcast_to(lat, when.shape))
+    wants_night = rng.random(n) < night_share
+    first_dark = np.argmax(dark, axis=0)
+    pick = np.where(wants_night & dark.any(axis=0), first_dark, 0)
+    chosen = when[pick, np.arange(n)]
+    return chosen, dark[pick, np.arange(n)]
+
+
+def _violations(
+    world: World,
+    scenario: Scenario,
+    party: str,
+    process: Violation,
+    days: int,
+    start_ns: int,
+    rng: np.random.Generator,
+) -> Events:
+    per_day = _daily_counts(process, days, rng)
+    n = int(per_day.sum())
+    day = np.repeat(np.arange(days), per_day)
+    half = world.dmz_half_width_km
+    kind = process.kind
+    settled = np.ones(n, dtype=bool)
+    if kind is ViolationKind.restricted_band:
+        lon, lat = _inside(world, process.zone or "", n, rng)
+        x, y = to_metres(lon, lat)
+        along, offset = np.full(n, np.nan), np.full(n, np.nan)
+    else:
+        parties = np.full(n, party)
+        if kind in (ViolationKind.firing, ViolationKind.exercise):
+            default = (1.0, 10.0) if kind is ViolationKind.firing else (3.0, 12.0)
+            low, high = process.depth_km or default
+            along, offset, x, y, lon, lat, settled = settle(
+                world,
+                _along(world, scenario, process, n, rng),
+                parties,
+                lambda k: half + rng.uniform(low, high, k),
+                False,
+                rng,
+            )
+        else:
+            along, offset, x, y, lon, lat, settled = settle(
+                world,
+                _along(world, scenario, process, n, rng),
+                parties,
+                lambda k: half * rng.uniform(0.05, 0.95, k),
+                True,
+                rng,
+            )
+    target_lon, target_lat = lon.copy(), lat.copy()
+    if kind is ViolationKind.firing:
+        other = np.full(n, "UA" if party == "RU" else "RU")
+        near = np.nan_to_num(along) + rng.normal(0, 1.5, n)
+        *_, target_lon, target_lat, landed = settle(
+            world,
+            np.clip(near, 0, world.length_km),
+            other,
+            lambda k: rng.uniform(0.5, half + 6.0, k),
+            None,
+            rng,
+        )
+        settled &= landed
+    start, night = _times(start_ns, day, process.night_share, lon, lat, rng)
+    hours = rng.uniform(*process.duration_hours, n)
+    end = start + (hours * NS_PER_HOUR).astype(np.int64)
+    visible = end.copy()
+    if kind is ViolationKind.firing:
+        visible = start + int(CRATER_HOURS * NS_PER_HOUR)
+    elif kind is ViolationKind.fortification:
+        visible = end + int(WORKS_HOURS * NS_PER_HOUR)
+    kinds = [str(k) for k in process.observed_as] or list(OBSERVED_AS[kind])
+    observed = np.array(kinds)[rng.integers(0, len(kinds), n)]
+    count = rng.integers(process.count[0], process.count[1] + 1, n)
+    jammed = rng.random(n) < process.jamming_share
+    return Events(
+        np.full(n, ""),
+        np.full(n, party),
+        np.full(n, kind.value),
+        observed,
+        np.ones(n, dtype=bool),
+        start,
+        end,
+        visible,
+        along,
+        offset,
+        x,
+        y,
+        lon,
+        lat,
+        target_lon,
+        target_lat,
+        count,
+        night,
+        jammed,
+    ).take(np.flatnonzero(settled))
+
+
+def _exercises(
+    world: World, party: str, n: int, days: int, start_ns: int, rng: np.random.Generator
+) -> Events:
+    """Notified exercises: lawful, with a notification the party sends beforehand."""
+    along, offset, x, y, lon, lat, settled = settle(
+        world,
+        rng.uniform(0, world.length_km, n),
+        np.full(n, party),
+        lambda k: world.dmz_half_width_km + rng.uniform(5.0, 15.0, k),
+        False,
+        rng,
+    )
+    day = rng.integers(0, max(days, 1), n)
+    start = start_ns + day * NS_PER_DAY + int(6 * NS_PER_HOUR)
+    end = start + rng.integers(2, 5, n) * NS_PER_DAY
+    count = rng.integers(9_000, 15_000, n)
+    return Events(
+        np.full(n, ""),
+        np.full(n, party),
+        np.full(n, NOTIFIED_EXERCISE),
+        np.full(n, "personnel"),
+        np.zeros(n, dtype=bool),
+        start,
+        end,
+        end.copy(),
+        along,
+        offset,
+        x,
+        y,
+        lon,
+        lat,
+        lon.copy(),
+        lat.copy(),
+        count,
+        np.zeros(n, dtype=bool),
+        np.zeros(n, dtype=bool),
+    ).take(np.flatnonzero(settled))
+
+
+def _lawful(
+    world: World, scenario: Scenario, days: int, start_ns: int, rng: np.random.Generator
+) -> Events:
+    """Lawful movements on each side just beyond the DMZ, which sensors also see."""
+    n = int(rng.poisson(scenario.background.per_day * days))
+    party = np.where(rng.random(n) < 0.5, "RU", "UA")
+    low, high = scenario.background.depth_km
+    along, offset, x, y, lon, lat, settled = settle(
+        world,
+        rng.uniform(0, world.length_km, n),
+        party,
+        lambda k: world.dmz_half_width_km + rng.uniform(low, high, k),
+        False,
+        rng,
+    )
+    start = start_ns + (rng.random(n) * days * NS_PER_DAY).astype(np.int64)
+    end = start + (rng.uniform(1.0, 12.0, n) * NS_PER_HOUR).astype(np.int64)
+    observed = np.array(["personnel", "vehicle", "armour"])[rng.integers(0, 3, n)]
+    night = ~daylight(start, lon, lat)
+    return Events(
+        np.full(n, ""),
+        party,
+        np.full(n, LAWFUL),
+        observed,
+        np.zeros(n, dtype=bool),
+        start,
+        end,
+        end.copy(),
+        along,
+        offset,
+        x,
+        y,
+        lon,
+        lat,
+        lon.copy(),
+        lat.copy(),
+        rng.integers(1, 20, n),
+        night,
+        np.zeros(n, dtype=bool),
+    ).take(np.flatnonzero(settled))
+
+
+def _inside(
+    world: World, zone_id: str, n: int, rng: np.random.Generator
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Uniform points (in degrees) inside a zone, by rejection from its bounding box."""
+    geometry = world.zone(zone_id).geometry
+    shapely.prepare(geometry)
+    west, south, east, north = geometry.bounds
+    lon, lat = np.zeros(0), np.zeros(0)
+    while len(lon) < n:
+        cand_lon = rng.uniform(west, east, 4 * n + 16)
+        cand_lat = rng.uniform(south, north, 4 * n + 16)
+        keep = shapely.contains_xy(geometry, cand_lon, cand_lat)
+        lon, lat = np.concatenate([lon, cand_lon[keep]]), np.concatenate([lat, cand_lat[keep]])
+    return lon[:n], lat[:n]
