@@ -38,7 +38,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     name = f"accord_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+        # template0: nobody connects to it, so parallel runs never collide on template1.
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE template0'))
     try:
         yield server.set(database=name).render_as_string(hide_password=False)
     finally:

@@ -14,7 +14,7 @@ speed; a sector visit takes the dwell time plus the time to drive the sector.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -365,6 +365,31 @@ def responding_team(plan: Plan, lon: float, lat: float, when: datetime) -> Respo
     if best is None:
         raise ValueError("the plan has no teams")
     return best
+
+
+def respond_any_day(plan: Plan, lon: float, lat: float, when: datetime) -> Response:
+    """`responding_team` with the day's plan repeated on every day: the call is answered
+    as on the plan's day at the same time, then shifted back to the real date."""
+    shift = timedelta(days=(when.date() - plan.day).days)
+    answer = responding_team(plan, lon, lat, when - shift)
+    return replace(answer, arrive=answer.arrive + shift)
+
+
+@dataclass(frozen=True)
+class PlanRouting:
+    """Verification's routing (`accord.verify.incidents.Routing`) from a patrol plan:
+    an incident goes to the team that can be there soonest, not the nearest base."""
+
+    plan: Plan
+
+    def route(
+        self, lon: NDArray[np.float64], lat: NDArray[np.float64], when_ns: NDArray[np.int64]
+    ) -> tuple[list[str], NDArray[np.float64]]:
+        answers = [
+            respond_any_day(self.plan, x, y, datetime.fromtimestamp(t / 1e9, UTC))
+            for x, y, t in zip(lon.tolist(), lat.tolist(), when_ns.tolist(), strict=True)
+        ]
+        return [a.team for a in answers], np.array([a.distance_km for a in answers])
 
 
 def _next_duty(when: datetime, start: datetime, end: datetime) -> datetime:

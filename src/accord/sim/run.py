@@ -17,7 +17,7 @@ import json
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,13 @@ from scipy.spatial import cKDTree
 from sqlalchemy import select
 
 from accord.sim.events import NS_PER_DAY, Events, generate_events
-from accord.sim.patrols import Plan, patrols_per_team, plan_patrols, responding_team
+from accord.sim.patrols import (
+    Plan,
+    PlanRouting,
+    patrols_per_team,
+    plan_patrols,
+    respond_any_day,
+)
 from accord.sim.scenario import Scenario, load_scenario
 from accord.sim.score import IncidentRecord, Scores, TrueEvent, score
 from accord.sim.sources import (
@@ -108,6 +114,8 @@ def simulate(
     step("truth")
     began = time.perf_counter()
     plan = plan_patrols(world, scenario, scenario.start.date())
+    # Incidents are routed by the day's patrol plan, as the mission would route them.
+    verifier = replace(world.verifier, teams=PlanRouting(plan))
     parts = fixed_sensors(world, scenario, layout(world, scenario), events, days, start_ns, rng)
     if scenario.drones is not None:
         parts += drone_sorties(world, scenario, scenario.drones, events, days, start_ns, rng)
@@ -123,7 +131,7 @@ def simulate(
         store = open_store(database_url or f"sqlite:///{work / 'sim.db'}")
         try:
             _feed(store, work / "stream-1.jsonl", first)
-            run_verification(store, world.verifier, now=end)
+            run_verification(store, verifier, now=end)
             clock["verify"] = _lap(began)
             step("verify")
             began = time.perf_counter()
@@ -133,7 +141,7 @@ def simulate(
             began = time.perf_counter()
             if len(second):
                 _feed(store, work / "stream-2.jsonl", second)
-                run_verification(store, world.verifier, now=end)
+                run_verification(store, verifier, now=end)
             clock["re-verify"] = _lap(began)
             step("re-verify")
             began = time.perf_counter()
@@ -343,9 +351,8 @@ def _respond(
             continue
         sent.append((row.lon, row.lat, row.first_seen_us))
         seen = datetime.fromtimestamp(row.first_seen_us / 1e6, UTC)
-        shift = timedelta(days=(seen.date() - plan.day).days)
-        answer = responding_team(plan, row.lon, row.lat, seen - shift)
-        arrive = answer.arrive + shift
+        answer = respond_any_day(plan, row.lon, row.lat, seen)
+        arrive = answer.arrive
         while used.get((answer.team, arrive.toordinal()), 0) >= capacity[answer.team]:
             arrive = datetime.combine(
                 arrive.date() + timedelta(days=1), plan.duty_start[0].timetz()

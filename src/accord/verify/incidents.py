@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import shapely
@@ -275,6 +275,17 @@ class Sectors:
         ]
 
 
+class Routing(Protocol):
+    """Who responds to an incident: the nearest team base by default, or a day's
+    patrol plan (simulation's `PlanRouting`) that knows where patrols are."""
+
+    def route(
+        self, lon: NDArray[np.float64], lat: NDArray[np.float64], when_ns: NDArray[np.int64]
+    ) -> tuple[list[str], NDArray[np.float64]]:
+        """The responding team for each point and its distance in km."""
+        ...
+
+
 @dataclass(frozen=True)
 class Teams:
     """Observer teams and their bases."""
@@ -306,15 +317,21 @@ class Teams:
         pick = np.argmin(km, axis=1)
         return [self.ids[i] for i in pick], km[np.arange(len(pick)), pick]
 
+    def route(
+        self, lon: NDArray[np.float64], lat: NDArray[np.float64], when_ns: NDArray[np.int64]
+    ) -> tuple[list[str], NDArray[np.float64]]:
+        """Bases do not move: the nearest one, whatever the time."""
+        return self.nearest(lon, lat)
 
-def place(drafts: Sequence[Draft], sectors: Sectors | None, teams: Teams) -> None:
-    """Fill each draft's sector and nearest team."""
+
+def place(drafts: Sequence[Draft], sectors: Sectors | None, teams: Routing) -> None:
+    """Fill each draft's sector and responding team."""
     if not drafts:
         return
     lon = np.array([d.lon for d in drafts])
     lat = np.array([d.lat for d in drafts])
     names = sectors.of(lon, lat) if sectors else ["off-line"] * len(drafts)
-    team_ids, km = teams.nearest(lon, lat)
+    team_ids, km = teams.route(lon, lat, np.array([d.first_ns for d in drafts], dtype=np.int64))
     for draft, sector, team, distance in zip(drafts, names, team_ids, km, strict=True):
         draft.sector, draft.team, draft.team_distance_km = sector, team, float(distance)
 

@@ -58,6 +58,7 @@ from accord.verify.incidents import (
     Draft,
     Escalation,
     IncidentView,
+    Routing,
     Sectors,
     State,
     Teams,
@@ -80,7 +81,7 @@ class Verifier:
 
     ruleset: RuleSet
     index: ZoneIndex
-    teams: Teams
+    teams: Routing
     sectors: Sectors | None = None
     correlation: Correlation = field(default_factory=Correlation.shipped)
     escalation: Escalation = field(default_factory=Escalation.shipped)
