@@ -11,14 +11,11 @@ import pytest
 from accord.store import open_store
 from accord.store.verification import StoredIncident
 from accord.verify.findings import Findings
-from accord.verify.incidents import (
-    Correlation,
+from accord.verify.incidents import Correlation, Teams, correlate, fuse
+from accord.verify.workflow import (
     Escalation,
     IllegalTransition,
     IncidentView,
-    Teams,
-    correlate,
-    fuse,
     incident_detail,
     transition,
 )

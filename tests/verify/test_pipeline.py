@@ -18,10 +18,11 @@ from accord.geo.classify import ZoneIndex
 from accord.geo.zones import Zone
 from accord.store import Store, open_store
 from accord.store.verification import IncidentTransition, StoredFinding, StoredIncident
-from accord.verify.incidents import Sectors, Teams, incident_detail, list_incidents
+from accord.verify.incidents import Sectors, Teams
 from accord.verify.ingest import ingest_file
 from accord.verify.pipeline import Verifier, checkpoint, run_verification
 from accord.verify.rules import compile_rules
+from accord.verify.workflow import incident_detail, list_incidents
 
 DMZ_TERM = {
     "id": "ceasefire.dmz",
@@ -163,7 +164,7 @@ def test_transitions_and_compliance_figures_are_in_the_ledger(
 ) -> None:
     from accord.ledger.book import load_entries, verify
     from accord.verify.compliance import compliance
-    from accord.verify.incidents import transition
+    from accord.verify.workflow import transition
 
     ingest(store, tmp_path, [sighting(1, 37.0, 48.0, 0, kind="personnel")])
     run_verification(store, verifier, now=NOW)

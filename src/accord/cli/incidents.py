@@ -11,7 +11,8 @@ from rich.table import Table
 
 from accord.cli.common import console, err_console, user_errors
 from accord.store import open_store
-from accord.verify.incidents import (
+from accord.verify.rules import Severity
+from accord.verify.workflow import (
     IllegalTransition,
     State,
     incident_detail,
@@ -20,7 +21,6 @@ from accord.verify.incidents import (
     parse_ref,
     transition,
 )
-from accord.verify.rules import Severity
 
 app = typer.Typer(help="Incidents: findings about one event, and their workflow.")
 

@@ -39,7 +39,7 @@ from accord.sim.run import simulate
 from accord.sim.scenario import load_scenario
 from accord.store import open_store
 from accord.verify.compliance import compliance
-from accord.verify.incidents import list_incidents
+from accord.verify.workflow import list_incidents
 
 
 @dataclass

@@ -30,8 +30,9 @@ from accord.store.ledger import Draft as LedgerDraft
 from accord.store.ledger import append as append_to_ledger
 from accord.store.ledger import latest_seq
 from accord.store.verification import ComplianceRecord, StoredIncident
-from accord.verify.incidents import State, data_file
+from accord.verify.incidents import data_file
 from accord.verify.rules import Severity
+from accord.verify.workflow import State
 
 PERIOD_DAYS = {"day": 1, "week": 7}
 FORMULA = (

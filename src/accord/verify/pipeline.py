@@ -52,25 +52,27 @@ from accord.verify.findings import (
     notices,
 )
 from accord.verify.incidents import (
-    ACTIVE_STATES,
-    OPEN_STATES,
     Correlation,
     Draft,
-    Escalation,
-    IncidentView,
     Routing,
     Sectors,
-    State,
     Teams,
-    TransitionLog,
     correlate,
     fuse,
-    independently_confirmed,
     place,
 )
 from accord.verify.ingest import observation_row
 from accord.verify.observation import Observation
 from accord.verify.rules import RuleSet, compile_rules
+from accord.verify.workflow import (
+    ACTIVE_STATES,
+    OPEN_STATES,
+    Escalation,
+    IncidentView,
+    State,
+    TransitionLog,
+    independently_confirmed,
+)
 
 DEFAULT_BATCH_SIZE = 200_000
 

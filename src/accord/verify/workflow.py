@@ -1,0 +1,308 @@
+"""The incident workflow: states, legal steps, escalation rules, and the steps as
+stored, each appended to the ledger with who, when and why."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.orm import Session
+
+from accord.store import Store
+from accord.store.database import WRITE
+from accord.store.ledger import Draft as LedgerDraft
+from accord.store.ledger import append as append_to_ledger
+from accord.store.verification import IncidentTransition, StoredFinding, StoredIncident
+from accord.verify.incidents import data_file
+from accord.verify.rules import Severity
+
+# --- workflow ----------------------------------------------------------------------
+
+
+class State(StrEnum):
+    detected = "detected"
+    confirmed = "confirmed"  # by a second independent source or a patrol
+    handled_locally = "handled_locally"
+    referred = "referred"  # to headquarters
+    disputed = "disputed"  # by a party
+    resolved = "resolved"
+    closed = "closed"
+
+
+TRANSITIONS: dict[State, frozenset[State]] = {
+    State.detected: frozenset({State.confirmed, State.referred, State.disputed, State.closed}),
+    State.confirmed: frozenset({State.handled_locally, State.referred, State.disputed}),
+    State.handled_locally: frozenset({State.resolved, State.referred, State.disputed}),
+    State.referred: frozenset({State.resolved, State.disputed}),
+    State.disputed: frozenset({State.referred, State.resolved}),
+    State.resolved: frozenset({State.closed, State.referred}),
+    State.closed: frozenset(),
+}
+OPEN_STATES = frozenset({State.detected, State.confirmed, State.handled_locally})
+# New evidence joins an incident until it is resolved.
+ACTIVE_STATES = frozenset(State) - {State.resolved, State.closed}
+
+
+class IllegalTransition(ValueError):
+    """A workflow step the state machine does not allow."""
+
+
+def check_transition(incident: str, current: str, target: str) -> State:
+    """The target state, if an incident in `current` may go there; else say where it may."""
+    try:
+        to = State(target)
+    except ValueError:
+        states = ", ".join(s.value for s in State)
+        raise IllegalTransition(
+            f"{incident}: unknown state {target!r}; use one of {states}"
+        ) from None
+    now = State(current)
+    if to not in TRANSITIONS[now]:
+        allowed = ", ".join(sorted(s.value for s in TRANSITIONS[now])) or "nothing (final)"
+        raise IllegalTransition(
+            f"{incident} is {now.value}; it can go to {allowed}, not {to.value}"
+        )
+    return to
+
+
+def independently_confirmed(sources: Sequence[str], source_types: Sequence[str]) -> bool:
+    """Two different sources, or an observer patrol, confirm an incident."""
+    return len(set(sources)) >= 2 or "patrol" in source_types
+
+
+# --- escalation --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EscalationRule:
+    """When an incident goes to headquarters; conditions are ANDed, absent ones ignored."""
+
+    name: str
+    reason: str
+    kinds_any: frozenset[str] = frozenset()
+    severity_at_least: int | None = None
+    repeated: int | None = None  # this many incidents of the party in the sector...
+    within_hours: float = 24.0  # ...within this many hours
+    unresolved_hours: float | None = None  # still open this long after it was seen
+
+
+@dataclass(frozen=True)
+class IncidentView:
+    """What escalation looks at in an incident."""
+
+    id: int
+    state: str
+    kinds: frozenset[str]
+    severity: int
+    party: str
+    sector: str
+    first_seen: datetime
+
+
+@dataclass(frozen=True)
+class Escalation:
+    rules: tuple[EscalationRule, ...] = field(default=())
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Escalation:
+        rules = []
+        for number, item in enumerate(data.get("escalation", []), 1):
+            known = set(EscalationRule.__dataclass_fields__)
+            unknown = set(item) - known
+            if unknown or "name" not in item or "reason" not in item:
+                raise ValueError(
+                    f"escalation rule {number}: needs name and reason, may have "
+                    f"{', '.join(sorted(known - {'name', 'reason'}))}; got {sorted(item)}"
+                )
+            severity = item.get("severity_at_least")
+            rules.append(
+                EscalationRule(
+                    **{
+                        **item,
+                        "kinds_any": frozenset(item.get("kinds_any", ())),
+                        "severity_at_least": Severity[severity] if severity else None,
+                    }
+                )
+            )
+        return cls(tuple(rules))
+
+    @classmethod
+    def shipped(cls) -> Escalation:
+        return cls.from_data(data_file("incidents.yaml"))
+
+    def reasons(
+        self, incident: IncidentView, others: Sequence[IncidentView], now: datetime
+    ) -> list[str]:
+        """Why this open incident goes to headquarters now (empty: it stays local)."""
+        if State(incident.state) not in OPEN_STATES:
+            return []
+        found = []
+        for rule in self.rules:
+            if rule.kinds_any and not (rule.kinds_any & incident.kinds):
+                continue
+            if rule.severity_at_least and incident.severity < rule.severity_at_least:
+                continue
+            if rule.repeated is not None:
+                span = timedelta(hours=rule.within_hours)
+                alike = [
+                    o
+                    for o in others
+                    if o.party == incident.party
+                    and o.sector == incident.sector
+                    and abs(o.first_seen - incident.first_seen) <= span
+                ]
+                if not incident.party or len(alike) < rule.repeated:
+                    continue
+            if rule.unresolved_hours is not None and now - incident.first_seen < timedelta(
+                hours=rule.unresolved_hours
+            ):
+                continue
+            found.append(rule.reason)
+        return found
+
+
+# --- the workflow in the store -------------------------------------------------------
+
+
+def incident_ref(incident_id: int) -> str:
+    return f"INC-{incident_id:06d}"
+
+
+SYSTEM_ACTOR = "accord"
+
+
+@dataclass
+class TransitionLog:
+    """The workflow steps of one transaction: stored, and appended to the ledger,
+    together, so a party can check every decision on an incident."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(
+        self,
+        incident: int,
+        old: str,
+        new: str,
+        reason: str,
+        at: datetime,
+        actor: str = SYSTEM_ACTOR,
+    ) -> dict[str, Any]:
+        row = {
+            "incident_id": incident,
+            "from_state": str(old),
+            "to_state": str(new),
+            "actor": actor,
+            "at": at,
+            "reason": reason,
+        }
+        self.rows.append(row)
+        return row
+
+    def flush(self, connection: Connection) -> None:
+        if not self.rows:
+            return
+        connection.execute(insert(IncidentTransition), self.rows)
+        append_to_ledger(
+            connection,
+            [
+                LedgerDraft(
+                    "incident_transition",
+                    incident_ref(row["incident_id"]),
+                    row | {"at": row["at"].astimezone(UTC).isoformat()},
+                )
+                for row in self.rows
+            ],
+        )
+        self.rows.clear()
+
+
+def parse_ref(text: str) -> int:
+    """`INC-000012` or `12` to 12."""
+    digits = text.upper().removeprefix("INC-")
+    if not digits.isdigit():
+        raise ValueError(f"incident {text!r}: write its number, e.g. INC-000012 or 12")
+    return int(digits)
+
+
+def transition(
+    store: Store,
+    incident_id: int,
+    target: str,
+    *,
+    actor: str,
+    reason: str,
+    at: datetime | None = None,
+) -> IncidentTransition:
+    """Move an incident to `target`, recording who, when and why; refuse illegal steps."""
+    ref = incident_ref(incident_id)
+    if not actor.strip() or not reason.strip():
+        raise IllegalTransition(f"{ref}: a transition needs who (--actor) and why (--reason)")
+    at = at or datetime.now(UTC)
+    with store.engine.connect() as connection:
+        connection = connection.execution_options(**WRITE)
+        with connection.begin():
+            state = connection.execute(
+                select(StoredIncident.state).where(StoredIncident.id == incident_id)
+            ).scalar()
+            if state is None:
+                raise LookupError(f"no incident {ref}")
+            to = check_transition(ref, state, target)
+            values: dict[str, Any] = {"state": to.value, "updated_at": at}
+            if to is State.confirmed:
+                values["confirmed"] = True
+            connection.execute(
+                update(StoredIncident).where(StoredIncident.id == incident_id).values(**values)
+            )
+            log = TransitionLog()
+            row = log.add(incident_id, state, to.value, reason.strip(), at, actor.strip())
+            log.flush(connection)
+    return IncidentTransition(**row)
+
+
+def list_incidents(
+    store: Store,
+    *,
+    state: str | None = None,
+    party: str | None = None,
+    agreement_id: str | None = None,
+    limit: int = 50,
+) -> list[StoredIncident]:
+    """Newest first."""
+    query = select(StoredIncident).order_by(StoredIncident.first_seen_us.desc()).limit(limit)
+    if state:
+        query = query.where(StoredIncident.state == State(state).value)
+    if party:
+        query = query.where(StoredIncident.party == party)
+    if agreement_id:
+        query = query.where(StoredIncident.agreement_id == agreement_id)
+    with Session(store.engine) as session:
+        return list(session.scalars(query))
+
+
+def incident_detail(
+    store: Store, incident_id: int
+) -> tuple[StoredIncident, list[StoredFinding], list[IncidentTransition]]:
+    """The incident, its findings (evidence) and its history."""
+    with Session(store.engine) as session:
+        incident = session.get(StoredIncident, incident_id)
+        if incident is None:
+            raise LookupError(f"no incident {incident_ref(incident_id)}")
+        findings = list(
+            session.scalars(
+                select(StoredFinding)
+                .where(StoredFinding.incident_id == incident_id)
+                .order_by(StoredFinding.observed_at_us)
+            )
+        )
+        history = list(
+            session.scalars(
+                select(IncidentTransition)
+                .where(IncidentTransition.incident_id == incident_id)
+                .order_by(IncidentTransition.id)
+            )
+        )
+        return incident, findings, history
