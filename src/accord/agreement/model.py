@@ -35,11 +35,13 @@ OneLine = Annotated[str, Field(min_length=3, max_length=240, pattern=r"^[^\n]+$"
 Label = Annotated[str, Field(min_length=2, max_length=40, pattern=r"^[^\n]+$")]
 
 
-class _Strict(BaseModel):
+class StrictModel(BaseModel):
+    """Every accord input model: unknown fields are errors, values never change."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Document(_Strict):
+class Document(StrictModel):
     """A public document that terms cite."""
 
     id: Slug
@@ -56,7 +58,7 @@ class Document(_Strict):
         return self
 
 
-class SourceRef(_Strict):
+class SourceRef(StrictModel):
     """Where a term comes from: a document id, and where in it."""
 
     doc: Slug
@@ -73,7 +75,7 @@ class PartyKind(StrEnum):
     group = "group"
 
 
-class Party(_Strict):
+class Party(StrictModel):
     """A signatory, a bound party or a veto player."""
 
     id: PartyId
@@ -82,7 +84,7 @@ class Party(_Strict):
     members: list[PartyId] = Field(default_factory=list)
 
 
-class ZoneSpec(_Strict):
+class ZoneSpec(StrictModel):
     """Where a rule applies on the map, in terms the geography compiler reads."""
 
     type: ZoneType
@@ -117,7 +119,7 @@ class ZoneSpec(_Strict):
         return self
 
 
-class Cap(_Strict):
+class Cap(StrictModel):
     """A ceiling on forces or weapons of a kind inside a zone; no limit means
     the level is left to negotiation."""
 
@@ -125,7 +127,7 @@ class Cap(_Strict):
     limit: Count | None = None
 
 
-class Deadline(_Strict):
+class Deadline(StrictModel):
     """When an obligation falls due: a span after an event, by an event (a
     condition precedent, such as leaving Kursk before accession), or a date."""
 
@@ -144,7 +146,7 @@ class Deadline(_Strict):
         return self
 
 
-class Phase(_Strict):
+class Phase(StrictModel):
     """One step of an incentive: what it grants and what compliance it needs."""
 
     name: str
@@ -154,7 +156,7 @@ class Phase(_Strict):
     review: str | None = Field(default=None, description="e.g. US Congress under CAATSA")
 
 
-class Incentive(_Strict):
+class Incentive(StrictModel):
     """What compliance earns: relief, aid, access to assets, membership."""
 
     kind: IncentiveKind
@@ -166,7 +168,7 @@ class Incentive(_Strict):
     snap_back: bool = False
 
 
-class Parameters(_Strict):
+class Parameters(StrictModel):
     """Typed figures a term carries beyond its zone, caps, deadline and incentive."""
 
     line: LineBasis | None = None
@@ -202,7 +204,7 @@ class Parameters(_Strict):
     horizon: Duration | None = None
 
 
-class Term(_Strict):
+class Term(StrictModel):
     """One provision of an agreement."""
 
     id: TermId
@@ -255,7 +257,7 @@ class Term(_Strict):
         return self
 
 
-class Deal(_Strict):
+class Deal(StrictModel):
     """A part of the settlement signed by its own parties, in its own order."""
 
     id: Slug
@@ -267,14 +269,14 @@ class Deal(_Strict):
     sources: list[SourceRef] = Field(min_length=1)
 
 
-class OpenArea(_Strict):
+class OpenArea(StrictModel):
     """An area the plan's documents leave open, with why we say so."""
 
     area: Area
     note: OneLine
 
 
-class Agreement(_Strict):
+class Agreement(StrictModel):
     """A whole proposal: who proposes it, whom it involves, and what it says."""
 
     id: Slug

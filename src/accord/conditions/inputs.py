@@ -16,19 +16,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from accord.agreement.model import StrictModel
 from accord.store import Store
 from accord.verify.compliance import Weights, figures
 
 SERIOUS_SEVERITIES = ("high", "critical")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ComplianceDay(_Strict):
+class ComplianceDay(StrictModel):
     """One party's compliance on one UTC day."""
 
     party: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$")
@@ -37,7 +34,7 @@ class ComplianceDay(_Strict):
     serious_violations: int = Field(0, ge=0)
 
 
-class ObligationOutcome(_Strict):
+class ObligationOutcome(StrictModel):
     """An obligation (a term id) recorded as met or missed on a day."""
 
     term: str
@@ -45,7 +42,7 @@ class ObligationOutcome(_Strict):
     met: bool
 
 
-class ReviewOutcome(_Strict):
+class ReviewOutcome(StrictModel):
     """The reviewing body's decision on a phase, e.g. Congress under CAATSA."""
 
     term: str
@@ -54,7 +51,7 @@ class ReviewOutcome(_Strict):
     approved: bool
 
 
-class InputFile(_Strict):
+class InputFile(StrictModel):
     compliance: list[ComplianceDay] = Field(default_factory=list)
     obligations: list[ObligationOutcome] = Field(default_factory=list)
     reviews: list[ReviewOutcome] = Field(default_factory=list)

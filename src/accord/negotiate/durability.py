@@ -9,8 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
+from accord.agreement.model import StrictModel
 from accord.negotiate.files import (
     DATA,
     DomainSpec,
@@ -22,16 +23,12 @@ from accord.negotiate.files import (
 from accord.negotiate.scenario import Package
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Credit(_Strict):
+class Credit(StrictModel):
     issue: str
     options: dict[str, float]
 
 
-class Mechanism(_Strict):
+class Mechanism(StrictModel):
     id: str
     title: str
     weight: float = Field(ge=0)
@@ -40,7 +37,7 @@ class Mechanism(_Strict):
     credit: list[Credit] = Field(default_factory=list)
 
 
-class DurabilitySpec(_Strict):
+class DurabilitySpec(StrictModel):
     mechanisms: list[Mechanism] = Field(min_length=1)
 
 

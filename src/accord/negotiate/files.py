@@ -15,10 +15,11 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from accord.agreement.model import StrictModel
 from accord.negotiate.scenario import RedLine, Scenario
 
 Range = tuple[float, float]
@@ -33,37 +34,33 @@ class NegotiationFileError(ValueError):
         super().__init__(f"{where}: {message}")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Source(_Strict):
+class Source(StrictModel):
     doc: str
     section: str | None = None
 
 
-class DocumentSpec(_Strict):
+class DocumentSpec(StrictModel):
     id: str
     title: str
     author: str
     date: str
 
 
-class OptionSpec(_Strict):
+class OptionSpec(StrictModel):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: str
     # term patterns; a plan term matching any of them selects this option
     when: list[dict[str, Any]] = Field(default_factory=list)
 
 
-class IssueSpec(_Strict):
+class IssueSpec(StrictModel):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: str
     area: str
     options: list[OptionSpec] = Field(min_length=2)
 
 
-class DomainSpec(_Strict):
+class DomainSpec(StrictModel):
     title: str
     documents: list[DocumentSpec] = Field(min_length=1)
     issues: list[IssueSpec] = Field(min_length=1)
@@ -79,7 +76,7 @@ def _check_range(value: list[Any]) -> list[Any]:
     return value
 
 
-class Valued(_Strict):
+class Valued(StrictModel):
     """A figure given as a range, with where it comes from and why."""
 
     range: tuple[float, float]
@@ -92,7 +89,7 @@ class Valued(_Strict):
         return _check_range(list(v)) if isinstance(v, list | tuple) and len(v) == 2 else v
 
 
-class IssuePreference(_Strict):
+class IssuePreference(StrictModel):
     weight: tuple[float, float]
     source: Source
     reason: str = Field(min_length=3)
@@ -105,14 +102,14 @@ class IssuePreference(_Strict):
         return _check_range(list(v)) if isinstance(v, list | tuple) and len(v) == 2 else v
 
 
-class RedLineSpec(_Strict):
+class RedLineSpec(StrictModel):
     issue: str
     forbid: list[str] = Field(min_length=1)
     source: Source
     reason: str = Field(min_length=3)
 
 
-class PartySpec(_Strict):
+class PartySpec(StrictModel):
     party: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$")
     name: str
     weights_sum: float = Field(gt=0)

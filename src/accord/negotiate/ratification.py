@@ -12,8 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
+from accord.agreement.model import StrictModel
 from accord.negotiate.files import (
     DATA,
     DomainSpec,
@@ -25,11 +26,7 @@ from accord.negotiate.files import (
 from accord.negotiate.scenario import Package
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class VetoPlayer(_Strict):
+class VetoPlayer(StrictModel):
     id: str
     name: str
     count: int = Field(default=1, ge=1)
@@ -38,13 +35,13 @@ class VetoPlayer(_Strict):
     reason: str
 
 
-class Chance(_Strict):
+class Chance(StrictModel):
     range: tuple[float, float]
     source: Source
     reason: str
 
 
-class Rule(_Strict):
+class Rule(StrictModel):
     id: str
     title: str
     issue: str
@@ -57,7 +54,7 @@ class Rule(_Strict):
     override: Chance | None = None
 
 
-class RatificationSpec(_Strict):
+class RatificationSpec(StrictModel):
     rules: list[Rule]
 
 

@@ -15,10 +15,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from accord.agreement.model import StrictModel
 from accord.verify.observation import ObservedKind
 
 _DATA = resources.files("accord.sim") / "data"
@@ -39,11 +40,7 @@ class ViolationKind(StrEnum):
     exercise = "exercise"  # an exercise above the threshold without notification
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class SensorGroup(_Model):
+class SensorGroup(StrictModel):
     """Fixed sensors of one type in rows parallel to the line (or on a grid over a zone)."""
 
     type: Literal["seismic", "acoustic", "radar", "camera"]
@@ -69,7 +66,7 @@ class SensorGroup(_Model):
         return value
 
 
-class Drones(_Model):
+class Drones(StrictModel):
     """Drone sorties: each flies a stretch of the line with a swath either side."""
 
     sorties_per_day: float = Field(ge=0)
@@ -80,18 +77,18 @@ class Drones(_Model):
     detect: dict[ObservedKind, float]
     night_factor: float = Field(default=0.7, ge=0, le=1)
     jamming: float = Field(default=0.0, ge=0, le=1)  # chance a pass is jammed, every sector
-    jamming_by_sector: dict[str, float] = {}  # S01...: overrides `jamming`
+    jamming_by_sector: dict[str, float] = Field(default_factory=dict)  # S01...: overrides `jamming`
     false_alarms_per_sortie: float = Field(default=0.0, ge=0)
     uncertainty_m: float = Field(default=50.0, gt=0)
 
 
-class Base(_Model):
+class Base(StrictModel):
     id: str
     lon: float = Field(ge=-180, le=180)
     lat: float = Field(ge=-90, le=90)
 
 
-class Teams(_Model):
+class Teams(StrictModel):
     """Observer teams: sites spread evenly along the line unless bases are listed."""
 
     count: int = Field(ge=1)
@@ -99,7 +96,7 @@ class Teams(_Model):
     observers_per_patrol: int = Field(ge=1)
     on_duty_share: float = Field(default=0.5, gt=0, le=1)  # of observers out on patrol a day
     road_factor: float = Field(default=1.3, ge=1)  # road distance over straight distance
-    bases: list[Base] = []
+    bases: list[Base] = Field(default_factory=list)
     speed_kmh: float = Field(gt=0)
     duty_hours: float = Field(gt=0, le=24)
     daylight_only: bool = True
@@ -110,12 +107,12 @@ class Teams(_Model):
     respond: bool = True  # send patrols to unconfirmed incidents
 
 
-class HotSpot(_Model):
+class HotSpot(StrictModel):
     sector: str  # S01, S02... (50 km stretches of the main line, from its first vertex)
     weight: float = Field(gt=0)
 
 
-class Bursts(_Model):
+class Bursts(StrictModel):
     """Flare-ups: on a few days the rate is multiplied."""
 
     per_month: float = Field(ge=0)
@@ -123,35 +120,35 @@ class Bursts(_Model):
     factor: float = Field(ge=1)
 
 
-class Violation(_Model):
+class Violation(StrictModel):
     """One violation process of one party."""
 
     kind: ViolationKind
     per_day: float = Field(ge=0)
-    observed_as: list[ObservedKind] = []  # kinds seen; default by kind
+    observed_as: list[ObservedKind] = Field(default_factory=list)  # kinds seen; default by kind
     count: tuple[int, int] = (1, 1)  # troops, vehicles or rounds, low-high
     duration_hours: tuple[float, float] = (1.0, 4.0)
     depth_km: tuple[float, float] | None = None  # distance from the line (firing, exercise)
     zone: str | None = None  # restricted_band: the zone id
-    hot_spots: list[HotSpot] = []
+    hot_spots: list[HotSpot] = Field(default_factory=list)
     bursts: Bursts | None = None
     night_share: float = Field(default=0.0, ge=0, le=1)  # deliberately at night
     jamming_share: float = Field(default=0.0, ge=0, le=1)  # under jamming of drones
 
 
-class Party(_Model):
-    violations: list[Violation] = []
+class Party(StrictModel):
+    violations: list[Violation] = Field(default_factory=list)
     notified_exercises_per_month: float = Field(default=0.0, ge=0)
 
 
-class Background(_Model):
+class Background(StrictModel):
     """Lawful activity on each side near the DMZ that sensors also see."""
 
     per_day: float = Field(ge=0)
     depth_km: tuple[float, float] = (5.0, 15.0)  # from the line, beyond the DMZ edge
 
 
-class Costs(_Model):
+class Costs(StrictModel):
     """Planning assumptions in US dollars; each figure's basis is in the scenario file."""
 
     observer_per_year: float = Field(ge=0)
@@ -162,7 +159,7 @@ class Costs(_Model):
     basis: str  # where the figures come from
 
 
-class Target(_Model):
+class Target(StrictModel):
     """What a regime must achieve: share of a kind detected and confirmed within deadlines."""
 
     kind: ViolationKind
@@ -171,22 +168,22 @@ class Target(_Model):
     confirm_hours: float = Field(gt=0)
 
 
-class Scenario(_Model):
+class Scenario(StrictModel):
     name: str
     description: str
     agreement: str
     control_date: date | None = None
     start: datetime
-    events: dict[str, datetime] = {}
+    events: dict[str, datetime] = Field(default_factory=dict)
     sector_km: float = Field(default=50.0, gt=0)
-    sensors: list[SensorGroup] = []
+    sensors: list[SensorGroup] = Field(default_factory=list)
     drones: Drones | None = None
     teams: Teams
     parties: dict[str, Party]
     background: Background = Background(per_day=0.0)
     costs: Costs
     target: Target | None = None
-    notes: list[str] = []
+    notes: list[str] = Field(default_factory=list)
 
     @field_validator("start")
     @classmethod
@@ -233,7 +230,7 @@ class Scenario(_Model):
         )
 
 
-class Regime(_Model):
+class Regime(StrictModel):
     """The four figures a sweep varies."""
 
     observers: int = Field(ge=1)

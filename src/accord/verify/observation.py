@@ -13,8 +13,9 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, model_validator
 
+from accord.agreement.model import StrictModel
 from accord.agreement.vocabulary import MilitaryItem
 
 
@@ -94,11 +95,7 @@ Identifier = Annotated[str, Field(min_length=1, max_length=128), AfterValidator(
 PartyId = Annotated[str, Field(pattern=r"^[A-Z]{2,8}$", examples=["UA", "RU"])]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
-
-
-class Firing(_Strict):
+class Firing(StrictModel):
     """A firing event as monitors log it: what was seen or heard, where from."""
 
     category: FiringCategory
@@ -124,7 +121,7 @@ class Firing(_Strict):
         return self
 
 
-class Notification(_Strict):
+class Notification(StrictModel):
     """What a party notified or declared: exercise, movement or holdings."""
 
     subject: NotificationSubject
@@ -141,7 +138,7 @@ class Notification(_Strict):
         return self
 
 
-class Observation(_Strict):
+class Observation(StrictModel):
     """One observation; `id` is chosen by the sender and makes re-sending harmless."""
 
     model_config = ConfigDict(
