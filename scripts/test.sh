@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: lint, types, tests. Installs what it needs itself.
 set -euo pipefail
-source "$(dirname "$0")/_venv.sh" test
+source "$(dirname "$0")/_venv.sh" test,scale
 cd "$ROOT"
 echo "== services (PostgreSQL, Mosquitto)"
 source "$ROOT/scripts/services.sh"

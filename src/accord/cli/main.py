@@ -6,6 +6,7 @@ import typer
 
 from accord import __version__
 from accord.cli import (
+    archive,
     compliance,
     conditions,
     geo,
@@ -15,6 +16,7 @@ from accord.cli import (
     negotiate,
     patrols,
     plans,
+    replay,
     run,
     schema,
     sim,
@@ -40,6 +42,8 @@ app.add_typer(ledger.app, name="ledger")
 app.add_typer(conditions.app, name="conditions")
 app.add_typer(sim.app, name="sim")
 app.add_typer(patrols.app, name="patrols")
+app.add_typer(archive.app, name="archive")
+app.command("replay")(replay.replay)
 
 
 def _version(value: bool) -> None:
