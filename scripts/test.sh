@@ -5,6 +5,8 @@ source "$(dirname "$0")/_venv.sh" test,scale
 cd "$ROOT"
 echo "== services (PostgreSQL, Mosquitto)"
 source "$ROOT/scripts/services.sh"
+echo "== browser (Chromium, ChromeDriver) and PDF libraries"
+source "$ROOT/scripts/browser.sh"
 echo "== ruff"
 ruff check src tests benchmarks
 ruff format --check src tests benchmarks

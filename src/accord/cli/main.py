@@ -17,9 +17,12 @@ from accord.cli import (
     patrols,
     plans,
     replay,
+    report,
     run,
     schema,
+    serve,
     sim,
+    tokens,
     verify,
 )
 
@@ -44,6 +47,9 @@ app.add_typer(sim.app, name="sim")
 app.add_typer(patrols.app, name="patrols")
 app.add_typer(archive.app, name="archive")
 app.command("replay")(replay.replay)
+app.command("serve")(serve.serve)
+app.add_typer(report.app, name="report")
+app.add_typer(tokens.app, name="tokens")
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,240 @@
+"""The daily report, modelled on ceasefire monitoring missions' daily reports.
+
+A report covers the 24 hours up to its cut-off (18:00 UTC by default) and is
+numbered by the days since the first stored observation. It gives a summary
+with counts by sector against the previous period, the incidents by kind and
+party with attribution and confidence, a map, the restrictions on the
+observers' freedom of movement and the jamming of drones, the patrols made,
+and the day's signed Merkle root from the ledger.
+
+Editions: the public one holds only published incidents; a party's edition
+adds the unpublished incidents attributed to that party, never those about the
+other party, and no edition holds the mission's internal notes.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from typing import Any
+
+from sqlalchemy import distinct, func, select
+from sqlalchemy.orm import Session
+
+from accord import __version__
+from accord.geo.control import shipped_control
+from accord.geo.line import LineOfContact, line_of_contact
+from accord.geo.zones import Zone, borders_for, zones_from_agreement
+from accord.plans import load_plan
+from accord.report.maps import draw_zones, to_png
+from accord.report.render import environment
+from accord.service.access import incident_scope, party_edition
+from accord.service.auth import PARTIES, Actor, Role
+from accord.store import Store
+from accord.store.ledger import LedgerDay
+from accord.store.schema import StoredObservation
+from accord.store.service import FieldReport
+from accord.store.verification import StoredIncident
+from accord.verify.rules import Severity
+from accord.verify.workflow import incident_ref
+
+DEFAULT_AGREEMENT = "defense-priorities-2025"
+CUTOFF_HOUR = 18
+
+
+@dataclass(frozen=True)
+class DailyReport:
+    number: int
+    day: dt.date
+    party: str | None
+    html: str
+    incidents: int
+
+
+def _us(moment: dt.datetime) -> int:
+    return int(moment.timestamp() * 1_000_000)
+
+
+def _iso(us: int) -> str:
+    return dt.datetime.fromtimestamp(us / 1e6, dt.UTC).strftime("%Y-%m-%d %H:%M")
+
+
+@cache
+def _map_base(agreement_id: str) -> tuple[Any, LineOfContact, list[Zone]]:
+    agreement = load_plan(agreement_id)
+    line = line_of_contact(shipped_control())
+    zones, _ = zones_from_agreement(agreement, line)
+    return agreement, line, zones
+
+
+@lru_cache(maxsize=16)
+def _map_png(agreement_id: str, points: tuple[tuple[float, float, str], ...], title: str) -> str:
+    """The zones map with the incidents as crosses by party; the same points and title
+    give the same picture, so editions and repeated requests draw it once."""
+    agreement, line, zones = _map_base(agreement_id)
+    fig = draw_zones(line, zones, borders_for(agreement), title)
+    close = fig.axes[1]
+    for party, colour in (("UA", "#1f5fa8"), ("RU", "#b8321a"), ("", "#555555")):
+        mine = [(lon, lat) for lon, lat, who in points if who == party]
+        if mine:
+            close.scatter(
+                [lon for lon, _ in mine],
+                [lat for _, lat in mine],
+                s=18,
+                c=colour,
+                marker="x",
+                label=f"incidents: {party or 'unattributed'}",
+                zorder=5,
+            )
+    if points:
+        close.legend(fontsize=7, loc="lower left")
+    return base64.b64encode(to_png(fig)).decode("ascii")
+
+
+def _edition(party: str | None) -> Actor:
+    """Who the edition is written for: the public, or a party's liaison."""
+    return Actor(Role.public) if party is None else Actor(Role.liaison, "edition", party)
+
+
+def _incidents(session: Session, reader: Actor, start_us: int, end_us: int) -> list[Any]:
+    query = (
+        select(StoredIncident)
+        .where(
+            incident_scope(reader),
+            StoredIncident.first_seen_us >= start_us,
+            StoredIncident.first_seen_us < end_us,
+        )
+        .order_by(StoredIncident.first_seen_us)
+    )
+    return list(session.scalars(query))
+
+
+def build_daily(
+    store: Store,
+    day: dt.date,
+    party: str | None = None,
+    *,
+    agreement_id: str = DEFAULT_AGREEMENT,
+    cutoff_hour: int = CUTOFF_HOUR,
+) -> DailyReport:
+    """The report for the 24 hours up to `day` at the cut-off, in the given edition."""
+    if party is not None and party not in PARTIES:
+        raise ValueError(f"party {party!r}: use one of {', '.join(PARTIES)} or none (public)")
+    cutoff = dt.datetime.combine(day, dt.time(cutoff_hour), dt.UTC)
+    start, end = cutoff - dt.timedelta(days=1), cutoff
+    before = start - dt.timedelta(days=1)
+    reader = _edition(party)
+    with Session(store.engine) as session:
+        current = _incidents(session, reader, _us(start), _us(end))
+        previous = _incidents(session, reader, _us(before), _us(start))
+        first_us = session.scalar(select(func.min(StoredObservation.observed_at_us)))
+        reports = session.scalars(
+            select(FieldReport)
+            .where(FieldReport.at_us >= _us(start), FieldReport.at_us < _us(end))
+            .order_by(FieldReport.at_us)
+        ).all()
+        patrols = session.scalar(
+            select(func.count(distinct(StoredObservation.source_id))).where(
+                StoredObservation.source_type == "patrol",
+                StoredObservation.observed_at_us >= _us(start),
+                StoredObservation.observed_at_us < _us(end),
+            )
+        )
+        sealed = session.get(LedgerDay, day)
+        root = (
+            {"root": sealed.root, "tree_size": sealed.tree_size, "key_id": sealed.key_id}
+            if sealed
+            else None
+        )
+        restrictions = [_field(r) for r in reports if r.kind == "restriction"]
+        jamming = [_field(r) for r in reports if r.kind == "jamming"]
+    first_day = (
+        dt.datetime.fromtimestamp(first_us / 1e6, dt.UTC).date() if first_us is not None else day
+    )
+    number = max((day - first_day).days + 1, 1)
+    now_by_sector, then_by_sector = (
+        Counter(i.sector for i in current),
+        Counter(i.sector for i in previous),
+    )
+    sectors = sorted(set(now_by_sector) | set(then_by_sector))
+    by_kind_party = Counter((i.kind, i.party or "unattributed") for i in current)
+    edition = f"{party} edition" if party else "public edition"
+    title = f"Daily report No. {number} ({day.isoformat()}), {edition}"
+    html = (
+        environment()
+        .get_template("daily.html.j2")
+        .render(
+            title=title,
+            number=number,
+            day=day,
+            edition=edition,
+            cutoff=cutoff.strftime("%Y-%m-%d %H:%M UTC"),
+            since=start.strftime("%Y-%m-%d %H:%M UTC"),
+            total=len(current),
+            total_before=len(previous),
+            sectors=[(s, now_by_sector[s], then_by_sector[s]) for s in sectors],
+            by_kind_party=sorted(by_kind_party.items()),
+            incidents=[_incident(i) for i in current],
+            map_png=_map_png(
+                agreement_id,
+                tuple((i.lon, i.lat, i.party or "") for i in current),
+                f"Incidents to {cutoff:%Y-%m-%d %H:%M} UTC",
+            ),
+            restrictions=restrictions,
+            jamming=jamming,
+            patrols=patrols or 0,
+            root=root,
+            version=__version__,
+        )
+    )
+    return DailyReport(number, day, party, html, len(current))
+
+
+def _field(report: FieldReport) -> dict[str, Any]:
+    where = f"{report.lat:.4f} N {report.lon:.4f} E" if report.lat is not None else "-"
+    return {
+        "at": _iso(report.at_us),
+        "team": report.team,
+        "where": where,
+        "party": report.party or "-",
+        "description": report.description,
+    }
+
+
+def _incident(row: StoredIncident) -> dict[str, Any]:
+    return {
+        "id": incident_ref(row.id),
+        "seen": _iso(row.first_seen_us),
+        "kind": row.kind,
+        "term": row.term_id,
+        "severity": Severity(row.severity).name,
+        "sector": row.sector,
+        "party": row.party or "unattributed",
+        "party_confidence": row.party_confidence,
+        "attribution": row.attribution,
+        "confidence": row.confidence,
+        "sources": len(json.loads(row.sources)),
+        "state": row.state,
+    }
+
+
+def daily_for(store: Store, actor: Actor, day: str, party: str | None) -> DailyReport:
+    """The report an API caller asked for, if the caller may read that edition."""
+    party_edition(actor, party)
+    try:
+        parsed = dt.date.fromisoformat(day)
+    except ValueError:
+        raise ValueError(f"date {day!r} is not a date; write YYYY-MM-DD") from None
+    return build_daily(store, parsed, party)
+
+
+def to_pdf(html: str) -> bytes:
+    """The report as PDF (WeasyPrint: needs the Pango and Cairo system libraries)."""
+    from weasyprint import HTML  # imported here: loading Pango costs a second
+
+    pdf: bytes = HTML(string=html).write_pdf()
+    return pdf

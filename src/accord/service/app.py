@@ -1,0 +1,379 @@
+"""The FastAPI adapter: thin routes that parse HTTP, call the core and return its data.
+
+Everything a route does beyond that lives in `core`, `catalog`, `ogc` or
+`report.daily`. Errors of any layer become `{"status", "title", "detail"}` with
+the status the error table in `errors` gives; every route documents them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from importlib import resources
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from accord import __version__
+from accord.report.daily import daily_for, to_pdf
+from accord.service import ogc
+from accord.service.access import require
+from accord.service.alerts import Alerts
+from accord.service.catalog import Catalog
+from accord.service.core import (
+    Core,
+    FieldReportRequest,
+    NoteRequest,
+    Page,
+    TransitionRequest,
+    iso_to_us,
+)
+from accord.service.deps import Caller, RateLimiter
+from accord.service.errors import (
+    STATUS_OF,
+    PayloadTooLarge,
+    ServiceError,
+    as_service_error,
+)
+from accord.service.settings import ServiceSettings
+from accord.store import Store, open_store
+
+ERROR_BODY = {
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "properties": {
+                    "status": {"type": "integer"},
+                    "title": {"type": "string"},
+                    "detail": {"type": "string"},
+                },
+                "required": ["status", "title", "detail"],
+            }
+        }
+    }
+}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"description": title, **ERROR_BODY}
+    for code, title in (
+        (400, "Bad request: a parameter or field is wrong; the detail says which"),
+        (401, "No token, or an unknown or revoked one"),
+        (403, "The token's role may not do this"),
+        (404, "No such thing, or not one the caller may see"),
+        (405, "Method not allowed"),
+        (409, "The incident's state does not allow this step"),
+        (413, "The request body or batch is too large"),
+        (422, "The body or a parameter does not match the schema"),
+        (429, "Too many requests from this token in the last minute"),
+    )
+}
+
+
+def error_response(error: ServiceError, headers: dict[str, str] | None = None) -> JSONResponse:
+    body = {"status": error.status, "title": error.title, "detail": error.detail}
+    return JSONResponse(body, status_code=error.status, headers=headers)
+
+
+class BodyLimit:
+    """Refuse bodies over the limit before the app reads them (413), by their
+    declared length or, when streamed without one, as they arrive."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await _too_large(self.limit)(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise PayloadTooLarge(f"the body is over {self.limit} bytes; send less per request")
+            return message
+
+        await self.app(scope, counted, send)
+
+
+def _too_large(limit: int) -> JSONResponse:
+    return error_response(PayloadTooLarge(f"the body is over {limit} bytes; send less per request"))
+
+
+Limit = Annotated[int | None, Query(description="Page size.")]
+Offset = Annotated[int | None, Query(description="Items to skip.")]
+
+router = APIRouter(prefix="/api", responses=ERRORS)
+
+
+def _core(request: Request) -> Core:
+    core: Core = request.app.state.core
+    return core
+
+
+def _catalog(request: Request) -> Catalog:
+    catalog: Catalog = request.app.state.catalog
+    return catalog
+
+
+@router.get("/me", tags=["auth"])
+def me(who: Caller) -> dict[str, Any]:
+    """Who the token belongs to and its role."""
+    require(who, "me.read")
+    return {
+        "role": who.role.value,
+        "label": who.label,
+        "name": who.name,
+        "party": who.party,
+        "team": who.team,
+    }
+
+
+@router.post("/observations", tags=["observations"])
+def submit_observation(
+    request: Request, who: Caller, record: Annotated[dict[str, Any], Body()]
+) -> dict[str, Any]:
+    """One observation (schema: `accord schema observation`); a re-sent id is stored once."""
+    return _core(request).submit_observations(who, [record])
+
+
+@router.post("/observations/batch", tags=["observations"])
+def submit_batch(
+    request: Request, who: Caller, records: Annotated[list[Any], Body()]
+) -> dict[str, Any]:
+    """Many observations in one transaction; each bad record is quarantined with its reason."""
+    return _core(request).submit_observations(who, records)
+
+
+@router.post("/field-reports", tags=["observations"])
+def submit_field_report(
+    request: Request, who: Caller, report: FieldReportRequest
+) -> dict[str, Any]:
+    """A restriction of the observers' movement or a jamming of drones."""
+    return _core(request).submit_field_report(who, report)
+
+
+@router.get("/notifications", tags=["observations"])
+def notifications(
+    request: Request, who: Caller, limit: Limit = None, offset: Offset = None
+) -> dict[str, Any]:
+    """The parties' notices; a liaison sees its own party's."""
+    page = Page.parse(limit, offset, request.app.state.settings)
+    return _core(request).notifications(who, page)
+
+
+@router.get("/incidents", tags=["incidents"])
+def incidents(
+    request: Request,
+    who: Caller,
+    state: str | None = None,
+    party: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: Limit = None,
+    offset: Offset = None,
+) -> dict[str, Any]:
+    """The incidents the caller may see, newest first."""
+    page = Page.parse(limit, offset, request.app.state.settings)
+    return _core(request).incidents(
+        who,
+        page,
+        state=state,
+        party=party,
+        since_us=iso_to_us(since) if since else None,
+        until_us=iso_to_us(until) if until else None,
+    )
+
+
+@router.get("/incidents/{ref}", tags=["incidents"])
+def incident(request: Request, who: Caller, ref: str) -> dict[str, Any]:
+    """One incident: evidence, history, and internal notes for mission staff."""
+    return _core(request).incident(who, ref)
+
+
+@router.post("/incidents/{ref}/transition", tags=["incidents"])
+def transition(request: Request, who: Caller, ref: str, body: TransitionRequest) -> dict[str, Any]:
+    """Move an incident through its workflow (recorded in the ledger); may send alerts."""
+    result = _core(request).transition(who, ref, body)
+    request.app.state.alerts.dispatch_due()
+    return result
+
+
+@router.post("/incidents/{ref}/notes", tags=["incidents"])
+def add_note(request: Request, who: Caller, ref: str, body: NoteRequest) -> dict[str, Any]:
+    """An internal note, for mission staff only."""
+    return _core(request).add_note(who, ref, body)
+
+
+@router.post("/incidents/{ref}/publish", tags=["incidents"])
+def publish(request: Request, who: Caller, ref: str) -> dict[str, Any]:
+    """Release an incident to the public and both parties."""
+    return _core(request).publish(who, ref)
+
+
+@router.get("/alerts", tags=["alerts"])
+def alerts(request: Request, who: Caller) -> list[dict[str, Any]]:
+    """Alerts sent (CAP by webhook, CoT to TAK) and how each delivery went."""
+    deliveries: list[dict[str, Any]] = request.app.state.alerts.deliveries(who)
+    return deliveries
+
+
+@router.get("/compliance/{party}", tags=["compliance"])
+def compliance(
+    request: Request, who: Caller, party: str, day: str, period: str = "day"
+) -> dict[str, Any]:
+    """A party's compliance index and figures for the day or week holding `day`."""
+    return _catalog(request).compliance(who, party, period, day)
+
+
+@router.get("/conditions", tags=["compliance"])
+def conditions(request: Request, who: Caller, since: str, until: str) -> list[dict[str, Any]]:
+    """Each incentive's phase over the period, from the store's compliance figures."""
+    return _catalog(request).conditions(who, since, until)
+
+
+@router.get("/plans", tags=["plans"])
+def plans(request: Request, who: Caller) -> list[dict[str, Any]]:
+    """The shipped plans."""
+    return _catalog(request).plans(who)
+
+
+@router.get("/plans/compare", tags=["plans"], response_class=HTMLResponse)
+def plans_compare(
+    request: Request, who: Caller, plan: Annotated[list[str] | None, Query()] = None
+) -> HTMLResponse:
+    """The side-by-side comparison (HTML); all plans unless some are named."""
+    return HTMLResponse(_catalog(request).comparison_html(who, plan or []))
+
+
+@router.get("/plans/{plan_id}", tags=["plans"])
+def plan(request: Request, who: Caller, plan_id: str) -> dict[str, Any]:
+    """One shipped plan, term by term."""
+    return _catalog(request).plan(who, plan_id)
+
+
+@router.get("/negotiation", tags=["plans"])
+def negotiation(request: Request, who: Caller) -> dict[str, Any]:
+    """The negotiation analysis of the shipped plans, as data."""
+    return _catalog(request).negotiation(who)
+
+
+@router.get("/negotiation/report", tags=["plans"], response_class=HTMLResponse)
+def negotiation_report(request: Request, who: Caller) -> HTMLResponse:
+    """The negotiation report (HTML)."""
+    return HTMLResponse(_catalog(request).negotiation_html(who))
+
+
+@router.get("/ledger/roots", tags=["ledger"])
+def ledger_roots(request: Request, who: Caller) -> list[dict[str, Any]]:
+    """Each closed day's signed Merkle root."""
+    return _catalog(request).ledger_roots(who)
+
+
+@router.get("/ledger/proofs/{ref}", tags=["ledger"])
+def ledger_proof(request: Request, who: Caller, ref: str) -> dict[str, Any]:
+    """An inclusion proof of one entry (seq or ref) in its day's signed root."""
+    return _catalog(request).ledger_proof(who, ref)
+
+
+@router.get("/zones", tags=["map"])
+def zones(request: Request, who: Caller) -> dict[str, Any]:
+    """The line of contact and the agreement's zones (GeoJSON)."""
+    require(who, "zones.read")
+    return _catalog(request).zones
+
+
+@router.get("/patrols", tags=["map"])
+def patrols(request: Request, who: Caller) -> dict[str, Any]:
+    """Patrol routes as reported (GeoJSON)."""
+    return {"type": "FeatureCollection", "features": _catalog(request).patrols(who)}
+
+
+@router.get("/basemap", tags=["map"])
+def basemap() -> Response:
+    """Natural Earth 1:50m countries of Europe (GeoJSON), the dashboard's base map."""
+    text = (resources.files("accord.geo") / "data" / "countries_50m_europe.geojson").read_bytes()
+    return Response(text, media_type="application/geo+json")
+
+
+@router.get("/reports/daily", tags=["reports"], response_class=HTMLResponse)
+def daily_report(
+    request: Request, who: Caller, date: str, party: str | None = None
+) -> HTMLResponse:
+    """The daily report (HTML): the public edition, or a party's."""
+    return HTMLResponse(daily_for(request.app.state.store, who, date, party).html)
+
+
+@router.get("/reports/daily.pdf", tags=["reports"], response_class=Response)
+def daily_report_pdf(
+    request: Request, who: Caller, date: str, party: str | None = None
+) -> Response:
+    """The daily report as PDF."""
+    report = daily_for(request.app.state.store, who, date, party)
+    return Response(to_pdf(report.html), media_type="application/pdf")
+
+
+def _service_error(_: Request, exc: Exception) -> JSONResponse:
+    error = as_service_error(exc)
+    if error is None:
+        raise exc
+    return error_response(error)
+
+
+def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+    if not isinstance(exc, RequestValidationError):
+        raise exc
+    problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+    body = {"status": 422, "title": "Unprocessable", "detail": problems or "invalid request"}
+    return JSONResponse(body, status_code=422)
+
+
+def _http_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    body = {"status": exc.status_code, "title": "HTTP error", "detail": str(exc.detail)}
+    return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+
+def create_app(settings: ServiceSettings | None = None, store: Store | None = None) -> FastAPI:
+    """The server over `store` (opened from the settings' database when not given)."""
+    settings = settings or ServiceSettings()
+    store = store or open_store(settings.database_url)
+    app = FastAPI(
+        title="accord: the mission's server",
+        version=__version__,
+        description="Observations in; incidents, compliance, conditions, plans and the "
+        "ledger out; OGC API - Features under /ogc; the dashboard under /dashboard/.",
+        responses=ERRORS,
+    )
+    app.state.settings = settings
+    app.state.store = store
+    app.state.core = Core(store, settings)
+    app.state.catalog = Catalog(store, settings)
+    app.state.alerts = Alerts(store, settings)
+    app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.include_router(router)
+    app.include_router(ogc.router)
+    handled: list[type[Exception]] = [ServiceError, *(domain for domain, _ in STATUS_OF)]
+    for kind in handled:
+        app.add_exception_handler(kind, _service_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    dashboard = resources.files("accord.service") / "dashboard"
+    app.mount("/dashboard", StaticFiles(directory=str(dashboard), html=True), name="dashboard")
+    app.add_api_route("/", _home, include_in_schema=False)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    return app
+
+
+def _home() -> RedirectResponse:
+    return RedirectResponse("/dashboard/")

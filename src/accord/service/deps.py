@@ -1,0 +1,58 @@
+"""Request dependencies shared by the API and OGC routes: who is calling, and the
+per-caller rate limit (tokens by id, the public by client address)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from accord.service.auth import PUBLIC, Actor, authenticate
+from accord.service.errors import TooManyRequests, Unauthorized
+
+
+class RateLimiter:
+    """At most `per_minute` requests per key in any sliding minute."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.per_minute = per_minute
+        self._seen: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def check(self, key: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            times = self._seen.setdefault(key, deque())
+            while times and now - times[0] > 60.0:
+                times.popleft()
+            if len(times) >= self.per_minute:
+                wait = 60 - (now - times[0])
+                raise TooManyRequests(
+                    f"over {self.per_minute} requests in a minute; retry in {wait:.0f} s"
+                )
+            times.append(now)
+
+
+def actor(request: Request) -> Actor:
+    """The caller, from `Authorization: Bearer <token>`; no header is the public."""
+    state = request.app.state
+    header = request.headers.get("authorization")
+    if header is None:
+        who = PUBLIC
+        key = f"address:{request.client.host if request.client else '-'}"
+    else:
+        scheme, _, secret = header.partition(" ")
+        if scheme.lower() != "bearer" or not secret.strip():
+            raise Unauthorized("the Authorization header must be `Bearer <token>`")
+        found = authenticate(state.store, secret.strip())
+        if found is None:
+            raise Unauthorized("unknown or revoked token; ask the mission's administrator")
+        who, key = found, f"token:{found.token_id}"
+    state.limiter.check(key)
+    return who
+
+
+Caller = Annotated[Actor, Depends(actor)]

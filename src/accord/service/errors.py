@@ -1,0 +1,83 @@
+"""Errors of the API core, each carrying its HTTP status, and the one table that maps
+the domain's own exceptions to a status. Adapters turn any of them into
+`{"status": ..., "title": ..., "detail": ...}`; nothing else decides a status."""
+
+from __future__ import annotations
+
+from accord.agreement import AgreementFileError
+from accord.ledger.book import LedgerError
+from accord.plans import UnknownPlanError
+from accord.verify.workflow import IllegalTransition
+
+
+class ServiceError(Exception):
+    """A request the core refuses; `detail` says what was wrong and what would be right."""
+
+    status = 500
+    title = "Internal error"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class BadRequest(ServiceError):
+    status = 400
+    title = "Bad request"
+
+
+class Unauthorized(ServiceError):
+    status = 401
+    title = "Not authenticated"
+
+
+class Forbidden(ServiceError):
+    status = 403
+    title = "Forbidden"
+
+
+class NotFound(ServiceError):
+    status = 404
+    title = "Not found"
+
+
+class Conflict(ServiceError):
+    status = 409
+    title = "Conflict"
+
+
+class PayloadTooLarge(ServiceError):
+    status = 413
+    title = "Payload too large"
+
+
+class Unprocessable(ServiceError):
+    status = 422
+    title = "Unprocessable"
+
+
+class TooManyRequests(ServiceError):
+    status = 429
+    title = "Too many requests"
+
+
+# Domain exceptions and the status they mean to a client; the first match wins.
+STATUS_OF: tuple[tuple[type[Exception], type[ServiceError]], ...] = (
+    (IllegalTransition, Conflict),
+    (UnknownPlanError, NotFound),
+    (LedgerError, NotFound),
+    (LookupError, NotFound),
+    (AgreementFileError, Unprocessable),
+    (ValueError, BadRequest),
+)
+
+
+def as_service_error(exc: Exception) -> ServiceError | None:
+    """The service error an exception stands for, or None when it is a bug (a 500)."""
+    if isinstance(exc, ServiceError):
+        return exc
+    for kind, error in STATUS_OF:
+        if isinstance(exc, kind):
+            text = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
+            return error(text)
+    return None

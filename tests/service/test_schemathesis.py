@@ -1,0 +1,45 @@
+"""Property-based requests from the published OpenAPI: no 5xx, and every error is a
+documented status with a message. Bounded: a few examples per operation."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from tests.service.conftest import seed
+
+from accord.service.app import create_app
+from accord.service.settings import ServiceSettings
+from accord.store import open_store
+
+_PATH = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"accord-schemathesis-{os.getpid()}.db")
+if os.path.exists(_PATH):
+    os.remove(_PATH)
+_STORE = open_store(f"sqlite:///{_PATH}")
+_SEEDED = seed(_STORE)
+APP = create_app(ServiceSettings(rate_limit_per_minute=100_000), _STORE)
+# Reports draw maps and the negotiation runs Monte Carlo: covered elsewhere, slow here.
+SLOW = "^/api/(reports|negotiation)"
+schema = schemathesis.openapi.from_asgi("/openapi.json", APP).exclude(path_regex=SLOW)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _close() -> object:
+    yield
+    _STORE.close()
+
+
+@schema.parametrize()
+@settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck))
+def test_api_answers_every_request_without_a_server_error(case: schemathesis.Case) -> None:
+    response = case.call(headers=_SEEDED.headers("analyst"))
+    assert response.status_code < 500, f"{case.method} {case.path}: {response.text[:300]}"
+    if response.status_code >= 400:
+        problem = response.json()
+        assert problem["detail"], f"{case.method} {case.path}: error without a message"
+        documented = case.operation.definition.raw.get("responses", {})
+        assert str(response.status_code) in documented, (
+            f"{case.method} {case.path}: {response.status_code} is not documented"
+        )
