@@ -32,12 +32,10 @@ from accord.geo.zones import Zone, borders_for, zones_from_agreement
 from accord.plans import load_plan
 from accord.report.maps import draw_zones, to_png
 from accord.report.render import environment
-from accord.service.access import incident_scope, party_edition
-from accord.service.auth import PARTIES, Actor, Role
 from accord.store import Store
 from accord.store.ledger import LedgerDay
 from accord.store.schema import StoredObservation
-from accord.store.service import FieldReport
+from accord.store.service import PARTIES, FieldReport, edition_scope
 from accord.store.verification import StoredIncident
 from accord.verify.rules import Severity
 from accord.verify.workflow import incident_ref
@@ -95,16 +93,11 @@ def _map_png(agreement_id: str, points: tuple[tuple[float, float, str], ...], ti
     return base64.b64encode(to_png(fig)).decode("ascii")
 
 
-def _edition(party: str | None) -> Actor:
-    """Who the edition is written for: the public, or a party's liaison."""
-    return Actor(Role.public) if party is None else Actor(Role.liaison, "edition", party)
-
-
-def _incidents(session: Session, reader: Actor, start_us: int, end_us: int) -> list[Any]:
+def _incidents(session: Session, party: str | None, start_us: int, end_us: int) -> list[Any]:
     query = (
         select(StoredIncident)
         .where(
-            incident_scope(reader),
+            edition_scope(party),
             StoredIncident.first_seen_us >= start_us,
             StoredIncident.first_seen_us < end_us,
         )
@@ -127,10 +120,9 @@ def build_daily(
     cutoff = dt.datetime.combine(day, dt.time(cutoff_hour), dt.UTC)
     start, end = cutoff - dt.timedelta(days=1), cutoff
     before = start - dt.timedelta(days=1)
-    reader = _edition(party)
     with Session(store.engine) as session:
-        current = _incidents(session, reader, _us(start), _us(end))
-        previous = _incidents(session, reader, _us(before), _us(start))
+        current = _incidents(session, party, _us(start), _us(end))
+        previous = _incidents(session, party, _us(before), _us(start))
         first_us = session.scalar(select(func.min(StoredObservation.observed_at_us)))
         reports = session.scalars(
             select(FieldReport)
@@ -162,7 +154,7 @@ def build_daily(
     )
     sectors = sorted(set(now_by_sector) | set(then_by_sector))
     by_kind_party = Counter((i.kind, i.party or "unattributed") for i in current)
-    edition = f"{party} edition" if party else "public edition"
+    edition = f"{party} edition" if party else "Public edition"
     title = f"Daily report No. {number} ({day.isoformat()}), {edition}"
     html = (
         environment()
@@ -220,16 +212,6 @@ def _incident(row: StoredIncident) -> dict[str, Any]:
         "sources": len(json.loads(row.sources)),
         "state": row.state,
     }
-
-
-def daily_for(store: Store, actor: Actor, day: str, party: str | None) -> DailyReport:
-    """The report an API caller asked for, if the caller may read that edition."""
-    party_edition(actor, party)
-    try:
-        parsed = dt.date.fromisoformat(day)
-    except ValueError:
-        raise ValueError(f"date {day!r} is not a date; write YYYY-MM-DD") from None
-    return build_daily(store, parsed, party)
 
 
 def to_pdf(html: str) -> bytes:

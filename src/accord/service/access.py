@@ -14,11 +14,11 @@ One table names, for every action of the API, the roles allowed to take it
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, or_, select, true
+from sqlalchemy import ColumnElement, true
 
 from accord.service.auth import Actor, Role
 from accord.service.errors import Forbidden, Unauthorized
-from accord.store.service import IncidentPublication
+from accord.store.service import edition_scope
 from accord.store.verification import StoredIncident
 
 STAFF = frozenset({Role.admin, Role.analyst})
@@ -64,14 +64,7 @@ def incident_scope(actor: Actor) -> ColumnElement[bool]:
         return true()
     if actor.role is Role.observer:
         return StoredIncident.team == actor.team
-    if actor.role is Role.liaison:
-        published = StoredIncident.id.in_(_published_ids())
-        return or_(StoredIncident.party == actor.party, published)
-    return StoredIncident.id.in_(_published_ids())
-
-
-def _published_ids() -> Select[tuple[int]]:
-    return select(IncidentPublication.incident_id)
+    return edition_scope(actor.party if actor.role is Role.liaison else None)
 
 
 def may_transition(actor: Actor, target: str) -> None:

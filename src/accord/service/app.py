@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from accord import __version__
-from accord.report.daily import daily_for, to_pdf
+from accord.report.daily import to_pdf
 from accord.service import ogc
 from accord.service.access import require
 from accord.service.alerts import Alerts
@@ -30,6 +30,7 @@ from accord.service.core import (
     NoteRequest,
     Page,
     TransitionRequest,
+    daily_for,
     iso_to_us,
 )
 from accord.service.deps import Caller, RateLimiter

@@ -19,10 +19,9 @@ from sqlalchemy.orm import Session
 
 from accord.store import Store
 from accord.store.database import WRITE
-from accord.store.service import ServiceToken
+from accord.store.service import PARTIES, ServiceToken
 
 TOKEN_PREFIX = "acc_"
-PARTIES = ("UA", "RU")
 
 
 class Role(StrEnum):

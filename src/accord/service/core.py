@@ -9,6 +9,7 @@ ones are stored.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Sequence
@@ -20,7 +21,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from accord.service.access import incident_scope, may_transition, require
+from accord.report.daily import DailyReport, build_daily
+from accord.service.access import incident_scope, may_transition, party_edition, require
 from accord.service.auth import Actor, Role
 from accord.service.errors import BadRequest, NotFound, PayloadTooLarge
 from accord.service.settings import ServiceSettings
@@ -363,3 +365,13 @@ class Core:
                         },
                     )
         return self.incident(actor, ref)
+
+
+def daily_for(store: Store, actor: Actor, day: str, party: str | None) -> DailyReport:
+    """The report an API caller asked for, if the caller may read that edition."""
+    party_edition(actor, party)
+    try:
+        parsed = dt.date.fromisoformat(day)
+    except ValueError:
+        raise ValueError(f"date {day!r} is not a date; write YYYY-MM-DD") from None
+    return build_daily(store, parsed, party)

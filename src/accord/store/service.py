@@ -13,10 +13,25 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from accord.store.schema import Base, RowId, UtcDateTime
+from accord.store.verification import StoredIncident
+
+# The parties that have their own edition of what the mission publishes.
+PARTIES = ("UA", "RU")
 
 
 class ServiceToken(Base):
@@ -87,3 +102,11 @@ class AlertDelivery(Base):
     status: Mapped[int] = mapped_column(Integer)  # HTTP status, or 0 for a sent datagram/stream
     detail: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+def edition_scope(party: str | None) -> ColumnElement[bool]:
+    """The incidents an edition holds: every published one, and for a party's
+    edition also those attributed to that party; never the other party's
+    unpublished incidents. The API's row rules and the reports share it."""
+    published = StoredIncident.id.in_(select(IncidentPublication.incident_id))
+    return published if party is None else or_(StoredIncident.party == party, published)

@@ -46,6 +46,8 @@ function symbolFor(incident) {
   });
 }
 
+const LARGE_ZONE_KM2 = 1500000;
+
 async function drawBase() {
   const countries = await (await api("/api/basemap")).json();
   L.geoJSON(countries, { style: { color: "#9a958a", weight: 0.6, fillColor: "#f4f2ec", fillOpacity: 1 } }).addTo(map);
@@ -53,9 +55,14 @@ async function drawBase() {
   L.geoJSON(zones, {
     style: (f) => {
       const kind = f.properties.kind;
+      const term = String(f.properties.term);
       if (kind === "line") return { color: "#8b1a1a", weight: 2 };
-      if (kind === "dmz") return { color: "#d98c00", weight: 0.5, fillOpacity: 0.35 };
-      if (String(f.properties.term).startsWith("side.")) return { stroke: false, fillOpacity: 0.05 };
+      if (kind === "dmz") return { color: "#d98c00", weight: 0.5, fillOpacity: 0.45 };
+      if (term === "side.RU") return { stroke: false, fillColor: "#e8b4a9", fillOpacity: 0.45 };
+      if (term === "side.UA") return { stroke: false, fillColor: "#c9dbe9", fillOpacity: 0.35 };
+      // Zones that cover whole countries (a ban on foreign forces, missiles out of
+      // Europe) are outlined, not shaded, so the line and the DMZ stay readable.
+      if ((f.properties.area_km2 || 0) > LARGE_ZONE_KM2) return { color: "#6a3d9a", weight: 0.8, dashArray: "4 4", fill: false };
       return { color: "#6a3d9a", weight: 0.5, fillOpacity: 0.15 };
     },
   }).addTo(map);
