@@ -218,3 +218,19 @@ def test_an_unreachable_webhook_is_recorded_and_retried(seeded: Seeded) -> None:
     alerts = Alerts(seeded.store, settings)
     assert alerts.dispatch_due() == 2
     assert alerts.dispatch_due() == 2  # failed ones are tried again
+
+
+def test_server_sends_alerts_that_verification_made_due(seeded: Seeded, webhook: str) -> None:
+    """No API call: the incidents are already severe enough, and the server's
+    background loop sends them while it runs."""
+    import time
+
+    with make_client(
+        seeded.store, alert_webhook_url=webhook, alert_severity="medium", alert_interval_s=0.1
+    ):
+        deadline = time.monotonic() + 10
+        while len(Webhook.received) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert len(Webhook.received) == 2
+    for message in Webhook.received:
+        check_cap(message)

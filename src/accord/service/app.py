@@ -7,6 +7,9 @@ the status the error table in `errors` gives; every route documents them.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
 from datetime import datetime
 from importlib import resources
 from typing import Annotated, Any
@@ -340,9 +343,32 @@ def _validation_error(_: Request, exc: Exception) -> JSONResponse:
 
 
 def _http_error(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, StarletteHTTPException)
+    if not isinstance(exc, StarletteHTTPException):
+        raise exc
     body = {"status": exc.status_code, "title": "HTTP error", "detail": str(exc.detail)}
     return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+
+async def _dispatch_forever(alerts: Alerts, interval_s: float) -> None:
+    while True:
+        await asyncio.to_thread(alerts.dispatch_due)
+        await asyncio.sleep(interval_s)
+
+
+@asynccontextmanager
+async def _alerting(app: FastAPI) -> AsyncIterator[None]:
+    """Incidents referred by verification's escalation, not only those moved through
+    the API, raise their alerts: a background loop sends what is due while the
+    server runs, when an alert channel is configured."""
+    settings: ServiceSettings = app.state.settings
+    task = None
+    if settings.alert_webhook_url or settings.tak_endpoint:
+        task = asyncio.create_task(_dispatch_forever(app.state.alerts, settings.alert_interval_s))
+    yield
+    if task is not None:
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
 
 
 def create_app(settings: ServiceSettings | None = None, store: Store | None = None) -> FastAPI:
@@ -355,6 +381,7 @@ def create_app(settings: ServiceSettings | None = None, store: Store | None = No
         description="Observations in; incidents, compliance, conditions, plans and the "
         "ledger out; OGC API - Features under /ogc; the dashboard under /dashboard/.",
         responses=ERRORS,
+        lifespan=_alerting,
     )
     app.state.settings = settings
     app.state.store = store

@@ -36,3 +36,6 @@ class ServiceSettings(BaseSettings):
     )
     cot_stale_minutes: float = Field(60.0, gt=0, description="How long a CoT event stays fresh.")
     alert_timeout_s: float = Field(5.0, gt=0, description="Network timeout for one alert.")
+    alert_interval_s: float = Field(
+        30.0, gt=0, description="How often the server sends the alerts verification made due."
+    )
