@@ -71,7 +71,7 @@ def _map_base(agreement_id: str) -> tuple[Any, LineOfContact, list[Zone]]:
 
 @lru_cache(maxsize=16)
 def _map_png(agreement_id: str, points: tuple[tuple[float, float, str], ...], title: str) -> str:
-    """The zones map with the incidents as crosses by party; the same points and title
+    """The zones map with the incidents as dots by party; the same points and title
     give the same picture, so editions and repeated requests draw it once."""
     agreement, line, zones = _map_base(agreement_id)
     fig = draw_zones(line, zones, borders_for(agreement), title)
@@ -82,9 +82,11 @@ def _map_png(agreement_id: str, points: tuple[tuple[float, float, str], ...], ti
             close.scatter(
                 [lon for lon, _ in mine],
                 [lat for _, lat in mine],
-                s=18,
+                s=36,
                 c=colour,
-                marker="x",
+                marker="o",
+                edgecolors="white",
+                linewidths=0.8,
                 label=f"incidents: {party or 'unattributed'}",
                 zorder=5,
             )
