@@ -98,7 +98,8 @@ def _survival(rule: Rule, at: float) -> float:
         for player in rule.veto_players:
             p *= pick(player.approve) ** player.count
         return p
-    assert rule.disapproval is not None and rule.override is not None
+    if rule.disapproval is None or rule.override is None:  # the loader refuses such a file
+        raise ValueError(f"override rule {rule.id!r} lacks its disapproval or override odds")
     # survival falls as disapproval and override rise
     return 1.0 - pick(rule.disapproval.range, False) * pick(rule.override.range, False)
 
