@@ -7,8 +7,10 @@ import random
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from accord.ledger.chain import Entry, canonical_json, make_entry, verify_chain
+from accord.ledger.chain import Entry, canonical_json, make_entries, make_entry, verify_chain
 
 T0 = dt.datetime(2026, 8, 22, 6, 0, tzinfo=dt.UTC)
 
@@ -65,3 +67,47 @@ def test_thousand_random_tamperings_are_all_detected() -> None:
             continue
         assert fault is not None, how
         assert fault.seq == expected, (how, i, str(fault))
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(), children, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=80)
+@given(
+    st.lists(
+        st.tuples(
+            st.text(min_size=1, max_size=12),
+            st.text(max_size=12),
+            st.dictionaries(st.text(max_size=6), json_values, max_size=4),
+            st.none() | st.integers(0, 99),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    st.booleans(),
+)
+def test_batch_entries_are_byte_for_byte_the_reference(
+    drafts: list[tuple[str, str, dict, int | None]], after_existing: bool
+) -> None:
+    """The fast batch path hashes and stores exactly what `make_entry` would."""
+    at = dt.datetime(2026, 9, 1, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=3)))
+    start = build(3)[-1] if after_existing else None
+    reference, prev = [], start
+    for kind, ref, payload, corrects in drafts:
+        prev = make_entry(prev, kind, ref, payload, at, corrects)
+        reference.append(prev)
+    batch = make_entries(start, drafts, at)
+    assert [e for e, _ in batch] == reference
+    assert [text.encode("utf-8") for _, text in batch] == [
+        canonical_json(e.payload) for e in reference
+    ]

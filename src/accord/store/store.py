@@ -14,6 +14,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
@@ -33,6 +34,12 @@ from accord.store.schema import (
 OBSERVATIONS = StoredObservation.__table__
 QUARANTINE = QuarantinedRecord.__table__
 _STAGED_COLUMNS = (*OBSERVATION_COLUMNS, "batch_id")
+_staged_values = itemgetter(*_STAGED_COLUMNS)  # a row's values in column order, as a tuple
+_STAGED_LIST = ", ".join(f'"{name}"' for name in _STAGED_COLUMNS)
+_SQLITE_INSERT = (
+    f"INSERT INTO observations ({_STAGED_LIST}) VALUES ({', '.join('?' * len(_STAGED_COLUMNS))}) "
+    "ON CONFLICT (observation_id) DO NOTHING"
+)
 # PostgreSQL allows 65,535 bind parameters per statement; stay well below.
 _LOOKUP_CHUNK = 5_000
 
@@ -138,7 +145,9 @@ class Store:
             if self.engine.dialect.name == "postgresql":
                 _copy_insert(connection, rows)
             else:
-                connection.execute(self._insert_ignoring(OBSERVATIONS, "observation_id"), rows)
+                # Positional rows straight to the driver: SQLAlchemy's per-row
+                # parameter processing costs about as much as SQLite's insert.
+                connection.exec_driver_sql(_SQLITE_INSERT, list(map(_staged_values, rows)))
             accepted = tuple(
                 connection.execute(
                     select(StoredObservation.observation_id).where(
@@ -246,7 +255,7 @@ class Store:
 def _copy_insert(connection: Connection, rows: list[dict[str, Any]]) -> None:
     """PostgreSQL: COPY the batch into a session-local staging table, then insert
     what is new in one statement (several times faster than executemany)."""
-    columns = ", ".join(f'"{name}"' for name in _STAGED_COLUMNS)
+    columns = _STAGED_LIST
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     with cursor:
         cursor.execute(
