@@ -11,7 +11,6 @@ either side of a sector boundary (1 km apart across it).
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 import numpy as np
 import pytest
 import shapely
+from tests.support import missing, term
 
 from accord.agreement import Agreement
 from accord.agreement.vocabulary import Area
@@ -36,36 +36,19 @@ def require(module: str) -> Any:
     try:
         return __import__(module, fromlist=["_"])
     except ImportError:
-        message = f"{module} is not installed: pip install 'accord[scale]'"
-        if os.environ.get("CI", "").lower() not in ("", "0", "false"):
-            pytest.fail(f"{message} (CI must not skip it)")
-        pytest.skip(message, allow_module_level=True)
-
-
-def _term(term_id: str, area: str, issue: str, **fields: Any) -> dict[str, Any]:
-    return {
-        "id": term_id,
-        "area": area,
-        "issue": issue,
-        "kind": "rule",
-        "label": "A term",
-        "summary": "A term for tests.",
-        "binds": ["UA", "RU"],
-        "consent": ["UA", "RU"],
-        "sources": [{"doc": "d"}],
-    } | fields
+        missing(f"{module} is not installed: pip install 'accord[scale]'", module_level=True)
 
 
 def agreement(dmz_items: list[str], plan_id: str = "test-plan", regime: str = "full") -> Agreement:
     terms = [
-        _term(
+        term(
             "ceasefire.dmz",
             "ceasefire",
             "dmz",
             prohibits=dmz_items,
             zone={"type": "dmz", "along": "line_of_contact", "width": "5 mi", "regime": regime},
         ),
-        _term(
+        term(
             "ceasefire.partial",
             "ceasefire",
             "dmz",
@@ -73,7 +56,7 @@ def agreement(dmz_items: list[str], plan_id: str = "test-plan", regime: str = "f
             caps=[{"item": "military_forces", "limit": 500}],
             zone={"type": "dmz", "along": "line_of_contact", "width": "30 km", "regime": "partial"},
         ),
-        _term("security.exercises", "security", "force_size", prohibits=["exercise"]),
+        term("security.exercises", "security", "force_size", prohibits=["exercise"]),
     ]
     used = {t["area"] for t in terms}
     return Agreement.model_validate(

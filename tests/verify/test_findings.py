@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 import shapely
+from tests.support import term
 
 from accord.agreement import Agreement
 from accord.agreement.vocabulary import Area
@@ -26,30 +27,15 @@ from accord.verify.observation import Observation
 from accord.verify.pipeline import Verifier, batch_from_observations, verify_batch
 from accord.verify.rules import compile_rules
 
-
-def _term(term_id: str, area: str, issue: str, **fields: Any) -> dict[str, Any]:
-    return {
-        "id": term_id,
-        "area": area,
-        "issue": issue,
-        "kind": "rule",
-        "label": "A term",
-        "summary": "A term for tests.",
-        "binds": ["UA", "RU"],
-        "consent": ["UA", "RU"],
-        "sources": [{"doc": "d"}],
-    } | fields
-
-
 TERMS = [
-    _term(
+    term(
         "ceasefire.dmz",
         "ceasefire",
         "dmz",
         prohibits=["heavy_weapons"],
         zone={"type": "dmz", "along": "line_of_contact", "width": "5 mi", "regime": "full"},
     ),
-    _term(
+    term(
         "ceasefire.partial",
         "ceasefire",
         "dmz",
@@ -57,7 +43,7 @@ TERMS = [
         caps=[{"item": "military_forces", "limit": 500}],
         zone={"type": "dmz", "along": "line_of_contact", "width": "30 km", "regime": "partial"},
     ),
-    _term(
+    term(
         "relations.posture",
         "relations",
         "russian_posture",
@@ -65,15 +51,15 @@ TERMS = [
         prohibits=["military_forces"],
         zone={"type": "band", "along": "NATO-RU", "distance": "100 mi", "side": "RU"},
     ),
-    _term(
+    term(
         "assurances.foreign",
         "assurances",
         "foreign_forces",
         prohibits=["foreign_forces"],
         zone={"type": "region", "regions": ["Ukraine", "Russia"]},
     ),
-    _term("security.exercises", "security", "force_size", prohibits=["exercise"]),
-    _term(
+    term("security.exercises", "security", "force_size", prohibits=["exercise"]),
+    term(
         "territory.withdrawal",
         "territory",
         "withdrawal",
