@@ -3,8 +3,7 @@
 Correlation. Two findings belong to the same incident when they breach the
 same rule within `distance_km` (great circle) and `window_s` of each other;
 incidents are the connected components of that relation (single linkage).
-Candidate pairs come from a k-d tree over (x/distance, y/distance, t/window,
-rule), searched with the maximum norm, then checked exactly.
+`accord.verify.linkage` finds the components on a grid of cells of that size.
 
 Fusion. Sources are taken as independent: an incident's confidence is the
 noisy-OR of its sources, 1 - prod(1 - c_s), c_s being the best confidence of
@@ -31,16 +30,12 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 from ruamel.yaml import YAML
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 from shapely.geometry.base import BaseGeometry
 
 from accord.geo.projection import theatre_xy, to_theatre
-from accord.verify.findings import Findings
-
-EARTH_RADIUS_KM = 6371.0088
-_KM_PER_DEG = np.pi * EARTH_RADIUS_KM / 180
+from accord.verify.findings import Findings, factorize
+from accord.verify.linkage import EARTH_RADIUS_KM, components
 
 
 def data_file(name: str) -> dict[str, Any]:
@@ -84,27 +79,7 @@ def correlate(
     settings: Correlation,
 ) -> NDArray[np.int64]:
     """A component label per finding: equal labels are one incident."""
-    n = len(rule)
-    if n == 0:
-        return np.zeros(0, dtype=np.int64)
-    # A degree of longitude is shortest at the northernmost finding: scaling by it makes the
-    # box at least as wide as the true distance everywhere; the exact check follows.
-    shortest = np.cos(np.radians(float(np.abs(lat).max())))
-    x = lon * _KM_PER_DEG * shortest / settings.distance_km
-    y = lat * _KM_PER_DEG / settings.distance_km
-    t = (time_ns - time_ns.min()) / (settings.window_s * 1e9)
-    pairs = cKDTree(np.column_stack([x, y, t, rule * 4.0])).query_pairs(
-        1.0, p=np.inf, output_type="ndarray"
-    )
-    if len(pairs):
-        i, j = pairs[:, 0], pairs[:, 1]
-        near = great_circle_km(lon[i], lat[i], lon[j], lat[j]) <= settings.distance_km
-        near &= np.abs(time_ns[i] - time_ns[j]) <= settings.window_s * 1e9
-        i, j = i[near], j[near]
-    else:
-        i = j = np.zeros(0, dtype=np.int64)
-    graph = coo_matrix((np.ones(len(i), dtype=np.int8), (i, j)), shape=(n, n))
-    return np.asarray(connected_components(graph, directed=False)[1], dtype=np.int64)
+    return components(rule, time_ns, lon, lat, settings.distance_km, settings.window_s)
 
 
 def noisy_or(groups: NDArray[np.int64], confidence: NDArray[np.float64], n: int) -> NDArray:
@@ -144,7 +119,7 @@ def fuse(findings: Findings, labels: NDArray[np.int64]) -> list[Draft]:
         return []
     n = int(labels.max()) + 1
     # Noisy-OR over sources, each source counted once with its best confidence.
-    sources, source_code = np.unique(findings.source_id, return_inverse=True)
+    sources, source_code = factorize(findings.source_id)
     pair, pair_of = np.unique(labels * len(sources) + source_code, return_inverse=True)
     best = np.zeros(len(pair))
     np.maximum.at(best, pair_of, findings.confidence)
@@ -160,9 +135,9 @@ def fuse(findings: Findings, labels: NDArray[np.int64]) -> list[Draft]:
     last = np.maximum.reduceat(findings.time_ns[order], bounds[:-1])
     severity = np.maximum.reduceat(findings.severity[order], bounds[:-1])
     count = np.maximum.reduceat(findings.count[order], bounds[:-1])
-    sources_of = _distinct_per_group(findings.source_id, labels, n)
-    types_of = _distinct_per_group(findings.source_type, labels, n)
-    kinds_of = _distinct_per_group(findings.observed_kind, labels, n)
+    sources_of = _distinct_per_group(sources, source_code, labels, n)
+    types_of = _distinct_per_group(*factorize(findings.source_type), labels, n)
+    kinds_of = _distinct_per_group(*factorize(findings.observed_kind), labels, n)
     rule_of = findings.rule[order[bounds[:-1]]].tolist()
     first, last, severity, count = first.tolist(), last.tolist(), severity.tolist(), count.tolist()
     lon_of, lat_of, conf_of = lon.tolist(), lat.tolist(), confidence.tolist()
@@ -192,11 +167,13 @@ def fuse(findings: Findings, labels: NDArray[np.int64]) -> list[Draft]:
     return drafts
 
 
-def _distinct_per_group(values: NDArray[Any], labels: NDArray[np.int64], n: int) -> list[list[str]]:
-    """The sorted distinct values of each group, from one sort of (group, value) codes
-    rather than a set per group."""
-    names, code = np.unique(values, return_inverse=True)
-    pairs = np.unique(labels * len(names) + code)
+def _distinct_per_group(
+    names: NDArray[Any], code: NDArray[np.int64], labels: NDArray[np.int64], n: int
+) -> list[list[str]]:
+    """The sorted distinct names of each group, from one sort of (group, name) codes
+    rather than a set per group (a plain sort: `np.unique` hashes, slower here)."""
+    pairs = np.sort(labels * len(names) + code)
+    pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]] if pairs.size else pairs
     bounds = np.searchsorted(pairs // len(names), np.arange(n + 1)).tolist()
     listed = names[pairs % len(names)].tolist()
     return [listed[bounds[g] : bounds[g + 1]] for g in range(n)]
@@ -212,7 +189,7 @@ def _attribute(
     named = np.flatnonzero(findings.party != "")
     if named.size == 0:
         return party_out, score_out, why_out
-    names, code = np.unique(findings.party[named], return_inverse=True)
+    names, code = factorize(findings.party[named])
     keys, key_of = np.unique(labels[named] * len(names) + code, return_inverse=True)
     score = noisy_or(key_of, findings.party_confidence[named], len(keys))
     members = np.bincount(key_of, minlength=len(keys))
