@@ -93,25 +93,32 @@ def verify_partition(
     )
 
 
-def _take(findings: Findings, rows: NDArray[np.int64], row: NDArray[np.int64]) -> Findings:
-    """Point findings (no aggregate evidence) in a new order, with archive-wide rows."""
+def _shifted(findings: Findings, start: int, end: int, offset: int) -> Findings:
+    """Rows start:end of point findings (views), their rows moved by `offset`."""
     fields = {
-        name: getattr(findings, name)[rows]
+        name: getattr(findings, name)[start:end]
         for name in Findings.__dataclass_fields__
         if name not in ("evidence", "detail", "row")
     }
-    return Findings(**fields, row=row)
+    return Findings(**fields, row=findings.row[start:end] + offset)
 
 
-def merge_points(parts: Sequence[PartitionFindings]) -> Findings:
-    """The partitions' point findings in single-batch order: rule, then archive row."""
+def merge_findings(parts: Sequence[PartitionFindings], aggregates: Findings) -> Findings:
+    """The partitions' point findings in single-batch order (rule, then archive row), then
+    the aggregates. `detect` gives each partition's in rule order, rows ascending, so
+    this is a merge by rule, one concatenation, not a sort."""
     parts = sorted(parts, key=lambda p: p.index)
-    offsets = np.cumsum([0, *(p.rows for p in parts)])[:-1]
-    joined = concat_findings(*(p.point for p in parts))
-    shift = np.repeat(offsets, [len(p.point) for p in parts]).astype(np.int64)
-    row = joined.row + shift
-    order = np.lexsort((row, joined.rule))
-    return _take(joined, order, row[order])
+    offsets = np.cumsum([0, *(p.rows for p in parts)])[:-1].tolist()
+    rules = np.unique(np.concatenate([p.point.rule for p in parts]))
+    starts = [np.searchsorted(p.point.rule, rules).tolist() for p in parts]
+    ends = [np.searchsorted(p.point.rule, rules, side="right").tolist() for p in parts]
+    pieces = [
+        _shifted(part.point, starts[i][r], ends[i][r], offsets[i])
+        for r in range(len(rules))
+        for i, part in enumerate(parts)
+        if ends[i][r] > starts[i][r]
+    ]
+    return concat_findings(*pieces, aggregates)
 
 
 def merge_tallies(parts: Sequence[PartitionFindings]) -> Tallies:
@@ -279,9 +286,8 @@ def replay_many(
     for number, verifier in enumerate(verifiers):
         began = time.perf_counter()
         mine = [w.results[number] for w in work]
-        point = merge_points(mine)
         aggregates = evaluate_tallies(verifier.ruleset, merge_tallies(mine), merge_notices(mine))
-        findings = concat_findings(point, aggregates)
+        findings = merge_findings(mine, aggregates)
         drafts = incidents(verifier, findings)
         figures = compliance_figures(verifier.ruleset, drafts, weights or Weights.shipped())
         results.append(
