@@ -107,3 +107,66 @@ def test_import_needs_records(archive: Path, tmp_path: Path) -> None:
 def test_not_an_archive(tmp_path: Path) -> None:
     with pytest.raises(archive_module.ArchiveError, match="no Parquet files"):
         archive_module.partitions(tmp_path)
+
+
+def test_files_keep_seq_order_in_one_row_group(archive: Path, tmp_path: Path) -> None:
+    """A batch split by day and sector is written in seq order, a row group per file,
+    so replay reads each file in one piece and need not sort it."""
+    parts = archive_module.partitions(archive)
+    batch, seq = archive_module.table_to_batch(
+        pa.concat_tables(archive_module.read_table(archive, p) for p in parts)
+    )
+    again = tmp_path / "again"
+    # The writer takes a big batch in slices of a few tens of thousands of rows, each
+    # spread over every day and sector: 100,000 rows in two writes.
+    rows = np.resize(np.argsort(seq), 100_000)
+    for number, half in enumerate(np.array_split(np.arange(rows.size), 2)):
+        archive_module.write_batch(
+            again, _rows(batch, rows[half]), half.astype(np.int64) + 1, SECTORS, part=number
+        )
+    for part in archive_module.partitions(again):
+        for path in part.paths:
+            file = pq.ParquetFile(path)
+            assert file.metadata.num_row_groups == 1
+            written = file.read(columns=["seq"]).column("seq").to_numpy()
+            assert (np.diff(written) > 0).all()
+    shuffled = tmp_path / "shuffled"
+    rows = np.random.default_rng(0).permutation(len(seq))
+    archive_module.write_batch(shuffled, _rows(batch, rows), seq[rows], SECTORS, part=0)
+    for part in archive_module.partitions(shuffled):  # read back in seq order regardless
+        read = archive_module.read_table(shuffled, part).column("seq").to_numpy()
+        assert (np.diff(read) > 0).all()
+
+
+def _rows(batch, rows):  # type: ignore[no-untyped-def]
+    from dataclasses import fields, replace
+
+    from accord.verify.findings import Batch
+
+    columns = replace(
+        batch.columns,
+        **{f.name: getattr(batch.columns, f.name)[rows] for f in fields(batch.columns)},
+    )
+    details = replace(
+        batch.details,
+        **{f.name: getattr(batch.details, f.name)[rows] for f in fields(batch.details)},
+    )
+    return Batch(columns, details)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["obs-1", None, "", "a-much-longer-identifier-42"],
+        ["ascii", "naïve-é", None, "Київ-7"],  # not ASCII: the general path
+        [None, None],
+        [],
+    ],
+)
+def test_strings_read_as_unicode_with_empty_for_null(values: list[str | None]) -> None:
+    column = pa.chunked_array([pa.array(values, pa.string()).slice(0), pa.array(["tail"])])
+    got = archive_module._strings(column)
+    assert got.dtype.kind == "U"
+    assert got.tolist() == [v or "" for v in values] + ["tail"]
+    sliced = pa.chunked_array([pa.array(["skip", *values], pa.string()).slice(1)])
+    assert archive_module._strings(sliced).tolist() == [v or "" for v in values]
