@@ -4,7 +4,8 @@ The archive: the simulator's own stream for `--days` (the `default` scenario's
 sensors and drones observing its drawn violations), made up to
 `--observations` with routine reports from the same sensor network: each from
 one of the scenario's sensors, placed along the main line at a random offset
-outside the DMZ, except `--breach-share` of them inside it; 30% name a side,
+outside the DMZ (drawn again where the curving line's DMZ catches them),
+except `--breach-share` of them inside it; 30% name a side,
 0.2% are fire heard with a bearing and a distance band. Written with
 `accord.scale.archive.write_batch`, partitioned by day and sector.
 
@@ -47,6 +48,14 @@ from accord.verify.pipeline import verify_batch
 ROUTINE_KINDS = ("personnel", "vehicle", "armour", "artillery", "drone")
 STATION_KM = 0.25  # spacing of the points along the line routine reports are placed from
 CHUNK = 1_000_000  # rows generated and written at a time
+MAX_DRAWS = 30  # routine points redrawn until they are on the intended side of the DMZ edge
+
+
+def _in_dmz(world: World, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    if world.dmz_id is None:
+        return np.zeros(len(lon), dtype=bool)
+    bit = np.uint64(world.verifier.ruleset.zone_bit(world.dmz_id))
+    return np.asarray((world.index.classify(lon, lat).mask & bit) != 0)
 
 
 def simulated(world: World, days: int, seed: int) -> dict[str, np.ndarray]:
@@ -85,16 +94,28 @@ def routine(
 ) -> Batch:
     """`n` routine reports as a batch (ids from `first`)."""
     x0, y0, nx, ny = line
-    at = rng.integers(0, len(x0), n)
     half = world.dmz_half_width_km
-    offset_km = rng.uniform(half + 5.0, half + 60.0, n) * rng.choice([-1.0, 1.0], n)
     inside = rng.random(n) < breach_share
-    offset_km[inside] = rng.uniform(-half, half, int(inside.sum()))
-    jitter = rng.normal(0.0, STATION_KM * 200.0, (2, n))
-    lon, lat = to_lonlat(
-        x0[at] + nx[at] * offset_km * 1000 + jitter[0],
-        y0[at] + ny[at] * offset_km * 1000 + jitter[1],
-    )
+    lon, lat = np.empty(n), np.empty(n)
+    todo = np.arange(n)
+    # The line curves and its DMZ has pieces off the main stretch, so a point drawn 5-60 km
+    # from one station can land in the DMZ elsewhere (10% did): draw those again.
+    for _ in range(MAX_DRAWS):
+        at = rng.integers(0, len(x0), todo.size)
+        offset_km = rng.uniform(half + 5.0, half + 60.0, todo.size) * rng.choice(
+            [-1.0, 1.0], todo.size
+        )
+        breach = inside[todo]
+        offset_km[breach] = rng.uniform(-half, half, int(breach.sum()))
+        jitter = rng.normal(0.0, STATION_KM * 200.0, (2, todo.size))
+        lon[todo], lat[todo] = to_lonlat(
+            x0[at] + nx[at] * offset_km * 1000 + jitter[0],
+            y0[at] + ny[at] * offset_km * 1000 + jitter[1],
+        )
+        in_dmz = _in_dmz(world, lon[todo], lat[todo])
+        todo = todo[in_dmz != inside[todo]]
+        if not todo.size:
+            break
     kind = np.array([KIND_CODES[k] for k in ROUTINE_KINDS], dtype=np.int16)[
         rng.integers(0, len(ROUTINE_KINDS), n)
     ]
@@ -231,7 +252,17 @@ def main() -> None:
     parser.add_argument("--archive", type=Path, help="keep the archive here (else a temp dir)")
     parser.add_argument("--memory-rows", type=int, default=2_000_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--decode-threads",
+        type=int,
+        default=1,
+        help="Parquet decoding threads of the one-process replay (Dask workers use one each, "
+        "so 1 makes the scaling baseline one core too)",
+    )
     args = parser.parse_args()
+    import pyarrow as pa
+
+    pa.set_cpu_count(args.decode_threads)
     world = build_world(load_scenario("default"))
     counts = [int(w) for w in args.workers.split(",")]
     with tempfile.TemporaryDirectory(prefix="accord-replay-") as scratch:

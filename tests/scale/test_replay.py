@@ -61,9 +61,14 @@ def test_single_process_replay_is_one_batch_over_the_archive(archive: Path, veri
     reference = verify_batch(verifier, whole_archive(archive))
     assert_same_findings(result.findings, reference.findings)
     assert draft_rows(verifier, result) == draft_rows(
-        verifier, replay_module.ReplayResult("", 0, 0, reference.findings, reference.drafts, {}, 1)
+        verifier,
+        replay_module.ReplayResult("", 0, 0, [reference.findings], reference.drafts, {}, 1),
     )
     assert result.observations == 3004 and len(result.drafts) > 100
+    # The same incidents in the same order: numbered by first finding, as one batch does.
+    assert [d.members.tolist() for d in result.drafts] == [
+        d.members.tolist() for d in reference.drafts
+    ]
 
 
 @pytest.fixture(scope="module")

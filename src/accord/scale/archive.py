@@ -289,9 +289,14 @@ def partitions(archive: str | Path) -> list[Partition]:
 
 
 def read_table(
-    archive: str | Path, partition: Partition, columns: list[str] | None = None
+    archive: str | Path,
+    partition: Partition,
+    columns: list[str] | None = None,
+    *,
+    threads: bool = True,
 ) -> pa.Table:
-    """One partition's rows in seq order."""
+    """One partition's rows in seq order; `threads=False` decodes on this thread only (a
+    single-threaded Dask worker should not take every core for it)."""
     fs, _ = filesystem(archive)
     wanted = columns or [name for name in SCHEMA.names if name not in ("record", "geometry")]
     if "seq" not in wanted:
@@ -300,7 +305,8 @@ def read_table(
     tables = []
     for path in partition.paths:
         with fs.open_input_file(path) as handle:
-            tables.append(pq.ParquetFile(handle, read_dictionary=dictionary).read(columns=wanted))
+            parquet = pq.ParquetFile(handle, read_dictionary=dictionary)
+            tables.append(parquet.read(columns=wanted, use_threads=threads))
     table = pa.concat_tables(tables, promote_options="permissive") if len(tables) > 1 else tables[0]
     seq = table.column("seq").to_numpy()
     return table if bool((seq[1:] > seq[:-1]).all()) else table.sort_by("seq")
@@ -387,9 +393,10 @@ def table_to_batch(table: pa.Table, where: str = "archive") -> tuple[Batch, NDAr
     return Batch(columns, details), columns.seq
 
 
-def read_partition(archive: str | Path, partition: Partition) -> Batch:
+def read_partition(archive: str | Path, partition: Partition, *, threads: bool = True) -> Batch:
     """One partition as a verification batch, rows in seq order."""
-    batch, _ = table_to_batch(read_table(archive, partition), f"{archive}/{partition.name}")
+    table = read_table(archive, partition, threads=threads)
+    batch, _ = table_to_batch(table, f"{archive}/{partition.name}")
     return batch
 
 

@@ -7,19 +7,19 @@ Two phases, so that the result cannot depend on where the archive is cut:
    pipeline runs. Point findings are a function of one observation each, so
    they do not care which partition holds it. Tallies (each source's largest
    count per rule, party and window) and exercise notices come back too.
-2. Globally, in the client: the partitions' point findings are put back in the
-   order a single batch over the whole archive would give (rule, then the
-   row's place in the archive: partition order, then seq); the tallies are
-   merged by keeping each (rule, party, window, source)'s largest count, the
-   first in archive order on a tie, exactly as `_tally` picks within one
-   batch; then `evaluate_tallies`, `correlate`, `fuse` and `place` run once
-   over the findings, which are a small fraction of the observations.
+2. Per day, on the workers (`accord.scale.blocks`): the day's point findings
+   are correlated, and the incidents that cannot reach another day are fused
+   and placed; the client correlates the rest across midnight, merges the
+   tallies by keeping each (rule, party, window, source)'s largest count (the
+   first in archive order on a tie, as `_tally` picks within one batch), turns
+   them into cap and exercise findings with `evaluate_tallies`, and adds up
+   compliance.
 
-The findings handed to correlation are therefore the very arrays that
-`verify_batch` computes over the archive as one batch, and so are the
-incidents: an incident whose findings straddle a day or a sector boundary
-is one connected component of the global findings, never two pieces.
-`tests/scale` checks this on archives built to straddle both kinds of edge.
+The findings are therefore the very arrays that `verify_batch` computes over
+the archive as one batch, and so are the incidents: one whose findings
+straddle a day or a sector boundary is one connected component of the global
+findings, never two pieces. `tests/scale` checks this on archives built to
+straddle both kinds of edge.
 """
 
 from __future__ import annotations
@@ -28,60 +28,47 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-from numpy.typing import NDArray
-
 from accord.scale.archive import Partition, partitions, read_partition
+from accord.scale.blocks import (
+    Block,
+    BlockWork,
+    PartitionFindings,
+    PartitionWork,
+    blocks,
+    stitch,
+    verify_block,
+)
 from accord.verify.compliance import PERIOD_DAYS, PeriodFigures, Weights, period_start
 from accord.verify.findings import (
     Findings,
-    Notices,
-    Tallies,
     concat_findings,
     detect,
-    evaluate_tallies,
     notices,
 )
-from accord.verify.incidents import Draft, correlate, fuse, place
+from accord.verify.incidents import Draft
 from accord.verify.pipeline import Verifier
 from accord.verify.rules import RuleSet, Severity
 from accord.verify.workflow import independently_confirmed
 
-Progress = Callable[[int, int], None]  # (partitions done, partitions in all)
+Progress = Callable[[int, int], None]  # (steps done, steps in all): partitions, then days
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-@dataclass(frozen=True)
-class PartitionFindings:
-    """Phase 1 for one partition and one agreement."""
-
-    index: int  # the partition's place in replay order
-    rows: int
-    point: Findings
-    tallies: Tallies
-    notices: Notices
-
-
-@dataclass(frozen=True)
-class PartitionWork:
-    """Phase 1 for one partition, for every agreement replayed, and how long it took."""
-
-    index: int
-    rows: int
-    results: tuple[PartitionFindings, ...]
-    read_s: float
-    detect_s: float
-
-
 def verify_partition(
-    verifiers: Sequence[Verifier], archive: str | Path, partition: Partition, index: int
+    verifiers: Sequence[Verifier],
+    archive: str | Path,
+    partition: Partition,
+    index: int,
+    threads: bool = True,
 ) -> PartitionWork:
-    """Read one partition once and find the point findings and tallies of each agreement."""
+    """Read one partition once and find the point findings and tallies of each agreement;
+    `threads` lets Parquet decoding use every core (in a process of its own)."""
     started = time.perf_counter()
-    batch = read_partition(archive, partition)
+    batch = read_partition(archive, partition, threads=threads)
     read_s = time.perf_counter() - started
     told = notices(batch)
     results = []
@@ -93,70 +80,6 @@ def verify_partition(
     )
 
 
-def _shifted(findings: Findings, start: int, end: int, offset: int) -> Findings:
-    """Rows start:end of point findings (views), their rows moved by `offset`."""
-    fields = {
-        name: getattr(findings, name)[start:end]
-        for name in Findings.__dataclass_fields__
-        if name not in ("evidence", "detail", "row")
-    }
-    return Findings(**fields, row=findings.row[start:end] + offset)
-
-
-def merge_findings(parts: Sequence[PartitionFindings], aggregates: Findings) -> Findings:
-    """The partitions' point findings in single-batch order (rule, then archive row), then
-    the aggregates. `detect` gives each partition's in rule order, rows ascending, so
-    this is a merge by rule, one concatenation, not a sort."""
-    parts = sorted(parts, key=lambda p: p.index)
-    offsets = np.cumsum([0, *(p.rows for p in parts)])[:-1].tolist()
-    rules = np.unique(np.concatenate([p.point.rule for p in parts]))
-    starts = [np.searchsorted(p.point.rule, rules).tolist() for p in parts]
-    ends = [np.searchsorted(p.point.rule, rules, side="right").tolist() for p in parts]
-    pieces = [
-        _shifted(part.point, starts[i][r], ends[i][r], offsets[i])
-        for r in range(len(rules))
-        for i, part in enumerate(parts)
-        if ends[i][r] > starts[i][r]
-    ]
-    return concat_findings(*pieces, aggregates)
-
-
-def merge_tallies(parts: Sequence[PartitionFindings]) -> Tallies:
-    """Each (rule, party, window, source)'s largest count over all partitions, the first in
-    archive order on a tie; rows ordered as `detect` orders one batch's tallies."""
-    parts = sorted(parts, key=lambda p: p.index)
-    names = list(Tallies.__dataclass_fields__)
-    joined = {n: np.concatenate([getattr(p.tallies, n) for p in parts]) for n in names}
-    keep: list[NDArray[np.int64]] = []
-    for number in np.unique(joined["rule"]).tolist():
-        rows = np.flatnonzero(joined["rule"] == number)
-        party, window = joined["party"][rows], joined["window_start_ns"][rows]
-        source = joined["source_id"][rows]
-        order = np.lexsort((-joined["count"][rows], source, window, party))
-        rows, party, window, source = rows[order], party[order], window[order], source[order]
-        first = np.ones(rows.size, dtype=bool)
-        first[1:] = (party[1:] != party[:-1]) | (window[1:] != window[:-1])
-        first[1:] |= source[1:] != source[:-1]
-        keep.append(rows[first])
-    chosen = np.concatenate(keep) if keep else np.zeros(0, dtype=np.int64)
-    return Tallies(**{n: joined[n][chosen] for n in names})
-
-
-def merge_notices(parts: Sequence[PartitionFindings]) -> Notices:
-    names = list(Notices.__dataclass_fields__)
-    return Notices(**{n: np.concatenate([getattr(p.notices, n) for p in parts]) for n in names})
-
-
-def incidents(verifier: Verifier, findings: Findings) -> list[Draft]:
-    """Correlate, fuse and place, as `verify_batch` does after detection."""
-    labels = correlate(
-        findings.rule, findings.time_ns, findings.lon, findings.lat, verifier.correlation
-    )
-    drafts = fuse(findings, labels)
-    place(drafts, verifier.sectors, verifier.teams)
-    return drafts
-
-
 @dataclass
 class ReplayResult:
     """One agreement's replay of an archive."""
@@ -164,11 +87,16 @@ class ReplayResult:
     agreement_id: str
     observations: int
     partitions: int
-    findings: Findings
-    drafts: list[Draft]
+    pieces: list[Findings]  # the findings in single-batch order, joined when asked for
+    drafts: list[Draft]  # members index `findings`
     compliance: dict[tuple[str, date], PeriodFigures]
     workers: int
     seconds: dict[str, float] = field(default_factory=dict)
+
+    @cached_property
+    def findings(self) -> Findings:
+        """Every finding, as one batch over the archive would list them."""
+        return concat_findings(*self.pieces)
 
     @property
     def rate(self) -> float:
@@ -182,7 +110,7 @@ class ReplayResult:
             "observations": self.observations,
             "partitions": self.partitions,
             "workers": self.workers,
-            "findings": len(self.findings),
+            "findings": sum(len(p) for p in self.pieces),
             "incidents": len(self.drafts),
             "confirmed": confirmed,
             "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
@@ -220,45 +148,56 @@ def compliance_figures(
     return dict(sorted(out.items()))
 
 
-def _phase_one_local(
+def _run_local(
     verifiers: Sequence[Verifier],
     archive: str | Path,
     parts: list[Partition],
+    days: list[Block],
     progress: Progress | None,
-) -> list[PartitionWork]:
-    done = []
-    for index, partition in enumerate(parts):
-        done.append(verify_partition(verifiers, archive, partition, index))
+) -> list[BlockWork]:
+    done, steps = [], len(parts) + len(days)
+    for block in days:
+        work = [verify_partition(verifiers, archive, parts[i], i) for i in block.partitions]
+        done.append(verify_block(verifiers, block, work))
         if progress is not None:
-            progress(index + 1, len(parts))
+            progress(block.partitions[-1] + 1 + block.index + 1, steps)
     return done
 
 
-def _phase_one_dask(
+def _run_dask(
     client: Any,
     verifiers: Sequence[Verifier],
     archive: str | Path,
     parts: list[Partition],
+    days: list[Block],
     progress: Progress | None,
-) -> list[PartitionWork]:
+) -> list[BlockWork]:
     from dask.distributed import as_completed
 
     # One object holding every verifier, copied to each worker once (the zone index is MBs).
     [shared] = client.scatter([tuple(verifiers)], broadcast=True)
-    futures = client.map(
+    read = client.map(
         verify_partition,
         [shared] * len(parts),
         [str(archive)] * len(parts),
         parts,
         range(len(parts)),
+        [False] * len(parts),  # one thread per worker: the cluster spreads the cores
         pure=False,
     )
+    # A day's block runs where its partitions' findings are; only its results come back.
+    joined = [
+        client.submit(verify_block, shared, block, [read[i] for i in block.partitions], pure=False)
+        for block in days
+    ]
+    wanted = set(joined)
     done = []
-    for count, future in enumerate(as_completed(futures), start=1):
-        done.append(future.result())
-        future.release()
+    for count, future in enumerate(as_completed(read + joined), start=1):
+        if future in wanted:
+            done.append(future.result())
+            future.release()
         if progress is not None:
-            progress(count, len(parts))
+            progress(count, len(read) + len(joined))
     return sorted(done, key=lambda w: w.index)
 
 
@@ -271,39 +210,41 @@ def replay_many(
     progress: Progress | None = None,
 ) -> list[ReplayResult]:
     """Replay the archive for each agreement, reading each partition once. With a Dask
-    `client`, phase 1 runs on its workers; without, in this process."""
+    `client`, partitions and days run on its workers; without, in this process."""
     started = time.perf_counter()
     parts = partitions(archive)
+    days = blocks(parts)
     if client is None:
-        work = _phase_one_local(verifiers, archive, parts, progress)
+        work = _run_local(verifiers, archive, parts, days, progress)
         workers = 1
     else:
-        work = _phase_one_dask(client, verifiers, archive, parts, progress)
+        work = _run_dask(client, verifiers, archive, parts, days, progress)
         workers = len(client.scheduler_info(n_workers=-1)["workers"])
-    phase_one = time.perf_counter() - started
-    observations = sum(w.rows for w in work)
+    spread = time.perf_counter() - started
+    rows = [w.rows for w in work]
     results = []
     for number, verifier in enumerate(verifiers):
         began = time.perf_counter()
         mine = [w.results[number] for w in work]
-        aggregates = evaluate_tallies(verifier.ruleset, merge_tallies(mine), merge_notices(mine))
-        findings = merge_findings(mine, aggregates)
-        drafts = incidents(verifier, findings)
-        figures = compliance_figures(verifier.ruleset, drafts, weights or Weights.shipped())
+        stitched = stitch(verifier, mine, rows)
+        figures = compliance_figures(
+            verifier.ruleset, stitched.drafts, weights or Weights.shipped()
+        )
         results.append(
             ReplayResult(
                 verifier.ruleset.agreement_id,
-                observations,
+                sum(rows),
                 len(parts),
-                findings,
-                drafts,
+                stitched.pieces,
+                stitched.drafts,
                 figures,
                 workers,
                 {
                     "read": sum(w.read_s for w in work),
                     "detect": sum(w.detect_s for w in work),
-                    "phase_one": phase_one,
-                    "global": time.perf_counter() - began,
+                    "correlate": sum(w.correlate_s for w in work),
+                    "spread": spread,
+                    "stitch": time.perf_counter() - began,
                 },
             )
         )
