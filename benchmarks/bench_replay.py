@@ -252,6 +252,7 @@ def main() -> None:
     parser.add_argument("--archive", type=Path, help="keep the archive here (else a temp dir)")
     parser.add_argument("--memory-rows", type=int, default=2_000_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=2, help="replays per worker count")
     parser.add_argument(
         "--decode-threads",
         type=int,
@@ -279,10 +280,15 @@ def main() -> None:
         for workers in counts:
             client = dask_client(None, workers)
             try:
-                result = replay(folder, world.verifier, client=client)
+                # The first replay starts the workers' imports and compiled code; the best
+                # of --repeat runs is reported, with the first run's wall beside it.
+                results = [
+                    replay(folder, world.verifier, client=client) for _ in range(args.repeat)
+                ]
             finally:
                 close_client(client)
-            runs.append(result.summary())
+            result = min(results, key=lambda r: r.seconds["wall"])
+            runs.append(result.summary() | {"first_wall": round(results[0].seconds["wall"], 3)})
             rate = runs[-1]["observations_per_s"]
             base = runs[0]["observations_per_s"] if counts[0] == 1 else None
             runs[-1]["efficiency"] = round(rate / (workers * base), 3) if base else None

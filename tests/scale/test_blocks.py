@@ -114,12 +114,12 @@ def test_days_stitched_equal_one_batch(verifier: Verifier) -> None:
     joined = blocks.concat_findings(*stitched.pieces)
     assert np.array_equal(joined.key, single.key) and np.array_equal(joined.row, single.row)
     assert len(stitched.drafts) == len(drafts)
-    for mine, theirs in zip(stitched.drafts, drafts, strict=True):
+    for mine, theirs in zip(stitched.drafts.drafts(), drafts, strict=True):
         assert mine.members.tolist() == theirs.members.tolist()
         for f in fields(mine):
             if f.name != "members":
                 assert getattr(mine, f.name) == getattr(theirs, f.name), f.name
     # The chain is one incident across both midnights; the near-midnight chains are two.
-    longest = max(stitched.drafts, key=lambda d: d.members.size)
+    longest = max(stitched.drafts.drafts(), key=lambda d: d.members.size)
     assert longest.members.size == 180
     assert longest.last_ns - longest.first_ns > 24 * 60 * MINUTE_NS

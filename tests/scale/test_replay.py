@@ -30,12 +30,16 @@ replay_module = require("accord.scale.replay")
 
 def draft_rows(verifier: Verifier, result: Any) -> list[tuple]:
     """Every field of every incident, keyed by rule and findings (not by numbering)."""
+    return incident_rows(verifier, result.findings, result.drafts)
+
+
+def incident_rows(verifier: Verifier, findings: Findings, drafts: list) -> list[tuple]:
     rows = []
-    for draft in result.drafts:
+    for draft in drafts:
         values = tuple(
             getattr(draft, f.name) for f in fields(draft) if f.name not in ("members", "rule")
         )
-        rows.append((replay_module.draft_key(verifier, result.findings, draft), values))
+        rows.append((replay_module.draft_key(verifier, findings, draft), values))
     return sorted(rows)
 
 
@@ -60,9 +64,8 @@ def test_single_process_replay_is_one_batch_over_the_archive(archive: Path, veri
     result = replay_module.replay(archive, verifier)
     reference = verify_batch(verifier, whole_archive(archive))
     assert_same_findings(result.findings, reference.findings)
-    assert draft_rows(verifier, result) == draft_rows(
-        verifier,
-        replay_module.ReplayResult("", 0, 0, [reference.findings], reference.drafts, {}, 1),
+    assert draft_rows(verifier, result) == incident_rows(
+        verifier, reference.findings, reference.drafts
     )
     assert result.observations == 3004 and len(result.drafts) > 100
     # The same incidents in the same order: numbered by first finding, as one batch does.
@@ -177,3 +180,41 @@ def test_replay_equals_run_verification_and_its_compliance(
             for day in (date(2025, 6, 10), date(2025, 6, 11), date(2025, 6, 12)):
                 stored = figures(store, party, day, 1, weights, verifier.ruleset.agreement_id)
                 assert result.compliance[(party, day)].as_dict() == stored.as_dict()
+
+
+@pytest.mark.parametrize("period", ["day", "week"])
+def test_compliance_columns_equal_incident_by_incident(
+    archive: Path, verifier: Verifier, period: str
+) -> None:
+    """The column-wise figures against the formula applied to one incident at a time."""
+    from collections import Counter
+    from datetime import timedelta
+
+    from accord.verify.compliance import PERIOD_DAYS, period_start
+    from accord.verify.incidents import independently_confirmed
+    from accord.verify.rules import Severity
+
+    result = replay_module.replay(archive, verifier)
+    weights = Weights.shipped()
+    got = replay_module.compliance_figures(verifier.ruleset, result.incidents, weights, period)
+    expected: dict[tuple[str, date], dict] = {}
+    for d in result.drafts:
+        day = date(1970, 1, 1) + timedelta(days=d.first_ns // 86_400_000_000_000)
+        key = (d.party, period_start(day, period))
+        row = expected.setdefault(
+            key, {"n": 0, "ok": 0, "kind": Counter(), "sev": Counter(), "score": 0.0}
+        )
+        confirmed = independently_confirmed(d.sources, d.source_types)
+        row["n"] += 1
+        row["ok"] += confirmed
+        row["kind"][verifier.ruleset.rules[d.rule].kind.value] += 1
+        row["sev"][Severity(d.severity).name] += 1
+        factor = weights.confirmed if confirmed else weights.unconfirmed
+        row["score"] += weights.severity[Severity(d.severity).name] * factor * d.party_confidence
+    assert got.keys() == expected.keys() and len(got) >= 2
+    for key, row in expected.items():
+        figures = got[key]
+        assert (figures.incidents, figures.confirmed) == (row["n"], row["ok"])
+        assert figures.by_kind == row["kind"] and figures.by_severity == row["sev"]
+        assert figures.score == row["score"]  # summed in the same order, bit for bit
+        assert figures.days == PERIOD_DAYS[period]

@@ -31,7 +31,7 @@ from numpy.typing import NDArray
 
 from accord.scale.archive import Partition
 from accord.verify.findings import Findings, Notices, Tallies, concat_findings, evaluate_tallies
-from accord.verify.incidents import Draft, correlate, fuse, place
+from accord.verify.incidents import DraftTable, correlate, fuse_table, place_table
 from accord.verify.pipeline import Verifier
 
 _NS_PER_DAY = 86_400 * 10**9
@@ -93,7 +93,7 @@ class BlockFindings:
     """Phase 2 of one block for one agreement."""
 
     point: Findings  # rule, then row; rows count from the block's first observation
-    drafts: list[Draft]  # components complete within the block; members index `point`
+    drafts: DraftTable  # components complete within the block; members index `point`
     open: NDArray[np.int64]  # rows of `point` in components that may reach another day
     tallies: Tallies  # the partitions', in replay order
     notices: Notices
@@ -146,13 +146,13 @@ def offsets_of(sizes: Sequence[int]) -> list[int]:
     return np.cumsum([0, *sizes])[:-1].tolist()
 
 
-def incidents(verifier: Verifier, findings: Findings) -> list[Draft]:
+def incidents(verifier: Verifier, findings: Findings) -> DraftTable:
     """Correlate, fuse and place, as `verify_batch` does after detection."""
     labels = correlate(
         findings.rule, findings.time_ns, findings.lon, findings.lat, verifier.correlation
     )
-    drafts = fuse(findings, labels)
-    place(drafts, verifier.sectors, verifier.teams)
+    drafts = fuse_table(findings, labels)
+    place_table(drafts, verifier.sectors, verifier.teams)
     return drafts
 
 
@@ -171,10 +171,9 @@ def _block_findings(
     opened = np.isin(labels, labels[edge])
     closed = np.flatnonzero(~opened)
     # Labels number components by first member, so renumbering the closed ones keeps order.
-    drafts = fuse(rows_of(point, closed), np.unique(labels[closed], return_inverse=True)[1])
-    for draft in drafts:
-        draft.members = closed[draft.members]
-    place(drafts, verifier.sectors, verifier.teams)
+    drafts = fuse_table(rows_of(point, closed), np.unique(labels[closed], return_inverse=True)[1])
+    drafts.members = closed[drafts.members]
+    place_table(drafts, verifier.sectors, verifier.teams)
     return BlockFindings(
         point,
         drafts,
@@ -231,7 +230,7 @@ class Stitched:
     """One agreement's incidents over the whole archive, from its blocks."""
 
     pieces: list[Findings]  # their concatenation is the findings, in single-batch order
-    drafts: list[Draft]  # members index that concatenation
+    drafts: DraftTable  # members index that concatenation
 
 
 def stitch(verifier: Verifier, blocks: Sequence[BlockFindings], rows: Sequence[int]) -> Stitched:
@@ -250,7 +249,7 @@ def stitch(verifier: Verifier, blocks: Sequence[BlockFindings], rows: Sequence[i
     per_rule = np.array([np.searchsorted(b.point.rule, rules, side="right") for b in blocks])
     per_rule = np.diff(per_rule, prepend=0).reshape(len(blocks), len(rules))
     base = np.cumsum(np.r_[0, per_rule.sum(axis=0)])[:-1]
-    drafts: list[Draft] = []
+    drafts: list[DraftTable] = []
     opened: list[Findings] = []
     where: list[NDArray[np.int64]] = []
     for number, block in enumerate(blocks):
@@ -258,20 +257,15 @@ def stitch(verifier: Verifier, blocks: Sequence[BlockFindings], rows: Sequence[i
         earlier = per_rule[:number].sum(axis=0)
         first_of_rule = np.cumsum(np.r_[0, per_rule[number]])[:-1]
         position = np.arange(len(block.point)) + (base + earlier - first_of_rule)[at]
-        for draft in block.drafts:
-            draft.members = position[draft.members]
-        drafts.extend(block.drafts)
+        block.drafts.members = position[block.drafts.members]
+        drafts.append(block.drafts)
         opened.append(rows_of(block.point, block.open))
         where.append(position[block.open])
     # Merged by rule, the open findings are in position order, as the sorted positions are.
     across = incidents(verifier, concat_findings(*merge_by_rule(opened, offsets)))
-    spot = np.sort(np.concatenate(where))
-    for draft in across:
-        draft.members = spot[draft.members]
-    drafts.extend(across)
-    drafts.sort(key=lambda d: int(d.members[0]))
-    points = sum(len(b.point) for b in blocks)
+    across.members = np.sort(np.concatenate(where))[across.members]
+    points = DraftTable.concat([*drafts, across])
     tail = incidents(verifier, aggregates)
-    for draft in tail:
-        draft.members = draft.members + points
-    return Stitched([*pieces, aggregates], drafts + tail)
+    tail.members = tail.members + sum(len(b.point) for b in blocks)
+    ordered = points.take(np.argsort(points.first_member, kind="stable"))
+    return Stitched([*pieces, aggregates], DraftTable.concat([ordered, tail]))

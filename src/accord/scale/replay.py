@@ -32,6 +32,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from accord.scale.archive import Partition, partitions, read_partition
 from accord.scale.blocks import (
     Block,
@@ -47,15 +49,16 @@ from accord.verify.findings import (
     Findings,
     concat_findings,
     detect,
+    factorize,
     notices,
 )
-from accord.verify.incidents import Draft
+from accord.verify.incidents import Draft, DraftTable
 from accord.verify.pipeline import Verifier
 from accord.verify.rules import RuleSet, Severity
-from accord.verify.workflow import independently_confirmed
 
 Progress = Callable[[int, int], None]  # (steps done, steps in all): partitions, then days
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_NS_PER_DAY = 86_400 * 10**9
 
 
 def verify_partition(
@@ -88,7 +91,7 @@ class ReplayResult:
     observations: int
     partitions: int
     pieces: list[Findings]  # the findings in single-batch order, joined when asked for
-    drafts: list[Draft]  # members index `findings`
+    incidents: DraftTable  # members index `findings`
     compliance: dict[tuple[str, date], PeriodFigures]
     workers: int
     seconds: dict[str, float] = field(default_factory=dict)
@@ -98,20 +101,25 @@ class ReplayResult:
         """Every finding, as one batch over the archive would list them."""
         return concat_findings(*self.pieces)
 
+    @cached_property
+    def drafts(self) -> list[Draft]:
+        """The incidents one by one."""
+        return self.incidents.drafts()
+
     @property
     def rate(self) -> float:
         """Observations per second of wall time."""
         return self.observations / max(self.seconds.get("wall", 0.0), 1e-9)
 
     def summary(self) -> dict[str, Any]:
-        confirmed = sum(independently_confirmed(d.sources, d.source_types) for d in self.drafts)
+        confirmed = int(self.incidents.confirmed.sum())
         return {
             "agreement": self.agreement_id,
             "observations": self.observations,
             "partitions": self.partitions,
             "workers": self.workers,
             "findings": sum(len(p) for p in self.pieces),
-            "incidents": len(self.drafts),
+            "incidents": len(self.incidents),
             "confirmed": confirmed,
             "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
             "observations_per_s": round(self.rate),
@@ -120,31 +128,41 @@ class ReplayResult:
 
 def compliance_figures(
     ruleset: RuleSet,
-    drafts: Sequence[Draft],
+    incidents: DraftTable,
     weights: Weights,
     period: str = "day",
 ) -> dict[tuple[str, date], PeriodFigures]:
     """Each party's figures per period from the replay's incidents, by the formula
-    `accord.verify.compliance.figures` applies to stored incidents. A replay closes
-    nothing, so an incident is confirmed (two sources or a patrol) or unconfirmed."""
+    `accord.verify.compliance.figures` applies to stored incidents, over the columns at
+    once (each score is still summed in incident order). A replay closes nothing, so an
+    incident is confirmed (two sources or a patrol) or unconfirmed."""
     days = PERIOD_DAYS[period]
+    numbers, day_code = factorize(incidents.first_ns // _NS_PER_DAY)
+    begins = [period_start(_EPOCH.date() + timedelta(days=int(d)), period) for d in numbers]
+    periods, period_of_day = factorize(np.array([b.toordinal() for b in begins], dtype=np.int64))
+    parties, party_code = factorize(incidents.party)
+    width = max(len(periods), 1)
+    keys, key_of = factorize(party_code * width + period_of_day[day_code])
+    severity = np.array([""] + [level.name for level in Severity])  # by value, from 1
+    weight = np.array([0.0] + [weights.severity[level.name] for level in Severity])
+    weight = weight[incidents.severity]
+    factor = np.where(incidents.confirmed, weights.confirmed, weights.unconfirmed)
+    score = np.zeros(len(keys))
+    np.add.at(score, key_of, weight * factor * incidents.party_confidence)  # in order
+    kinds = np.array([rule.kind.value for rule in ruleset.rules])[incidents.rule]
     out: dict[tuple[str, date], PeriodFigures] = {}
-    for draft in drafts:
-        seen = (_EPOCH + timedelta(microseconds=draft.first_ns // 1000)).date()
-        key = (draft.party, period_start(seen, period))
-        figures = out.setdefault(key, PeriodFigures(key[1], days))
-        confirmed = independently_confirmed(draft.sources, draft.source_types)
-        severity = Severity(draft.severity).name
-        figures.incidents += 1
-        figures.confirmed += confirmed
-        figures.unconfirmed += not confirmed
-        figures.by_kind[ruleset.rules[draft.rule].kind.value] += 1
-        figures.by_severity[severity] += 1
-        figures.by_sector[draft.sector] += 1
-        factor = weights.confirmed if confirmed else weights.unconfirmed
-        figures.score += weights.severity[severity] * factor * draft.party_confidence
-    for figures in out.values():
+    for number, key in enumerate(keys.tolist()):
+        mine = key_of == number
+        figures = PeriodFigures(date.fromordinal(int(periods[key % width])), days)
+        figures.incidents = int(mine.sum())
+        figures.confirmed = int(incidents.confirmed[mine].sum())
+        figures.unconfirmed = figures.incidents - figures.confirmed
+        figures.by_kind.update(kinds[mine].tolist())
+        figures.by_severity.update(severity[incidents.severity[mine]].tolist())
+        figures.by_sector.update(incidents.sector[mine].tolist())
+        figures.score = float(score[number])
         figures.index = 1.0 / (1.0 + figures.score / (weights.half_score_per_day * days))
+        out[(str(parties[key // width]), figures.start)] = figures
     return dict(sorted(out.items()))
 
 
@@ -272,6 +290,7 @@ def dask_client(scheduler: str | None, workers: int | None) -> Any:
     if scheduler is None and (workers is None or workers <= 1):
         return None
     try:
+        import dask
         from dask.distributed import Client, LocalCluster
     except ImportError:
         raise ValueError(
@@ -279,9 +298,12 @@ def dask_client(scheduler: str | None, workers: int | None) -> Any:
         ) from None
     if scheduler is not None:
         return Client(scheduler)
-    cluster = LocalCluster(
-        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
-    )
+    # No dashboard, so no use for the workers' sampling profiler, which cost 10% of a
+    # replay's reading time in the benchmark.
+    with dask.config.set({"distributed.worker.profile.enabled": False}):
+        cluster = LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        )
     return Client(cluster)
 
 

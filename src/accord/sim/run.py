@@ -50,9 +50,9 @@ from accord.sim.sources import (
 from accord.sim.world import World, build_world, to_metres
 from accord.store import open_store
 from accord.store.verification import StoredFinding, StoredIncident
+from accord.verify.incidents import independently_confirmed
 from accord.verify.ingest import ingest_file
 from accord.verify.pipeline import run_verification
-from accord.verify.workflow import independently_confirmed
 
 Progress = Callable[[str], None]
 STEPS = ("truth", "observe", "verify", "respond", "re-verify", "score")

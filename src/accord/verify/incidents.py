@@ -113,10 +113,121 @@ class Draft:
     team_distance_km: float = 0.0
 
 
+SEPARATOR = "\x1f"  # joins an incident's distinct sources, types and kinds in one string
+CONFIRMING_SOURCES = 2  # distinct sources that confirm an incident independently
+CONFIRMING_TYPES = frozenset({"patrol"})  # a source of this type confirms it alone
+
+
+def independently_confirmed(sources: Sequence[str], source_types: Sequence[str]) -> bool:
+    """Two different sources, or an observer patrol, confirm an incident."""
+    return len(set(sources)) >= CONFIRMING_SOURCES or not CONFIRMING_TYPES.isdisjoint(source_types)
+
+
+@dataclass
+class DraftTable:
+    """Drafts column by column, as fusion computes them. A replay moves these between
+    processes: a list of `Draft` objects took 16 µs apiece to unpickle in the client,
+    these columns a few buffers in all. `drafts()` gives the objects."""
+
+    rule: NDArray[np.int32]
+    first_ns: NDArray[np.int64]
+    last_ns: NDArray[np.int64]
+    lon: NDArray[np.float64]
+    lat: NDArray[np.float64]
+    party: NDArray[np.str_]
+    party_confidence: NDArray[np.float64]
+    attribution: NDArray[np.object_]
+    confidence: NDArray[np.float64]
+    severity: NDArray[np.int8]
+    count: NDArray[np.int64]
+    # Distinct, sorted, joined by SEPARATOR; Python strings (one long list must not widen
+    # every row, as it would in a fixed-width NumPy string column).
+    sources: NDArray[np.object_]
+    source_types: NDArray[np.object_]
+    kinds: NDArray[np.object_]
+    confirmed: NDArray[np.bool_]  # `independently_confirmed`, for every incident at once
+    members: NDArray[np.int64]  # finding rows, incident after incident
+    bounds: NDArray[np.int64]  # incident g's members are members[bounds[g] : bounds[g + 1]]
+    sector: NDArray[np.str_]
+    team: NDArray[np.str_]
+    team_distance_km: NDArray[np.float64]
+
+    def __len__(self) -> int:
+        return len(self.rule)
+
+    @classmethod
+    def empty(cls) -> DraftTable:
+        numbers = {"rule": np.int32, "severity": np.int8, "confirmed": np.bool_}
+        numbers |= {name: np.object_ for name in (*_LISTS, "attribution")}
+        for name in ("first_ns", "last_ns", "count", "members"):
+            numbers[name] = np.int64
+        for name in ("lon", "lat", "party_confidence", "confidence", "team_distance_km"):
+            numbers[name] = np.float64
+        return cls(
+            **{name: np.zeros(0, dtype=numbers.get(name, np.str_)) for name in _COLUMNS},
+            members=np.zeros(0, dtype=np.int64),
+            bounds=np.zeros(1, dtype=np.int64),
+        )
+
+    @property
+    def first_member(self) -> NDArray[np.int64]:
+        return self.members[self.bounds[:-1]]
+
+    def drafts(self) -> list[Draft]:
+        """One `Draft` per incident."""
+        columns = {name: getattr(self, name).tolist() for name in _SCALARS}
+        lists = {
+            name: [text.split(SEPARATOR) if text else [] for text in getattr(self, name).tolist()]
+            for name in _LISTS
+        }
+        bounds = self.bounds.tolist()
+        return [
+            Draft(
+                **{name: values[g] for name, values in columns.items()},
+                **{name: values[g] for name, values in lists.items()},
+                members=self.members[bounds[g] : bounds[g + 1]],
+            )
+            for g in range(len(self))
+        ]
+
+    def take(self, order: NDArray[np.int64]) -> DraftTable:
+        """The incidents in this order."""
+        sizes = np.diff(self.bounds)[order]
+        starts = self.bounds[:-1][order]
+        rows = np.repeat(starts - np.cumsum(np.r_[0, sizes[:-1]]), sizes) + np.arange(sizes.sum())
+        return DraftTable(
+            **{name: getattr(self, name)[order] for name in _COLUMNS},
+            members=self.members[rows.astype(np.int64)],
+            bounds=np.r_[0, np.cumsum(sizes)].astype(np.int64),
+        )
+
+    @classmethod
+    def concat(cls, tables: Sequence[DraftTable]) -> DraftTable:
+        """Several tables as one, in turn; members are kept as they are."""
+        shift = np.cumsum([0, *(len(t.members) for t in tables)])
+        return cls(
+            **{name: np.concatenate([getattr(t, name) for t in tables]) for name in _COLUMNS},
+            members=np.concatenate([t.members for t in tables]).astype(np.int64),
+            bounds=np.r_[0, *(t.bounds[1:] + shift[i] for i, t in enumerate(tables))].astype(
+                np.int64
+            ),
+        )
+
+
+_LISTS = ("sources", "source_types", "kinds")
+_SCALARS = tuple(f for f in Draft.__dataclass_fields__ if f not in (*_LISTS, "members"))
+_COLUMNS = tuple(f for f in DraftTable.__dataclass_fields__ if f not in ("members", "bounds"))
+
+
 def fuse(findings: Findings, labels: NDArray[np.int64]) -> list[Draft]:
     """One draft per label: evidence, fused confidence, attribution, severity."""
-    if len(labels) == 0:
-        return []
+    return fuse_table(findings, labels).drafts()
+
+
+def fuse_table(findings: Findings, labels: NDArray[np.int64]) -> DraftTable:
+    """The drafts of `fuse`, column by column."""
+    if not len(labels):
+        return DraftTable.empty()
     n = int(labels.max()) + 1
     # Noisy-OR over sources, each source counted once with its best confidence.
     sources, source_code = factorize(findings.source_id)
@@ -131,52 +242,57 @@ def fuse(findings: Findings, labels: NDArray[np.int64]) -> list[Draft]:
     party, party_confidence, why = _attribute(findings, labels, n)
     order = np.argsort(labels, kind="stable")
     bounds = np.searchsorted(labels[order], np.arange(n + 1))
-    first = np.minimum.reduceat(findings.time_ns[order], bounds[:-1])
-    last = np.maximum.reduceat(findings.time_ns[order], bounds[:-1])
-    severity = np.maximum.reduceat(findings.severity[order], bounds[:-1])
-    count = np.maximum.reduceat(findings.count[order], bounds[:-1])
-    sources_of = _distinct_per_group(sources, source_code, labels, n)
-    types_of = _distinct_per_group(*factorize(findings.source_type), labels, n)
-    kinds_of = _distinct_per_group(*factorize(findings.observed_kind), labels, n)
-    rule_of = findings.rule[order[bounds[:-1]]].tolist()
-    first, last, severity, count = first.tolist(), last.tolist(), severity.tolist(), count.tolist()
-    lon_of, lat_of, conf_of = lon.tolist(), lat.tolist(), confidence.tolist()
-    party_conf_of = party_confidence.tolist()
-    drafts = []
-    for g in range(n):
-        rows = order[bounds[g] : bounds[g + 1]]
-        drafts.append(
-            Draft(
-                rule=rule_of[g],
-                first_ns=first[g],
-                last_ns=last[g],
-                lon=lon_of[g],
-                lat=lat_of[g],
-                party=party[g],
-                party_confidence=party_conf_of[g],
-                attribution=why[g],
-                confidence=conf_of[g],
-                severity=severity[g],
-                count=count[g],
-                sources=sources_of[g],
-                source_types=types_of[g],
-                kinds=kinds_of[g],
-                members=rows,
-            )
-        )
-    return drafts
+    starts = bounds[:-1]
+
+    def most(values: NDArray[Any]) -> NDArray[Any]:
+        return np.maximum.reduceat(values[order], starts)
+
+    source_names, source_count = _distinct_per_group(sources, source_code, labels, n)
+    type_names, _ = _distinct_per_group(*factorize(findings.source_type), labels, n)
+    kind_names, _ = _distinct_per_group(*factorize(findings.observed_kind), labels, n)
+    patrol = np.array([not CONFIRMING_TYPES.isdisjoint(t.split(SEPARATOR)) for t in type_names])
+    return DraftTable(
+        rule=findings.rule[order[starts]],
+        first_ns=np.minimum.reduceat(findings.time_ns[order], starts),
+        last_ns=most(findings.time_ns),
+        lon=lon,
+        lat=lat,
+        party=np.array(party, dtype=np.str_),
+        party_confidence=party_confidence,
+        attribution=_objects(why),
+        confidence=confidence,
+        severity=most(findings.severity),
+        count=most(findings.count),
+        sources=_objects(source_names),
+        source_types=_objects(type_names),
+        kinds=_objects(kind_names),
+        confirmed=(source_count >= CONFIRMING_SOURCES) | patrol.astype(bool),
+        members=order.astype(np.int64),
+        bounds=bounds.astype(np.int64),
+        sector=np.full(n, "", dtype=np.str_),
+        team=np.full(n, "", dtype=np.str_),
+        team_distance_km=np.zeros(n),
+    )
+
+
+def _objects(texts: list[str]) -> NDArray[np.object_]:
+    out = np.empty(len(texts), dtype=object)
+    out[:] = texts
+    return out
 
 
 def _distinct_per_group(
     names: NDArray[Any], code: NDArray[np.int64], labels: NDArray[np.int64], n: int
-) -> list[list[str]]:
-    """The sorted distinct names of each group, from one sort of (group, name) codes
-    rather than a set per group (a plain sort: `np.unique` hashes, slower here)."""
+) -> tuple[list[str], NDArray[np.int64]]:
+    """The sorted distinct names of each group joined by SEPARATOR, and how many, from one
+    sort of (group, name) codes rather than a set per group (a plain sort: `np.unique`
+    hashes, slower here)."""
     pairs = np.sort(labels * len(names) + code)
     pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]] if pairs.size else pairs
     bounds = np.searchsorted(pairs // len(names), np.arange(n + 1)).tolist()
     listed = names[pairs % len(names)].tolist()
-    return [listed[bounds[g] : bounds[g + 1]] for g in range(n)]
+    joined = [SEPARATOR.join(listed[bounds[g] : bounds[g + 1]]) for g in range(n)]
+    return joined, np.diff(bounds)
 
 
 def _attribute(
@@ -293,13 +409,35 @@ class Teams:
         return self.nearest(lon, lat)
 
 
+def _placed(
+    lon: NDArray[np.float64],
+    lat: NDArray[np.float64],
+    first_ns: NDArray[np.int64],
+    sectors: Sectors | None,
+    teams: Routing,
+) -> tuple[list[str], list[str], NDArray[np.float64]]:
+    names = sectors.of(lon, lat) if sectors else ["off-line"] * len(lon)
+    team_ids, km = teams.route(lon, lat, first_ns)
+    return list(names), list(team_ids), np.asarray(km, dtype=np.float64)
+
+
 def place(drafts: Sequence[Draft], sectors: Sectors | None, teams: Routing) -> None:
     """Fill each draft's sector and responding team."""
     if not drafts:
         return
     lon = np.array([d.lon for d in drafts])
     lat = np.array([d.lat for d in drafts])
-    names = sectors.of(lon, lat) if sectors else ["off-line"] * len(drafts)
-    team_ids, km = teams.route(lon, lat, np.array([d.first_ns for d in drafts], dtype=np.int64))
-    for draft, sector, team, distance in zip(drafts, names, team_ids, km, strict=True):
-        draft.sector, draft.team, draft.team_distance_km = sector, team, float(distance)
+    first = np.array([d.first_ns for d in drafts], dtype=np.int64)
+    names, team_ids, km = _placed(lon, lat, first, sectors, teams)
+    for draft, sector, team, distance in zip(drafts, names, team_ids, km.tolist(), strict=True):
+        draft.sector, draft.team, draft.team_distance_km = sector, team, distance
+
+
+def place_table(table: DraftTable, sectors: Sectors | None, teams: Routing) -> None:
+    """`place` for a table of drafts."""
+    if not len(table):
+        return
+    names, team_ids, km = _placed(table.lon, table.lat, table.first_ns, sectors, teams)
+    table.sector = np.array(names, dtype=np.str_)
+    table.team = np.array(team_ids, dtype=np.str_)
+    table.team_distance_km = km

@@ -59,6 +59,7 @@ from accord.verify.incidents import (
     Teams,
     correlate,
     fuse,
+    independently_confirmed,
     place,
 )
 from accord.verify.ingest import observation_row
@@ -71,7 +72,6 @@ from accord.verify.workflow import (
     IncidentView,
     State,
     TransitionLog,
-    independently_confirmed,
 )
 
 DEFAULT_BATCH_SIZE = 200_000

@@ -69,11 +69,6 @@ def check_transition(incident: str, current: str, target: str) -> State:
     return to
 
 
-def independently_confirmed(sources: Sequence[str], source_types: Sequence[str]) -> bool:
-    """Two different sources, or an observer patrol, confirm an incident."""
-    return len(set(sources)) >= 2 or "patrol" in source_types
-
-
 # --- escalation --------------------------------------------------------------------
 
 
