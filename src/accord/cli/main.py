@@ -1,55 +1,104 @@
-"""The `accord` console command: registers each command group."""
+"""The `accord` console command: registers each command group, loading it when used.
+
+Importing every group at start-up brought in OR-Tools, SQLAlchemy, numba,
+FastAPI and Dask before `accord --help` could answer (3.9 s). Each entry of
+`COMMANDS` is a stand-in with its name and one-line help that imports its
+module only when the command runs, so `accord --help` lists everything at
+once and `accord plans list` pays only for the plans. A test holds each
+stand-in's help to the real command's.
+"""
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 from accord import __version__
-from accord.cli import (
-    archive,
-    compliance,
-    conditions,
-    geo,
-    incidents,
-    ingest,
-    ledger,
-    negotiate,
-    patrols,
-    plans,
-    replay,
-    report,
-    run,
-    schema,
-    serve,
-    sim,
-    tokens,
-    verify,
-)
+
+# name: (its attribute in accord.cli.<name>: a Typer app or a function, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "run": ("run", "Run the settlement's life cycle on the shipped data and write the reports."),
+    "plans": ("app", "The peace plans as data: list, show, compare, diff, validate."),
+    "negotiate": (
+        "app",
+        "Negotiation analysis: red lines, acceptance, Pareto set, bargaining solutions, "
+        "bridging, sensitivity, ratification, durability, GENIUS files and the HTML report.",
+    ),
+    "geo": ("app", "Geography: line of contact, zones, change over time, point classifier."),
+    "ingest": (
+        "ingest",
+        "Store observations; bad records go to the quarantine with their line and reason.",
+    ),
+    "schema": ("app", "JSON Schemas of accord's inputs."),
+    "verify": ("app", "Verification: rules from the agreement, findings, incidents."),
+    "incidents": ("app", "Incidents: findings about one event, and their workflow."),
+    "compliance": (
+        "compliance",
+        "Incidents by kind, severity and sector, confirmed or not, beside the previous "
+        "period, and the compliance index with its formula.",
+    ),
+    "ledger": ("app", "The tamper-evident ledger: chain, daily roots, proofs, keys."),
+    "conditions": (
+        "app",
+        "Conditional incentives: sanctions relief, aid tranches, assets, snap-back.",
+    ),
+    "sim": ("app", "Simulation: scenarios with ground truth, scored; regime sweeps."),
+    "patrols": ("app", "Patrol planning for the observer teams."),
+    "archive": ("app", "The observation archive: GeoParquet by day and sector."),
+    "replay": (
+        "replay",
+        "Replay the archive through verification: findings, incidents, daily compliance.",
+    ),
+    "serve": (
+        "serve",
+        "Serve the HTTP API, OGC API - Features and the dashboard (settings: ACCORD_*).",
+    ),
+    "report": ("app", "Reports from the store: the daily report."),
+    "tokens": ("app", "API tokens: create, list and revoke (roles and what they may see)."),
+}
+
+
+def load(name: str) -> Any:
+    """The real click command behind `name`, its module imported now."""
+    attribute, _ = COMMANDS[name]
+    target = getattr(importlib.import_module(f"accord.cli.{name}"), attribute)
+    command: Any
+    if isinstance(target, typer.Typer):
+        command = typer.main.get_group(target)  # a group, without completion options
+    else:
+        single = typer.Typer(add_completion=False)
+        single.command(name)(target)
+        command = typer.main.get_command(single)
+    command.name = name
+    return command
+
+
+class _StandIn(TyperCommand):
+    """Listed with its help; becomes the real command when it is run (or asked for help)."""
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any
+    ) -> Any:
+        return load(self.name or "").make_context(info_name, args, parent=parent, **extra)
+
+
+class _Commands(TyperGroup):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, (_, short) in COMMANDS.items():
+            self.add_command(_StandIn(name, help=short, callback=None))
+
 
 app = typer.Typer(
+    cls=_Commands,
     help="accord: a peace settlement as working software.",
     no_args_is_help=True,
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-app.command("run")(run.run)
-app.add_typer(plans.app, name="plans")
-app.add_typer(negotiate.app, name="negotiate")
-app.add_typer(geo.app, name="geo")
-app.command("ingest")(ingest.ingest)
-app.add_typer(schema.app, name="schema")
-app.add_typer(verify.app, name="verify")
-app.add_typer(incidents.app, name="incidents")
-app.command("compliance")(compliance.compliance)
-app.add_typer(ledger.app, name="ledger")
-app.add_typer(conditions.app, name="conditions")
-app.add_typer(sim.app, name="sim")
-app.add_typer(patrols.app, name="patrols")
-app.add_typer(archive.app, name="archive")
-app.command("replay")(replay.replay)
-app.command("serve")(serve.serve)
-app.add_typer(report.app, name="report")
-app.add_typer(tokens.app, name="tokens")
 
 
 def _version(value: bool) -> None:
