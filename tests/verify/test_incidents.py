@@ -198,3 +198,42 @@ def test_workflow_records_and_refuses(database_url: str) -> None:
             "verified by patrol",
         )
         assert all(h.actor == "ot-01" and h.at.tzinfo is not None for h in history)
+
+
+def _table_case() -> tuple[Findings, np.ndarray]:
+    rows = [
+        {"key": "a", "source_id": "radar-1", "source_type": "radar"},
+        {"key": "b", "source_id": "drone-2", "time_ns": T0 + 2 * MINUTE, "party": "UA"},
+        {"key": "c", "source_id": "patrol-3", "source_type": "patrol", "lat": 49.0},
+        {"key": "d", "source_id": "radar-1", "source_type": "radar", "lat": 49.5, "party": ""},
+        {"key": "e", "source_id": "radar-1", "source_type": "radar", "lat": 49.5},
+    ]
+    f = findings(rows)
+    return f, correlate(f.rule, f.time_ns, f.lon, f.lat, Correlation(2.0, 900))
+
+
+def test_draft_table_is_the_drafts_column_by_column() -> None:
+    from accord.verify.incidents import DraftTable, fuse_table, independently_confirmed
+
+    f, labels = _table_case()
+    table = fuse_table(f, labels)
+    drafts = fuse(f, labels)
+    assert len(table) == len(drafts) == 3
+    assert [d.members.tolist() for d in drafts] == [[0, 1], [2], [3, 4]]
+    assert drafts[0].sources == ["drone-2", "radar-1"] and drafts[2].sources == ["radar-1"]
+    # Confirmation: two sources, a patrol alone, one source seen twice is not enough.
+    assert table.confirmed.tolist() == [True, True, False]
+    assert table.confirmed.tolist() == [
+        independently_confirmed(d.sources, d.source_types) for d in drafts
+    ]
+    # Reordered and joined, members travel with their incidents.
+    order = np.array([2, 0, 1])
+    moved = table.take(order).drafts()
+    assert [d.members.tolist() for d in moved] == [[3, 4], [0, 1], [2]]
+    assert [d.sources for d in moved] == [drafts[i].sources for i in order]
+    both = DraftTable.concat([table.take(np.array([1])), table.take(np.array([2, 0]))])
+    assert [d.members.tolist() for d in both.drafts()] == [[2], [3, 4], [0, 1]]
+    assert both.first_member.tolist() == [2, 3, 0]
+    empty = fuse_table(f, np.zeros(0, dtype=np.int64))
+    assert len(empty) == 0 and empty.drafts() == [] and empty.bounds.tolist() == [0]
+    assert len(DraftTable.concat([empty, table])) == 3
