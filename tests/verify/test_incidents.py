@@ -134,6 +134,32 @@ def test_escalation_rules_from_data() -> None:
         Escalation.from_data({"escalation": [{"name": "x", "colour": "red"}]})
 
 
+def test_referrals_are_each_incidents_reasons_against_all_the_others() -> None:
+    """Indexed once, the repeated-incidents rule counts what a scan of every pair counts,
+    at the span's edges too."""
+    rules = Escalation.shipped()
+    rng = np.random.default_rng(4)
+    now = datetime(2025, 6, 12, tzinfo=UTC)
+    views = [
+        view(
+            i,
+            party=str(rng.choice(["RU", "UA", ""])),
+            sector=f"S0{rng.integers(1, 4)}",
+            state=str(rng.choice(["detected", "confirmed", "resolved"])),
+            first_seen=now - timedelta(hours=int(rng.integers(0, 72))),
+        )
+        for i in range(300)
+    ]
+    referred = {v.id: reasons for v, reasons in rules.referrals(views, now)}
+    expected = {v.id: rules.reasons(v, views, now) for v in views}
+    assert referred == {i: r for i, r in expected.items() if r}
+    assert any("three or more" in r[0] for r in referred.values())
+    # Whole hours apart, many pairs sit exactly 24 hours apart: the edge counts.
+    edge = [view(1, first_seen=now), view(2, first_seen=now - timedelta(hours=24))]
+    edge.append(view(3, first_seen=now + timedelta(hours=24)))
+    assert "three or more" in " ".join(rules.reasons(edge[0], edge, now))
+
+
 def test_workflow_records_and_refuses(database_url: str) -> None:
     with open_store(database_url) as store:
         now = datetime.now(UTC)

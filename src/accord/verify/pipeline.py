@@ -67,7 +67,6 @@ from accord.verify.observation import Observation
 from accord.verify.rules import RuleSet, compile_rules
 from accord.verify.workflow import (
     ACTIVE_STATES,
-    OPEN_STATES,
     Escalation,
     IncidentView,
     State,
@@ -534,34 +533,38 @@ def _set_checkpoint(connection: Connection, agreement_id: str, last_seq: int) ->
 
 
 def escalate(store: Store, verifier: Verifier, now: datetime) -> int:
-    """Refer to headquarters every open incident an escalation rule picks; returns how many."""
-    open_states = [s.value for s in OPEN_STATES]
+    """Refer to headquarters every open incident an escalation rule picks; returns how many.
+    The incidents are read before the write transaction begins, so ingest is not held up
+    while they are weighed; an incident whose state changed meanwhile is left alone."""
+    table = StoredIncident.__table__
+    columns = [table.c[name] for name in _VIEW_COLUMNS]
+    with store.engine.connect() as connection:
+        rows = connection.execute(
+            select(*columns).where(table.c.agreement_id == verifier.ruleset.agreement_id)
+        ).all()
+    due = verifier.escalation.referrals([_view(r) for r in rows], now)
+    if not due:
+        return 0
+    moved = 0
+    log = TransitionLog()
     with store.engine.connect() as connection:
         connection = connection.execution_options(**WRITE)
         with connection.begin():
-            table = StoredIncident.__table__
-            rows = connection.execute(
-                select(table).where(table.c.agreement_id == verifier.ruleset.agreement_id)
-            ).all()
-            views = [_view(r) for r in rows]
-            moved = 0
-            log = TransitionLog()
-            for view in views:
-                if view.state not in open_states:
-                    continue
-                reasons = verifier.escalation.reasons(view, views, now)
-                if not reasons:
-                    continue
+            for view, reasons in due:
                 why = "; ".join(reasons)
-                connection.execute(
+                changed = connection.execute(
                     update(StoredIncident)
-                    .where(StoredIncident.id == view.id)
+                    .where(StoredIncident.id == view.id, StoredIncident.state == view.state)
                     .values(state=State.referred.value, escalation=why, updated_at=now)
-                )
-                log.add(view.id, view.state, State.referred, f"escalated: {why}", now)
-                moved += 1
+                ).rowcount
+                if changed:
+                    log.add(view.id, view.state, State.referred, f"escalated: {why}", now)
+                    moved += 1
             log.flush(connection)
     return moved
+
+
+_VIEW_COLUMNS = ("id", "state", "kinds", "severity", "party", "sector", "first_seen_us")
 
 
 def _view(row: Any) -> IncidentView:

@@ -3,6 +3,7 @@ stored, each appended to the ledger with who, when and why."""
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -133,6 +134,23 @@ class Escalation:
         self, incident: IncidentView, others: Sequence[IncidentView], now: datetime
     ) -> list[str]:
         """Why this open incident goes to headquarters now (empty: it stays local)."""
+        return self._reasons(incident, _Seen(others), now)
+
+    def referrals(
+        self, incidents: Sequence[IncidentView], now: datetime
+    ) -> list[tuple[IncidentView, list[str]]]:
+        """The open incidents that go to headquarters now, and why: `reasons` for each,
+        with the others indexed once (a scan of every pair took seconds per poll of the
+        live verifier once a few thousand incidents were stored)."""
+        seen = _Seen(incidents)
+        out = []
+        for incident in incidents:
+            reasons = self._reasons(incident, seen, now)
+            if reasons:
+                out.append((incident, reasons))
+        return out
+
+    def _reasons(self, incident: IncidentView, seen: _Seen, now: datetime) -> list[str]:
         if State(incident.state) not in OPEN_STATES:
             return []
         found = []
@@ -142,15 +160,8 @@ class Escalation:
             if rule.severity_at_least and incident.severity < rule.severity_at_least:
                 continue
             if rule.repeated is not None:
-                span = timedelta(hours=rule.within_hours)
-                alike = [
-                    o
-                    for o in others
-                    if o.party == incident.party
-                    and o.sector == incident.sector
-                    and abs(o.first_seen - incident.first_seen) <= span
-                ]
-                if not incident.party or len(alike) < rule.repeated:
+                alike = seen.within(incident, timedelta(hours=rule.within_hours))
+                if not incident.party or alike < rule.repeated:
                     continue
             if rule.unresolved_hours is not None and now - incident.first_seen < timedelta(
                 hours=rule.unresolved_hours
@@ -158,6 +169,27 @@ class Escalation:
                 continue
             found.append(rule.reason)
         return found
+
+
+class _Seen:
+    """When each party's incidents in each sector were first seen, sorted, for counting
+    the ones within a span of a moment by two binary searches."""
+
+    def __init__(self, incidents: Sequence[IncidentView]):
+        self._times: dict[tuple[str, str], list[datetime]] = {}
+        for incident in incidents:
+            self._times.setdefault((incident.party, incident.sector), []).append(
+                incident.first_seen
+            )
+        for times in self._times.values():
+            times.sort()
+
+    def within(self, incident: IncidentView, span: timedelta) -> int:
+        """Incidents of its party and sector first seen within `span` of it, either side."""
+        times = self._times.get((incident.party, incident.sector), [])
+        return bisect_right(times, incident.first_seen + span) - bisect_left(
+            times, incident.first_seen - span
+        )
 
 
 # --- the workflow in the store -------------------------------------------------------
