@@ -247,17 +247,22 @@ def _store_batch(
         place(drafts, verifier.sectors, verifier.teams)
         first_labels = {int(labels[d.members[0]]): d for d in drafts}
         log = TransitionLog()
+        stored: list[dict[str, Any]] = []
+        new = [draft for label, draft in first_labels.items() if label not in joins]
+        created = iter(_new_incidents(connection, rules, new))
         for label, draft in first_labels.items():
             incident = joins.get(label)
             if incident is None:
-                incident = _new_incident(connection, rules, draft, log)
+                incident = next(created)
+                _log_new(log, rules, draft, incident)
                 summary.incidents_new += 1
                 if on_incident is not None:
                     on_incident(incident, datetime.now(UTC))
             else:
                 _extend_incident(connection, incident, draft, log)
                 summary.incidents_updated += 1
-            _insert_findings(connection, rules, findings, draft.members, incident)
+            stored.extend(_finding_rows(rules, findings, draft.members, incident))
+        connection.execute(insert(StoredFinding), stored)
         log.flush(connection)
         summary.findings += len(findings)
     _set_checkpoint(connection, rules.agreement_id, int(batch.columns.seq[-1]))
@@ -265,20 +270,18 @@ def _store_batch(
 
 def _merge_tallies(connection: Connection, rules: RuleSet, tallies: Tallies) -> Tallies:
     """Keep each source's largest count per window in the store; return the touched windows
-    with everything stored for them (earlier batches included)."""
-    touched: set[tuple[str, str, int]] = set()
-    for i in range(len(tallies)):
-        rule_id = rules.rules[int(tallies.rule[i])].id
-        key = (rule_id, str(tallies.party[i]), int(tallies.window_start_ns[i]) // 1000)
-        touched.add(key)
-        found = connection.execute(
-            select(VerifyTally.id, VerifyTally.count.label("most")).where(
-                VerifyTally.rule_id == key[0],
-                VerifyTally.party == key[1],
-                VerifyTally.window_start_us == key[2],
-                VerifyTally.source_id == str(tallies.source_id[i]),
-            )
-        ).first()
+    with everything stored for them (earlier batches included). The stored rows of the
+    touched windows are read once, not one query per tally."""
+    rule_ids = [rules.rules[number].id for number in tallies.rule.tolist()]
+    windows = (tallies.window_start_ns // 1000).tolist()
+    keys = list(zip(rule_ids, tallies.party.tolist(), windows, strict=True))
+    touched = sorted(set(keys))
+    held = {
+        (row["rule_id"], row["party"], row["window_start_us"], row["source_id"]): row
+        for row in _stored_tallies(connection, touched)
+    }
+    fresh: list[dict[str, Any]] = []
+    for i, (key, source) in enumerate(zip(keys, tallies.source_id.tolist(), strict=True)):
         values = {
             "declared": bool(tallies.declared[i]),
             "count": int(tallies.count[i]),
@@ -287,34 +290,19 @@ def _merge_tallies(connection: Connection, rules: RuleSet, tallies: Tallies) -> 
             "lon": float(tallies.lon[i]),
             "lat": float(tallies.lat[i]),
         }
+        found = held.get((*key, source))
         if found is None:
-            connection.execute(
-                insert(VerifyTally),
-                {
-                    "rule_id": key[0],
-                    "party": key[1],
-                    "window_start_us": key[2],
-                    "source_id": str(tallies.source_id[i]),
-                    **values,
-                },
+            fresh.append(
+                {"rule_id": key[0], "party": key[1], "window_start_us": key[2]}
+                | {"source_id": source, **values}
             )
-        elif found.most < values["count"]:
+        elif found["count"] < values["count"]:
             connection.execute(
-                update(VerifyTally).where(VerifyTally.id == found.id).values(**values)
+                update(VerifyTally).where(VerifyTally.id == found["id"]).values(**values)
             )
-    stored: list[Any] = []
-    for rule_id, party, window_us in sorted(touched):
-        stored.extend(
-            connection.execute(
-                select(VerifyTally.__table__).where(
-                    VerifyTally.rule_id == rule_id,
-                    VerifyTally.party == party,
-                    VerifyTally.window_start_us == window_us,
-                )
-            )
-            .mappings()
-            .all()
-        )
+    if fresh:
+        connection.execute(insert(VerifyTally), fresh)
+    stored = _stored_tallies(connection, touched)
     number = {r.id: i for i, r in enumerate(rules.rules)}
 
     def column(name: str, dtype: Any, scale: int = 1) -> np.ndarray:
@@ -332,6 +320,24 @@ def _merge_tallies(connection: Connection, rules: RuleSet, tallies: Tallies) -> 
         lon=column("lon", np.float64),
         lat=column("lat", np.float64),
     )
+
+
+def _stored_tallies(connection: Connection, windows: list[tuple[str, str, int]]) -> list[Any]:
+    """Every stored tally of these (rule, party, window start) windows, window by window."""
+    stored: list[Any] = []
+    for rule_id, party, window_us in windows:
+        stored.extend(
+            connection.execute(
+                select(VerifyTally.__table__).where(
+                    VerifyTally.rule_id == rule_id,
+                    VerifyTally.party == party,
+                    VerifyTally.window_start_us == window_us,
+                )
+            )
+            .mappings()
+            .all()
+        )
+    return stored
 
 
 def _stored_notices(connection: Connection) -> Notices:
@@ -407,45 +413,55 @@ def _open_anchors(
     }
 
 
-def _new_incident(connection: Connection, rules: RuleSet, draft: Draft, log: TransitionLog) -> int:
+def _new_incidents(connection: Connection, rules: RuleSet, drafts: list[Draft]) -> list[int]:
+    """Store a batch's new incidents in one statement; their ids, in the drafts' order."""
+    if not drafts:
+        return []
+    now = datetime.now(UTC)
+    values = []
+    for draft in drafts:
+        rule = rules.rules[draft.rule]
+        confirmed = independently_confirmed(draft.sources, draft.source_types)
+        values.append(
+            {
+                "agreement_id": rules.agreement_id,
+                "rule_id": rule.id,
+                "term_id": rule.term_id,
+                "kind": rule.kind.value,
+                "state": (State.confirmed if confirmed else State.detected).value,
+                "severity": draft.severity,
+                "first_seen_us": draft.first_ns // 1000,
+                "last_seen_us": draft.last_ns // 1000,
+                "lon": draft.lon,
+                "lat": draft.lat,
+                "sector": draft.sector,
+                "party": draft.party,
+                "party_confidence": draft.party_confidence,
+                "attribution": draft.attribution,
+                "confidence": draft.confidence,
+                "sources": json.dumps(draft.sources),
+                "source_types": json.dumps(draft.source_types),
+                "kinds": ",".join(draft.kinds),
+                "findings": len(draft.members),
+                "count": draft.count,
+                "team": draft.team,
+                "team_distance_km": draft.team_distance_km,
+                "escalation": "",
+                "confirmed": confirmed,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+    statement = insert(StoredIncident).returning(StoredIncident.id, sort_by_parameter_order=True)
+    return [int(i) for i in connection.execute(statement, values).scalars()]
+
+
+def _log_new(log: TransitionLog, rules: RuleSet, draft: Draft, incident: int) -> None:
     rule = rules.rules[draft.rule]
     now = datetime.now(UTC)
-    confirmed = independently_confirmed(draft.sources, draft.source_types)
-    values = {
-        "agreement_id": rules.agreement_id,
-        "rule_id": rule.id,
-        "term_id": rule.term_id,
-        "kind": rule.kind.value,
-        "state": (State.confirmed if confirmed else State.detected).value,
-        "severity": draft.severity,
-        "first_seen_us": draft.first_ns // 1000,
-        "last_seen_us": draft.last_ns // 1000,
-        "lon": draft.lon,
-        "lat": draft.lat,
-        "sector": draft.sector,
-        "party": draft.party,
-        "party_confidence": draft.party_confidence,
-        "attribution": draft.attribution,
-        "confidence": draft.confidence,
-        "sources": json.dumps(draft.sources),
-        "source_types": json.dumps(draft.source_types),
-        "kinds": ",".join(draft.kinds),
-        "findings": len(draft.members),
-        "count": draft.count,
-        "team": draft.team,
-        "team_distance_km": draft.team_distance_km,
-        "escalation": "",
-        "confirmed": confirmed,
-        "created_at": now,
-        "updated_at": now,
-    }
-    incident = int(
-        connection.execute(insert(StoredIncident).returning(StoredIncident.id), values).scalar_one()
-    )
     log.add(incident, "", State.detected, f"detected: breach of {rule.term_id}", now)
-    if confirmed:
+    if independently_confirmed(draft.sources, draft.source_types):
         log.add(incident, State.detected, State.confirmed, _confirmation(draft), now)
-    return incident
 
 
 def _confirmation(draft: Draft) -> str:
@@ -485,9 +501,10 @@ def _extend_incident(
     connection.execute(update(StoredIncident).where(StoredIncident.id == incident).values(**values))
 
 
-def _insert_findings(
-    connection: Connection, rules: RuleSet, findings: Findings, rows: np.ndarray, incident: int
-) -> None:
+def _finding_rows(
+    rules: RuleSet, findings: Findings, rows: np.ndarray, incident: int
+) -> list[dict[str, Any]]:
+    """The stored rows of an incident's findings (inserted with the batch's, at once)."""
     values = []
     for i in rows.tolist():
         rule = rules.rules[int(findings.rule[i])]
@@ -515,7 +532,7 @@ def _insert_findings(
                 "incident_id": incident,
             }
         )
-    connection.execute(insert(StoredFinding), values)
+    return values
 
 
 def _set_checkpoint(connection: Connection, agreement_id: str, last_seq: int) -> None:
