@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -17,6 +18,10 @@ from tests.service.conftest import Live
 from tests.support import missing
 
 webdriver = pytest.importorskip("selenium.webdriver")
+from selenium.common.exceptions import (  # noqa: E402
+    NoSuchElementException,
+    StaleElementReferenceException,
+)
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
@@ -52,12 +57,21 @@ def browser() -> Iterator[object]:
 def test_analyst_confirms_an_incident_on_the_map(browser, live: Live) -> None:  # type: ignore[no-untyped-def]
     token = live.seeded.tokens["analyst"]
     browser.get(f"{live.url}/dashboard/?token={token}")
-    wait = WebDriverWait(browser, 30)
+    # The dashboard redraws its table as it polls: a row found may be gone by the click,
+    # so each step finds its element afresh until it holds.
+    wait = WebDriverWait(
+        browser, 30, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)
+    )
     wait.until(lambda b: len(b.find_elements(By.CSS_SELECTOR, ".incident-marker")) >= 1)
     assert browser.find_element(By.ID, "who").text.startswith("analyst")
     ref = live.seeded.ua
-    row = wait.until(lambda b: b.find_element(By.ID, f"row-{ref}"))
-    row.find_element(By.CSS_SELECTOR, "button.action-confirmed").click()
+
+    def confirm(b: Any) -> bool:
+        row = b.find_element(By.ID, f"row-{ref}")
+        row.find_element(By.CSS_SELECTOR, "button.action-confirmed").click()
+        return True
+
+    wait.until(confirm)
     wait.until(lambda b: "confirmed" in b.find_element(By.ID, f"row-{ref}").text)
     after = httpx.get(f"{live.url}/api/incidents/{ref}", headers=live.seeded.headers("analyst"))
     assert after.json()["state"] == "confirmed"
