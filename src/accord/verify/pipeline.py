@@ -211,10 +211,13 @@ def run_verification(
         if not len(columns):
             break
         batch = Batch(columns, load_details(store, columns))
+        # Detection needs only the batch: done before the write lock is taken, so a live
+        # writer waits less for it (what follows reads and writes verification's tables).
+        detected = detect(verifier.ruleset, verifier.index, batch)
         with store.engine.connect() as connection:
             connection = connection.execution_options(**WRITE)
             with connection.begin():
-                _store_batch(connection, verifier, batch, summary, on_incident)
+                _store_batch(connection, verifier, batch, detected, summary, on_incident)
         summary.batches += 1
         summary.observations += len(columns)
         summary.last_seq = int(columns.seq[-1])
@@ -227,11 +230,12 @@ def _store_batch(
     connection: Connection,
     verifier: Verifier,
     batch: Batch,
+    detected: tuple[Findings, Tallies],
     summary: RunSummary,
     on_incident: Callable[[int, datetime], None] | None,
 ) -> None:
     rules = verifier.ruleset
-    point, tallies = detect(rules, verifier.index, batch)
+    point, tallies = detected
     merged = _merge_tallies(connection, rules, tallies)
     findings = concat_findings(point, evaluate_tallies(rules, merged, _stored_notices(connection)))
     findings = _only_new(connection, rules, findings)
