@@ -263,3 +263,47 @@ def test_draft_table_is_the_drafts_column_by_column() -> None:
     empty = fuse_table(f, np.zeros(0, dtype=np.int64))
     assert len(empty) == 0 and empty.drafts() == [] and empty.bounds.tolist() == [0]
     assert len(DraftTable.concat([empty, table])) == 3
+
+
+def test_escalate_in_the_store_refers_what_the_rules_pick(database_url: str) -> None:
+    """Escalation reads only the open incidents and those within reach of them; the
+    referrals are still those the rules give over every stored incident, and logged."""
+    from types import SimpleNamespace
+
+    from sqlalchemy import select
+    from tests.verify.test_compliance import incident
+
+    from accord.store.verification import IncidentTransition
+    from accord.verify.pipeline import _view, escalate
+
+    rows = [
+        # Three of Russia's in S03 within a day (one closed: it still counts): referred.
+        incident(11, 6, sector="S03"),
+        incident(11, 9, sector="S03", state="closed"),
+        incident(11, 20, sector="S03"),
+        # Heavy weapons: referred; critical severity: referred; resolved: left alone.
+        incident(11, 7, sector="S05", kinds="mlrs"),
+        incident(11, 8, sector="S06", party="UA", severity=4),
+        incident(11, 10, sector="S07", severity=4, state="resolved"),
+        # Two alike only: they stay local. Closed ones ten days before: out of reach.
+        incident(11, 5, sector="S09", party="UA"),
+        incident(11, 6, sector="S09", party="UA"),
+        *[incident(1 + i % 3, 1, sector="S03", state="closed") for i in range(6)],
+    ]
+    for row in rows:
+        row["agreement_id"] = "plan"
+        row["kinds"] = row["kinds"] if row["kinds"] == "mlrs" else "personnel"
+    now = datetime(2025, 6, 11, 21, tzinfo=UTC)
+    rules = Escalation.shipped()
+    verifier = SimpleNamespace(ruleset=SimpleNamespace(agreement_id="plan"), escalation=rules)
+    with open_store(database_url) as store:
+        with store.engine.begin() as connection:
+            connection.execute(StoredIncident.__table__.insert(), rows)
+            stored = connection.execute(select(StoredIncident.__table__)).all()
+        expected = {v.id for v, _ in rules.referrals([_view(r) for r in stored], now)}
+        moved = escalate(store, verifier, now)  # type: ignore[arg-type]
+        with store.engine.connect() as connection:
+            states = dict(connection.execute(select(StoredIncident.id, StoredIncident.state)).all())
+            logged = connection.execute(select(IncidentTransition.incident_id)).scalars().all()
+    assert moved == len(expected) == 4
+    assert {i for i, s in states.items() if s == "referred"} == expected == set(logged)

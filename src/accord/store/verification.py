@@ -56,6 +56,9 @@ class StoredIncident(Base):
     __table_args__ = (
         Index("ix_incidents_last_seen_us", "last_seen_us"),
         Index("ix_incidents_party_first_seen_us", "party", "first_seen_us"),
+        # Escalation, on every live poll: the open incidents, and those near them in time.
+        Index("ix_incidents_agreement_state", "agreement_id", "state"),
+        Index("ix_incidents_agreement_first_seen_us", "agreement_id", "first_seen_us"),
     )
 
     id: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)

@@ -67,6 +67,7 @@ from accord.verify.observation import Observation
 from accord.verify.rules import RuleSet, compile_rules
 from accord.verify.workflow import (
     ACTIVE_STATES,
+    OPEN_STATES,
     Escalation,
     IncidentView,
     State,
@@ -555,14 +556,25 @@ def _set_checkpoint(connection: Connection, agreement_id: str, last_seq: int) ->
 
 def escalate(store: Store, verifier: Verifier, now: datetime) -> int:
     """Refer to headquarters every open incident an escalation rule picks; returns how many.
-    The incidents are read before the write transaction begins, so ingest is not held up
-    while they are weighed; an incident whose state changed meanwhile is left alone."""
+    The open incidents, and those near them in time, are read before the write
+    transaction begins, so ingest is not held up while they are weighed; an incident
+    whose state changed meanwhile is left alone."""
     table = StoredIncident.__table__
     columns = [table.c[name] for name in _VIEW_COLUMNS]
+    mine = table.c.agreement_id == verifier.ruleset.agreement_id
+    open_states = [s.value for s in OPEN_STATES]
     with store.engine.connect() as connection:
-        rows = connection.execute(
-            select(*columns).where(table.c.agreement_id == verifier.ruleset.agreement_id)
+        candidates = connection.execute(
+            select(*columns).where(mine, table.c.state.in_(open_states))
         ).all()
+        if not candidates:
+            return 0
+        # Only incidents within reach of an open one can count towards its referral.
+        reach = int(verifier.escalation.reach.total_seconds() * 1_000_000)
+        seen = [r.first_seen_us for r in candidates]
+        near = table.c.first_seen_us.between(min(seen) - reach, max(seen) + reach)
+        rows = connection.execute(select(*columns).where(mine, near)).all()
+    rows = list({r.id: r for r in [*candidates, *rows]}.values())
     due = verifier.escalation.referrals([_view(r) for r in rows], now)
     if not due:
         return 0

@@ -130,6 +130,12 @@ class Escalation:
     def shipped(cls) -> Escalation:
         return cls.from_data(data_file("incidents.yaml"))
 
+    @property
+    def reach(self) -> timedelta:
+        """How far apart two incidents' first sightings can be and still count together."""
+        spans = [r.within_hours for r in self.rules if r.repeated is not None]
+        return timedelta(hours=max(spans, default=0.0))
+
     def reasons(
         self, incident: IncidentView, others: Sequence[IncidentView], now: datetime
     ) -> list[str]:

@@ -1,4 +1,5 @@
-"""Index the stored notifications, which verification reads on every live poll.
+"""Indexes for what live verification reads on every poll: the stored notifications,
+and the open incidents and those near them in time, which escalation weighs.
 
 Revision ID: 0005
 Revises: 0004
@@ -27,7 +28,13 @@ def upgrade() -> None:
         sqlite_where=NOTIFICATIONS_ONLY,
         postgresql_where=NOTIFICATIONS_ONLY,
     )
+    op.create_index("ix_incidents_agreement_state", "incidents", ["agreement_id", "state"])
+    op.create_index(
+        "ix_incidents_agreement_first_seen_us", "incidents", ["agreement_id", "first_seen_us"]
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_incidents_agreement_first_seen_us", table_name="incidents")
+    op.drop_index("ix_incidents_agreement_state", table_name="incidents")
     op.drop_index("ix_observations_notification_subject", table_name="observations")
