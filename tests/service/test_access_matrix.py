@@ -160,6 +160,16 @@ def test_revoked_and_unknown_tokens_are_refused(client: TestClient, seeded: Seed
         "name": "observer",
         "party": None,
         "team": "T1",
+        "may": [
+            "field_reports.read",
+            "field_reports.submit",
+            "incidents.read",
+            "me.read",
+            "observations.submit",
+            "patrols.read",
+            "reports.public",
+            "zones.read",
+        ],
     }
     revoke_token(seeded.store, 3)
     assert client.get("/api/me", headers=seeded.headers("observer")).status_code == 401

@@ -78,3 +78,20 @@ def test_analyst_confirms_an_incident_on_the_map(browser, live: Live) -> None:  
     assert after.json()["history"][-1]["reason"] == "confirmed by an analyst on the dashboard"
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert errors == []
+
+
+def test_public_view_asks_only_for_what_the_public_may_see(browser, live: Live) -> None:  # type: ignore[no-untyped-def]
+    """Signed out, the dashboard shows the zones and asks for nothing it would be refused:
+    no 401 in the console."""
+    browser.get(f"{live.url}/dashboard/")
+    browser.execute_script("sessionStorage.clear()")
+    browser.get_log("browser")  # what earlier pages logged
+    browser.get(f"{live.url}/dashboard/")
+    wait = WebDriverWait(browser, 30)
+    wait.until(lambda b: b.find_element(By.ID, "who").text == "public")
+    status = "sign in to see incidents"
+    wait.until(lambda b: b.find_element(By.ID, "queue-status").text == status)
+    wait.until(lambda b: len(b.find_elements(By.CSS_SELECTOR, "path.leaflet-interactive")) > 0)
+    assert browser.find_elements(By.CSS_SELECTOR, ".incident-marker") == []
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert errors == []

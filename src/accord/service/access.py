@@ -48,6 +48,11 @@ ALLOWED: dict[str, frozenset[Role]] = {
 }
 
 
+def may(actor: Actor) -> list[str]:
+    """Every action the actor's role may take, so a client offers only those."""
+    return sorted(action for action, roles in ALLOWED.items() if actor.role in roles)
+
+
 def require(actor: Actor, action: str) -> None:
     """Refuse the action unless the actor's role may take it (401 for the public)."""
     if actor.role in ALLOWED[action]:

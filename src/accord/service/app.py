@@ -24,7 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from accord import __version__
 from accord.report.daily import to_pdf
 from accord.service import ogc
-from accord.service.access import require
+from accord.service.access import may, require
 from accord.service.alerts import Alerts
 from accord.service.catalog import Catalog
 from accord.service.core import (
@@ -132,7 +132,7 @@ def _catalog(request: Request) -> Catalog:
 
 @router.get("/me", tags=["auth"])
 def me(who: Caller) -> dict[str, Any]:
-    """Who the token belongs to and its role."""
+    """Who the token belongs to, its role, and the actions that role may take."""
     require(who, "me.read")
     return {
         "role": who.role.value,
@@ -140,6 +140,7 @@ def me(who: Caller) -> dict[str, Any]:
         "name": who.name,
         "party": who.party,
         "team": who.team,
+        "may": may(who),
     }
 
 

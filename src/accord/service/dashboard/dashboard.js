@@ -139,15 +139,26 @@ async function move(ref, target) {
   await loadIncidents();
 }
 
+// What the signed-in role may do, as the server's /api/me lists it; the public may
+// see only the zones and the public reports, so nothing else is asked for.
+function may(action) {
+  return Boolean(state.me && state.me.may.includes(action));
+}
+
 async function loadIncidents() {
   const status = document.getElementById("queue-status");
-  try {
-    const page = await (await api("/api/incidents?limit=500")).json();
-    state.incidents = page.items;
-    status.textContent = `${page.total} incidents`;
-  } catch (error) {
+  if (!may("incidents.read")) {
     state.incidents = [];
-    status.textContent = error.status === 401 ? "sign in to see incidents" : error.message;
+    status.textContent = state.me ? "this role does not see incidents" : "sign in to see incidents";
+  } else {
+    try {
+      const page = await (await api("/api/incidents?limit=500")).json();
+      state.incidents = page.items;
+      status.textContent = `${page.total} incidents`;
+    } catch (error) {
+      state.incidents = [];
+      status.textContent = error.status === 401 ? "sign in to see incidents" : error.message;
+    }
   }
   setUpSlider();
   drawIncidents();
@@ -156,15 +167,19 @@ async function loadIncidents() {
 
 async function loadPatrols() {
   layers.patrols.clearLayers();
+  if (!may("patrols.read")) return;
   try {
     const routes = await (await api("/api/patrols")).json();
     L.geoJSON(routes, { style: { color: "#2a7d2a", weight: 2, dashArray: "4 3" } }).addTo(layers.patrols);
-  } catch (error) { /* patrol routes are for mission staff and observers */ }
+  } catch (error) {
+    document.getElementById("queue-status").textContent = "patrol routes: " + error.message;
+  }
 }
 
 async function loadCompliance() {
   const box = document.getElementById("compliance");
   box.innerHTML = "";
+  if (!may("compliance.read")) return;
   const today = new Date();
   for (const party of ["UA", "RU"]) {
     const values = [];
