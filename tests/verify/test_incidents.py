@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from tests.verify.test_compliance import incident
 
 from accord.store import open_store
 from accord.store.verification import StoredIncident
@@ -166,34 +167,15 @@ def test_workflow_records_and_refuses(database_url: str) -> None:
         with store.engine.begin() as connection:
             connection.execute(
                 StoredIncident.__table__.insert(),
-                {
-                    "agreement_id": "p",
-                    "rule_id": "r",
-                    "term_id": "t",
-                    "kind": "presence",
-                    "state": "detected",
-                    "severity": 2,
-                    "first_seen_us": 0,
-                    "last_seen_us": 0,
-                    "lon": 37.0,
-                    "lat": 48.0,
-                    "sector": "S01",
-                    "party": "RU",
-                    "party_confidence": 0.7,
-                    "attribution": "reported",
-                    "confidence": 0.8,
-                    "sources": "[]",
-                    "source_types": "[]",
-                    "kinds": "armour",
-                    "findings": 1,
-                    "count": 1,
-                    "team": "OT-01",
-                    "team_distance_km": 1.0,
-                    "escalation": "",
-                    "confirmed": False,
-                    "created_at": now,
-                    "updated_at": now,
-                },
+                incident(
+                    1,
+                    0,
+                    first_seen_us=0,
+                    last_seen_us=0,
+                    party_confidence=0.7,
+                    created_at=now,
+                    updated_at=now,
+                ),
             )
         with pytest.raises(
             IllegalTransition,
@@ -216,8 +198,8 @@ def test_workflow_records_and_refuses(database_url: str) -> None:
             transition(store, 1, state, actor="ot-01", reason=why)
         with pytest.raises(IllegalTransition, match="closed; it can go to nothing"):
             transition(store, 1, "referred", actor="hq", reason="reopen")
-        incident, _, history = incident_detail(store, 1)
-        assert incident.state == "closed" and incident.confirmed
+        detail, _, history = incident_detail(store, 1)
+        assert detail.state == "closed" and detail.confirmed
         assert [(h.from_state, h.to_state, h.reason) for h in history][-1] == (
             "resolved",
             "closed",
@@ -271,7 +253,6 @@ def test_escalate_in_the_store_refers_what_the_rules_pick(database_url: str) -> 
     from types import SimpleNamespace
 
     from sqlalchemy import select
-    from tests.verify.test_compliance import incident
 
     from accord.store.verification import IncidentTransition
     from accord.verify.pipeline import _view, escalate
