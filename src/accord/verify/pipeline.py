@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
 from accord.agreement import Agreement
 from accord.geo.classify import ZoneIndex
@@ -564,17 +564,18 @@ def escalate(store: Store, verifier: Verifier, now: datetime) -> int:
     mine = table.c.agreement_id == verifier.ruleset.agreement_id
     open_states = [s.value for s in OPEN_STATES]
     with store.engine.connect() as connection:
-        candidates = connection.execute(
-            select(*columns).where(mine, table.c.state.in_(open_states))
-        ).all()
-        if not candidates:
-            return 0
-        # Only incidents within reach of an open one can count towards its referral.
+        first, last = connection.execute(
+            select(func.min(table.c.first_seen_us), func.max(table.c.first_seen_us)).where(
+                mine, table.c.state.in_(open_states)
+            )
+        ).one()
+        if first is None:
+            return 0  # nothing open
+        # Only incidents within reach of an open one can count towards its referral; the
+        # span read holds every open incident too.
         reach = int(verifier.escalation.reach.total_seconds() * 1_000_000)
-        seen = [r.first_seen_us for r in candidates]
-        near = table.c.first_seen_us.between(min(seen) - reach, max(seen) + reach)
+        near = table.c.first_seen_us.between(first - reach, last + reach)
         rows = connection.execute(select(*columns).where(mine, near)).all()
-    rows = list({r.id: r for r in [*candidates, *rows]}.values())
     due = verifier.escalation.referrals([_view(r) for r in rows], now)
     if not due:
         return 0
