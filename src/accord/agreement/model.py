@@ -104,6 +104,11 @@ class ZoneSpec(StrictModel):
     outside: bool = Field(
         default=False, description="the zone is everywhere outside the named regions"
     )
+    held_by: PartyId | None = Field(
+        default=None, description="held_area: the party whose part of the regions it is"
+    )
+    on: dt.date | None = Field(default=None, description="held_area: the date of the control map")
+    at: Event | None = Field(default=None, description="held_area: the event that dates the map")
 
     @model_validator(mode="after")
     def _shape(self) -> ZoneSpec:
@@ -116,6 +121,17 @@ class ZoneSpec(StrictModel):
             raise ValueError("a band needs 'along': a border such as NATO-RU")
         if self.type is ZoneType.region and not self.regions:
             raise ValueError("a region zone needs 'regions'")
+        if self.type is ZoneType.held_area and (
+            not self.regions or self.held_by is None or (self.on is None) == (self.at is None)
+        ):
+            raise ValueError(
+                "a held_area needs 'regions', 'held_by' (UA or RU) and one of 'on: DATE' or"
+                " 'at: EVENT' (e.g. at: signature)"
+            )
+        if self.type is ZoneType.ceasefire_line and self.along not in (None, "line_of_contact"):
+            raise ValueError(
+                "a ceasefire_line runs along the line of contact: along: line_of_contact"
+            )
         return self
 
 

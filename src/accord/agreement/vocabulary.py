@@ -120,6 +120,8 @@ class ZoneType(StrEnum):
     band = "band"  # a depth from a named border on one side
     exclusion = "exclusion"  # an area closed to listed weapons
     region = "region"  # named regions or countries
+    held_area = "held_area"  # the part of named regions a party holds on a date
+    ceasefire_line = "ceasefire_line"  # the line of contact itself, with no zone around it
 
 
 class Event(StrEnum):
