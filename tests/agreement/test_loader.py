@@ -195,3 +195,38 @@ def test_deadline_takes_one_form(minimal_yaml: str) -> None:
         "plan.yaml:25:5: terms[0].deadline: a deadline is one of 'on: DATE', 'by: EVENT', "
         "or 'after: EVENT' with 'within'"
     ]
+
+
+def test_free_text_deadline_shows_the_structured_form(minimal_yaml: str) -> None:
+    text = minimal_yaml.replace(
+        "    prohibits: [military_forces]\n",
+        "    prohibits: [military_forces]\n    deadline: within three months of the ceasefire\n",
+    )
+    assert problems(text) == [
+        "plan.yaml:25:15: terms[0].deadline: 'within three months of the ceasefire' is not a "
+        "deadline; write '{after: signature, within: 100 days}' (or '100 days after signature'),"
+        " '{by: accession}' or '{on: 2026-03-01}', with an event one of signature, ceasefire, "
+        "entry_into_force, invitation, accession"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("written", "form"),
+    [
+        ("100 days after signature", {"after": "signature", "within": "100 days"}),
+        ("by accession", {"by": "accession"}),
+        ("on 2026-03-01", {"on": "2026-03-01"}),
+    ],
+)
+def test_short_deadlines_equal_their_mappings(
+    minimal_yaml: str, written: str, form: dict[str, str]
+) -> None:
+    def with_deadline(value: str) -> str:
+        return minimal_yaml.replace(
+            "    prohibits: [military_forces]\n",
+            f"    prohibits: [military_forces]\n    deadline: {value}\n",
+        )
+
+    mapping = "{" + ", ".join(f"{k}: {v}" for k, v in form.items()) + "}"
+    short = parse_agreement(with_deadline(written), "plan.yaml").terms[0].deadline
+    assert short == parse_agreement(with_deadline(mapping), "plan.yaml").terms[0].deadline

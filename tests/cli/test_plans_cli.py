@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
+from accord.agreement.compare import compare
+from accord.agreement.describe import typed_fields
 from accord.cli.main import app
-from accord.plans import plan_ids, plan_path
+from accord.negotiate.files import load_domain
+from accord.plans import load_plan, plan_ids, plan_path
+from accord.report.compare import render
 
 runner = CliRunner()
 
@@ -112,3 +118,70 @@ def test_main_job_writes_reports(tmp_path: Path) -> None:
         "relations.frozen_assets",
     }
     assert report["checkpoint"]["statement"]["root"] in (out / "monitoring.html").read_text()
+
+
+def _flat(text: str) -> str:
+    """Terminal output with its wrapping undone."""
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("plan", plan_ids())
+def test_show_prints_every_typed_field(plan: str) -> None:
+    result = runner.invoke(app, ["plans", "show", plan])
+    assert result.exit_code == 0, result.output
+    shown = _flat(result.stdout)
+    for term in load_plan(plan).terms:
+        for name, value in typed_fields(term):
+            assert _flat(f"{name}: {value}") in shown, (term.id, name)
+
+
+def _with_sequencing_term(tmp_path: Path) -> Path:
+    """A shipped plan plus a sequencing term that is not a deal: it used to vanish."""
+    text = plan_path("defense-priorities-2025").read_text(encoding="utf-8")
+    term = (
+        "  - id: sequencing.signing\n"
+        "    area: sequencing\n"
+        "    issue: deals\n"
+        "    kind: obligation\n"
+        "    label: Signature within a month\n"
+        "    summary: The parties sign the whole settlement within a month of the ceasefire.\n"
+        "    binds: [UA, RU]\n"
+        "    consent: [UA, RU]\n"
+        "    deadline: 30 days after ceasefire\n"
+        "    sources: [{doc: dp-2025}]\n"
+    )
+    path = tmp_path / "plan.yaml"
+    path.write_text(text.replace("\nterms:\n", "\nterms:\n" + term, 1), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html", "csv", "json"])
+def test_compare_never_drops_a_term(tmp_path: Path, fmt: str) -> None:
+    plans = [*plan_ids(), str(_with_sequencing_term(tmp_path))]
+    for plan in plans:
+        result = runner.invoke(app, ["plans", "compare", plan, "-f", fmt])
+        assert result.exit_code == 0, result.output
+        out = _flat(html.unescape(result.stdout) if fmt == "html" else result.stdout)
+        if fmt == "text":
+            # A wide terminal, so no label wraps into the next row's words.
+            out = _flat(render(compare([load_plan(plan)]), "text", width=400))
+        for term in load_plan(plan).terms:
+            wanted = {
+                "json": f'"term_id": "{term.id}"',
+                "text": _flat(term.label),
+            }.get(fmt, _flat(term.summary))
+            assert wanted in out, (plan, term.id)
+
+
+def test_vocabulary_page_is_what_the_command_prints() -> None:
+    result = runner.invoke(app, ["plans", "vocabulary", "-f", "markdown"])
+    assert result.exit_code == 0, result.output
+    page = (Path(__file__).resolve().parents[2] / "docs" / "vocabulary.md").read_text()
+    assert result.stdout.strip() == page.strip(), "regenerate docs/vocabulary.md"
+
+
+def test_vocabulary_json_has_every_negotiation_option() -> None:
+    result = runner.invoke(app, ["plans", "vocabulary", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    listed = {i["issue"]: list(i["options"]) for i in json.loads(result.stdout)["negotiation"]}
+    assert listed == {i.id: [o.id for o in i.options] for i in load_domain().issues}

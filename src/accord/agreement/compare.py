@@ -123,25 +123,26 @@ def _cell(plan: Agreement, area: Area, issue: str) -> Cell:
     note = plan.open_note(area)
     if note is not None:
         return Cell(CellState.open, note=note)
-    if area is Area.sequencing:
-        return Cell(CellState.terms, _deal_entries(plan))
     entries = tuple(
         Entry(t.id, t.label, t.summary, t.status, t.kind.value, t.position_of)
         for t in plan.terms
         if t.area is area and t.issue == issue
     )
+    if area is Area.sequencing and issue == "deals":
+        entries = _deal_entries(plan) + entries
     return Cell(CellState.terms, entries) if entries else Cell(CellState.silent)
 
 
 def compare(plans: list[Agreement], areas: list[Area] | None = None) -> Comparison:
-    """Rows for every issue any plan addresses, and one row for each area
-    no plan addresses, so every area appears."""
+    """Rows for every issue any plan addresses (deals are the sequencing area's
+    `deals` issue), and one row for each area no plan addresses, so every area
+    appears and no term is left out."""
     result = Comparison(plans=plans)
     for area in areas or list(Area):
         addressed = {t.issue for p in plans for t in p.terms if t.area is area}
+        if area is Area.sequencing and any(p.deals for p in plans):
+            addressed.add("deals")
         issues = [i for i in ISSUES[area] if i in addressed]
-        if area is Area.sequencing:
-            issues = ["deals"]
         if not issues:
             result.rows.append(
                 Row(area, "", AREA_TITLES[area], tuple(_cell(p, area, "") for p in plans))

@@ -8,6 +8,7 @@ plan's silence from an omission in its encoding.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -151,6 +152,29 @@ class Deadline(StrictModel):
     within: Duration | None = None
     by: Event | None = None
     on: dt.date | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short_form(cls, data: Any) -> Any:
+        """'100 days after signature', 'by accession' or 'on 2026-03-01', else a clear error."""
+        if not isinstance(data, str):
+            return data
+        text = " ".join(data.split())
+        after = re.fullmatch(r"(?P<span>.+) after (?P<event>[a-z_]+)", text)
+        by = re.fullmatch(r"by (?P<event>[a-z_]+)", text)
+        on = re.fullmatch(r"(?:on )?(?P<date>\d{4}-\d{2}-\d{2})", text)
+        events = {e.value for e in Event}
+        if after and after["event"] in events:
+            return {"after": after["event"], "within": after["span"]}
+        if by and by["event"] in events:
+            return {"by": by["event"]}
+        if on:
+            return {"on": on["date"]}
+        raise ValueError(
+            f"'{data}' is not a deadline; write '{{after: signature, within: 100 days}}' (or"
+            " '100 days after signature'), '{by: accession}' or '{on: 2026-03-01}', with an"
+            f" event one of {', '.join(e.value for e in Event)}"
+        )
 
     @model_validator(mode="after")
     def _one_form(self) -> Deadline:

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validat
 
 KM_PER = {"km": 1.0, "m": 0.001, "mi": 1.609344, "nmi": 1.852}
 DAYS_PER = {"hours": 1 / 24, "days": 1.0, "weeks": 7.0, "months": 30.4375, "years": 365.25}
-_UNIT_ALIASES = {
+UNIT_ALIASES = {
     "kilometre": "km",
     "kilometres": "km",
     "kilometer": "km",
@@ -50,7 +50,7 @@ class Bound(StrEnum):
     more_than = "more_than"
 
 
-_BOUND_PREFIXES = [
+BOUND_PREFIXES = [
     ("up to ", Bound.at_most),
     ("at most ", Bound.at_most),
     ("fewer than ", Bound.less_than),
@@ -79,7 +79,7 @@ _NUMBER = r"(?P<value>\d[\d,_]*(?:\.\d+)?)(?:\s*(?:-|–|to)\s*(?P<upper>\d[\d,_
 
 def _split_bound(text: str) -> tuple[Bound, str]:
     lowered = text.strip().lower()
-    for prefix, bound in _BOUND_PREFIXES:
+    for prefix, bound in BOUND_PREFIXES:
         if lowered.startswith(prefix):
             return bound, lowered[len(prefix) :].strip()
     return Bound.exact, lowered
@@ -90,7 +90,7 @@ def _number(text: str) -> float:
 
 
 def _unit(raw: str, table: dict[str, float], what: str, example: str) -> str:
-    unit = _UNIT_ALIASES.get(raw, raw)
+    unit = UNIT_ALIASES.get(raw, raw)
     if unit not in table:
         valid = ", ".join(table)
         raise ValueError(f"unknown {what} unit '{raw}'; use one of {valid} (e.g. '{example}')")

@@ -109,19 +109,39 @@ ISSUES: dict[Area, dict[str, str]] = {
 class TermKind(StrEnum):
     """What a term is, which decides how it is checked."""
 
-    rule = "rule"  # verifiable on the map: a zone with prohibitions or caps
-    obligation = "obligation"  # something to do by a deadline
-    condition = "condition"  # an incentive tied to compliance with other terms
-    declaration = "declaration"  # a statement of status or intent
+    rule = "rule"
+    obligation = "obligation"
+    condition = "condition"
+    declaration = "declaration"
+
+
+TERM_KIND_NOTES: dict[TermKind, str] = {
+    TermKind.rule: "verifiable on the map: a zone with prohibitions or caps",
+    TermKind.obligation: "something to do by a deadline",
+    TermKind.condition: "an incentive tied to compliance with other terms",
+    TermKind.declaration: "a statement of status or intent",
+}
 
 
 class ZoneType(StrEnum):
-    dmz = "dmz"  # along the line of contact, split between the sides
-    band = "band"  # a depth from a named border on one side
-    exclusion = "exclusion"  # an area closed to listed weapons
-    region = "region"  # named regions or countries
-    held_area = "held_area"  # the part of named regions a party holds on a date
-    ceasefire_line = "ceasefire_line"  # the line of contact itself, with no zone around it
+    dmz = "dmz"
+    band = "band"
+    exclusion = "exclusion"
+    region = "region"
+    held_area = "held_area"
+    ceasefire_line = "ceasefire_line"
+
+
+# What each zone kind is and the fields it needs, for people writing plans.
+ZONE_TYPE_NOTES: dict[ZoneType, str] = {
+    ZoneType.dmz: "along the line of contact, split between the sides; needs along, width, regime",
+    ZoneType.band: "a depth from a named border (along: A-B) on one side or both; needs distance",
+    ZoneType.exclusion: "an area closed to listed weapons; needs regions or a border and distance",
+    ZoneType.region: "named regions or countries (outside: true for the rest); needs regions",
+    ZoneType.held_area: "the part of named regions a party holds on a date; needs regions, held_by"
+    " and on: DATE or at: EVENT",
+    ZoneType.ceasefire_line: "the line of contact itself, with no zone around it",
+}
 
 
 class Event(StrEnum):

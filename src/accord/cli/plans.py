@@ -1,4 +1,4 @@
-"""`accord plans`: list, show, compare, diff, validate and publish the schema."""
+"""`accord plans`: list, show, compare, diff, validate; the vocabulary and the schema."""
 
 from __future__ import annotations
 
@@ -6,16 +6,20 @@ import json
 from typing import Annotated
 
 import typer
+from rich.markdown import Markdown
+from rich.markup import escape
 from rich.table import Table
 
 from accord.agreement import AgreementFileError, load_agreement
 from accord.agreement.compare import compare
+from accord.agreement.describe import typed_fields, vocabulary_table
 from accord.agreement.diff import diff_agreements
 from accord.agreement.schema import agreement_json_schema
 from accord.agreement.vocabulary import AREA_TITLES, Area
 from accord.cli.common import console, err_console, user_errors, write_or_print
 from accord.plans import load_all, load_plan
 from accord.report.compare import FORMATS, render
+from accord.report.vocabulary import to_markdown as vocabulary_markdown
 
 app = typer.Typer(help="The peace plans as data: list, show, compare, diff, validate.")
 
@@ -86,13 +90,13 @@ def show(
             status = "" if term.status == "proposed" else f" [yellow]({term.status})[/yellow]"
             console.print(f"[bold]{term.id}[/bold] [dim]{term.kind.value}[/dim]{status}")
             console.print(f"  {term.summary}", highlight=False)
+            for name, value in typed_fields(term):
+                console.print(f"  [cyan]{name}[/cyan]: {escape(value)}", highlight=False)
             refs = "; ".join(
                 f"{agreement.document(s.doc).title}" + (f", {s.section}" if s.section else "")
                 for s in term.sources
             )
-            console.print(
-                f"  [dim]binds {', '.join(term.binds)}; source: {refs}[/dim]", highlight=False
-            )
+            console.print(f"  [dim]source: {escape(refs)}[/dim]", highlight=False)
     if agreement.deals:
         console.rule("Deals")
         for deal in agreement.deals:
@@ -174,6 +178,39 @@ def validate(
     if failed:
         err_console.print(f"{failed} of {len(files)} file(s) have problems.")
         raise typer.Exit(1)
+
+
+@app.command()
+def vocabulary(
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="Output format: text, markdown, json.")
+    ] = "text",
+    output: Output = None,
+) -> None:
+    """The areas, issues, kinds, zone types, units and negotiation options plans use."""
+    from accord.negotiate.files import load_domain
+
+    with user_errors():
+        table = vocabulary_table()
+        table["negotiation"] = [
+            {
+                "issue": issue.id,
+                "area": issue.area,
+                "title": issue.title,
+                "options": {o.id: o.title for o in issue.options},
+            }
+            for issue in load_domain().issues
+        ]
+        if fmt == "json":
+            text = json.dumps(table, indent=2, ensure_ascii=False)
+        elif fmt in ("markdown", "text"):
+            text = vocabulary_markdown(table)
+        else:
+            raise ValueError(f"unknown format '{fmt}'; use one of text, markdown, json")
+    if fmt == "text" and output in (None, "-"):
+        console.print(Markdown(text))
+        return
+    write_or_print(text, output)
 
 
 @app.command()
