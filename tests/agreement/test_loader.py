@@ -3,9 +3,13 @@ exact message naming file, line, column and field, all mistakes at once."""
 
 from __future__ import annotations
 
+import copy
+import io
 from pathlib import Path
+from typing import Any
 
 import pytest
+from ruamel.yaml import YAML
 
 from accord.agreement import AgreementFileError, load_agreement, parse_agreement
 
@@ -230,3 +234,75 @@ def test_short_deadlines_equal_their_mappings(
     mapping = "{" + ", ".join(f"{k}: {v}" for k, v in form.items()) + "}"
     short = parse_agreement(with_deadline(written), "plan.yaml").terms[0].deadline
     assert short == parse_agreement(with_deadline(mapping), "plan.yaml").terms[0].deadline
+
+
+def test_deep_flow_nesting_is_an_error_not_a_crash(minimal_yaml: str) -> None:
+    deep = "[" * 5_000 + "]" * 5_000
+    text = minimal_yaml.replace("summary: A plan used", f"extra: {deep}\nsummary: A plan used")
+    assert problems(text) == ["plan.yaml:5:72: nested deeper than 64 levels"]
+
+
+def test_deep_block_nesting_is_an_error_not_a_crash(minimal_yaml: str) -> None:
+    text = minimal_yaml + "".join(" " * i + f"k{i}:\n" for i in range(500))
+    assert problems(text) == ["plan.yaml:107:1: nested deeper than 64 levels by indentation"]
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x01", "\x7f"])
+def test_control_characters_are_named_with_their_place(minimal_yaml: str, char: str) -> None:
+    text = minimal_yaml.replace("A test plan", f"A test{char} plan")
+    assert problems(text) == [
+        f"plan.yaml:2:14: control character U+{ord(char):04X} is not allowed in a plan file"
+    ]
+
+
+def test_a_list_where_a_name_belongs_is_an_error(minimal_yaml: str) -> None:
+    text = minimal_yaml.replace("area: ceasefire\n", "area: [ceasefire]\n", 1)
+    assert problems(text)[0] == (
+        "plan.yaml:16:5: terms[0].area: Input should be 'territory', 'ceasefire', 'security', "
+        "'relations', 'assurances', 'economic', 'humanitarian' or 'sequencing' "
+        '(got ["ceasefire"])'
+    )
+
+
+def test_a_bom_is_accepted(minimal_yaml: str) -> None:
+    assert parse_agreement("\ufeff" + minimal_yaml, "plan.yaml").id == "test-plan"
+
+
+def test_an_oversized_file_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
+    path = tmp_path / "huge.yaml"
+    path.write_text("# filler\n" * 1_000_000, encoding="utf-8")  # 9 MB
+    with pytest.raises(AgreementFileError) as info:
+        load_agreement(path)
+    assert [str(p) for p in info.value.problems] == [
+        f"{path}:1:1: the file is 9,000,000 bytes; plan files are limited to 2,097,152 characters"
+    ]
+
+
+def _leaves(node: Any, loc: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    if isinstance(node, dict):
+        return [leaf for k, v in node.items() for leaf in _leaves(v, (*loc, k))]
+    if isinstance(node, list):
+        return [leaf for i, v in enumerate(node) for leaf in _leaves(v, (*loc, i))]
+    return [loc]
+
+
+def _set(node: Any, loc: tuple[Any, ...], value: Any) -> None:
+    for part in loc[:-1]:
+        node = node[part]
+    node[loc[-1]] = value
+
+
+@pytest.mark.parametrize("wrong", [["x"], {"x": 1}, 7, None, True])
+def test_any_wrong_type_anywhere_is_a_positioned_error(minimal_yaml: str, wrong: Any) -> None:
+    """Every leaf of a valid plan replaced by a value of another shape: never a traceback."""
+    yaml = YAML(typ="safe")
+    data = yaml.load(minimal_yaml)
+    for loc in _leaves(data):
+        broken = copy.deepcopy(data)
+        _set(broken, loc, wrong)
+        try:
+            out = io.StringIO()
+            yaml.dump(broken, out)
+            parse_agreement(out.getvalue(), "plan.yaml")
+        except AgreementFileError as exc:
+            assert all(p.line >= 1 and p.column >= 1 for p in exc.problems), loc

@@ -81,3 +81,23 @@ def test_every_good_record_lands_and_every_bad_one_is_quarantined(
     for entry in quarantined:
         assert entry.detail == f"line {entry.position}"
         assert expected_bad[entry.position] in entry.reason, (entry.position, entry.reason)
+
+
+def test_a_poison_line_is_quarantined_and_its_batch_stored(
+    database_url: str, tmp_path: Path
+) -> None:
+    """A line nested 100,000 deep crashed the run with RecursionError before any of its
+    batch was stored, and every re-run crashed again."""
+    path = tmp_path / "poison.jsonl"
+    lines = [json.dumps(good(0)), "[" * 100_000 + "]" * 100_000, json.dumps(good(1))]
+    # A BOM (as some editors write) once got the first record quarantined.
+    path.write_text("\ufeff" + "\n".join(lines) + "\n", encoding="utf-8")
+    with open_store(database_url) as store:
+        summary = ingest_file(store, path)
+        assert (summary.accepted, summary.quarantined) == (2, 1)
+        assert sorted(store.observation_ids()) == ["r0", "r1"]
+        [bad] = store.quarantined()
+    assert (bad.detail, bad.reason) == (
+        "line 2",
+        "not accepted: nested deeper than 64 levels (at character 65)",
+    )

@@ -145,3 +145,23 @@ def test_cli_listens_until_max_messages(
 def test_an_unreachable_broker_is_reported(database_url: str) -> None:
     with open_store(database_url) as store, pytest.raises(BrokerError, match="cannot reach"):
         ingest_mqtt(store, "mqtt://127.0.0.1:9", ["t"], idle_timeout_s=1)
+
+
+def test_a_poison_message_is_quarantined_and_the_stream_goes_on(
+    database_url: str, mqtt_url: str, names: tuple[str, str]
+) -> None:
+    """100,000 levels deep (200 KB): once a RecursionError that stopped ingest for good,
+    as the broker redelivered it forever."""
+    topic, client_id = names
+    poison = ("[" * 100_000 + "]" * 100_000).encode()
+    payloads = [json.dumps(sighting(1)).encode(), poison, json.dumps(sighting(2)).encode()]
+    payloads.append(b"\xef\xbb\xbf" + json.dumps(sighting(3)).encode())  # a BOM is accepted
+    summary = run_while_publishing(database_url, mqtt_url, topic, client_id, payloads)
+    assert (summary.accepted, summary.quarantined) == (3, 1)
+    with open_store(database_url) as store:
+        assert sorted(store.observation_ids()) == ["cam-1", "cam-2", "cam-3"]
+        [bad] = store.quarantined()
+        assert bad.reason == "not accepted: nested deeper than 65 levels (at character 66)"
+        # Acknowledged once quarantined: nothing is left for the same session.
+        again = ingest_mqtt(store, mqtt_url, [topic], client_id=client_id, idle_timeout_s=1)
+    assert again.records == 0

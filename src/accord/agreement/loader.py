@@ -7,6 +7,7 @@ plain loader throws away; that is why it is used here.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,9 +17,15 @@ from pydantic_core import ErrorDetails
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.reader import ReaderError
 
 from accord.agreement.model import Agreement
 from accord.agreement.references import Loc, check_references
+from accord.limits import MAX_DEPTH, MAX_PLAN_BYTES, TooDeep, check_depth
+
+# Characters YAML refuses (C0 controls but tab, newline and carriage return; DEL).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_MAX_REPORTED = 20
 
 
 @dataclass(frozen=True)
@@ -103,8 +110,69 @@ def _valid_fields(loc: Loc) -> str:
     return f"; valid fields here: {', '.join(names)}" if names else ""
 
 
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _unreadable(text: str, filename: str) -> list[FileProblem]:
+    """What stops YAML from reading the text at all: size, control characters, nesting."""
+    if len(text) > MAX_PLAN_BYTES:
+        return [
+            FileProblem(
+                filename,
+                1,
+                1,
+                "",
+                f"the file is {len(text):,} characters; plan files are "
+                f"limited to {MAX_PLAN_BYTES:,}",
+            )
+        ]
+    problems = [
+        FileProblem(
+            filename,
+            *_line_col(text, m.start()),
+            "",
+            f"control character U+{ord(m.group()):04X} is not allowed in a plan file",
+        )
+        for m in _CONTROL.finditer(text)
+    ][:_MAX_REPORTED]
+    try:
+        check_depth(text)
+    except TooDeep as exc:
+        problems.append(FileProblem(filename, *_line_col(text, exc.offset), "", str(exc)))
+    at = _too_deep_by_indent(text)
+    if at is not None:
+        problems.append(
+            FileProblem(
+                filename, at, 1, "", f"nested deeper than {MAX_DEPTH} levels by indentation"
+            )
+        )
+    return problems
+
+
+def _too_deep_by_indent(text: str) -> int | None:
+    """The first line whose block nesting by indentation passes MAX_DEPTH, if any."""
+    stack: list[int] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        body = line.lstrip(" ")
+        if not body or body.startswith("#"):
+            continue
+        indent = len(line) - len(body)
+        while stack and stack[-1] >= indent:
+            stack.pop()
+        stack.append(indent)
+        if len(stack) > MAX_DEPTH:
+            return number
+    return None
+
+
 def parse_agreement(text: str, filename: str) -> Agreement:
     """Validate agreement YAML text; raise AgreementFileError with every problem."""
+    text = text.removeprefix("\ufeff")
+    unreadable = _unreadable(text, filename)
+    if unreadable:
+        raise AgreementFileError(unreadable)
     yaml = YAML(typ="rt")
     try:
         root = yaml.load(text)
@@ -112,6 +180,10 @@ def parse_agreement(text: str, filename: str) -> Agreement:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = FileProblem(filename, line, col, "", f"not valid YAML: {exc.problem}")
+        raise AgreementFileError([problem]) from None
+    except ReaderError as exc:
+        line, col = _line_col(text, exc.position)
+        problem = FileProblem(filename, line, col, "", f"not readable as YAML: {exc.reason}")
         raise AgreementFileError([problem]) from None
     if not isinstance(root, CommentedMap):
         got = "an empty file" if root is None else f"a {type(root).__name__}"
@@ -137,6 +209,19 @@ def load_agreement(path: str | Path) -> Agreement:
     """Load one agreement file."""
     path = Path(path)
     try:
+        if path.stat().st_size > MAX_PLAN_BYTES * 4:  # over the limit in any UTF-8 text
+            raise AgreementFileError(
+                [
+                    FileProblem(
+                        str(path),
+                        1,
+                        1,
+                        "",
+                        f"the file is {path.stat().st_size:,} bytes; plan "
+                        f"files are limited to {MAX_PLAN_BYTES:,} characters",
+                    )
+                ]
+            )
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise AgreementFileError(

@@ -123,7 +123,7 @@ def _deal_cycles(data: dict[str, Any]) -> list[Problem]:
         for _, deal in _items(data, "deals")
         if isinstance(deal.get("id"), str)
     }
-    index = {deal.get("id"): i for i, deal in _items(data, "deals")}
+    index = {deal["id"]: i for i, deal in _items(data, "deals") if isinstance(deal.get("id"), str)}
     problems: list[Problem] = []
     for start in after:
         stack, seen = list(after[start]), set()
@@ -142,14 +142,14 @@ def _deal_cycles(data: dict[str, Any]) -> list[Problem]:
 
 def _coverage(data: dict[str, Any]) -> list[Problem]:
     """Each area has terms (deals, for sequencing) or is declared open, never both."""
-    covered = {t.get("area") for _, t in _items(data, "terms")}
+    covered = {t["area"] for _, t in _items(data, "terms") if isinstance(t.get("area"), str)}
     if any(True for _ in _items(data, "deals")):
         covered.add(Area.sequencing.value)
     declared: dict[str, int] = {}
     problems: list[Problem] = []
     for i, entry in _items(data, "open"):
         area = entry.get("area")
-        if area in covered:
+        if isinstance(area, str) and area in covered:
             problems.append(
                 (
                     ("open", i, "area"),

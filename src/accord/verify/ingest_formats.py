@@ -18,6 +18,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from accord import limits
+from accord.limits import MAX_DEPTH, MAX_RECORD_BYTES, TooDeep
 from accord.verify.ingest_sensorthings import SensorThingsError, from_sensorthings, is_sensorthings
 
 
@@ -87,9 +89,16 @@ def decode(position: int, detail: str, raw: str, value: Any) -> SourceRecord:
 
 
 def decode_json(position: int, detail: str, raw: str) -> SourceRecord:
-    """A record from JSON text."""
+    """A record from JSON text; too large or too deep is the record's error, not a crash."""
+    if len(raw) > MAX_RECORD_BYTES:
+        error = f"the record is {len(raw):,} characters; the limit is {MAX_RECORD_BYTES:,}"
+        return SourceRecord(position, detail, raw, None, error)
     try:
-        value = json.loads(raw)
+        value = limits.loads(raw)
+    except TooDeep as exc:
+        return SourceRecord(
+            position, detail, raw, None, f"not accepted: {exc} (at character {exc.offset + 1})"
+        )
     except json.JSONDecodeError as exc:
         return SourceRecord(position, detail, raw, None, f"not valid JSON: {exc}")
     return decode(position, detail, raw, value)
@@ -107,7 +116,7 @@ def read_file(path: Path, file_format: FileFormat, skip_to: int = 0) -> Iterator
 
 
 def _read_lines(path: Path, label: str, skip_to: int) -> Iterator[SourceRecord]:
-    with path.open(encoding="utf-8", errors="surrogateescape", newline="") as handle:
+    with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
         for number, line in enumerate(handle, start=1):
             text = line.rstrip("\r\n")
             if number <= skip_to or not text.strip():
@@ -120,7 +129,7 @@ def _read_lines(path: Path, label: str, skip_to: int) -> Iterator[SourceRecord]:
 
 
 def _read_csv(path: Path, label: str, skip_to: int) -> Iterator[SourceRecord]:
-    with path.open(encoding="utf-8", errors="surrogateescape", newline="") as handle:
+    with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
         reader = csv.reader(handle)
         header = next(reader, None)
         if header is None:
@@ -157,8 +166,9 @@ def _nest(header: list[str], row: list[str]) -> dict[str, Any]:
 
 def _read_document(path: Path, label: str, skip_to: int) -> Iterator[SourceRecord]:
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        # A document wraps its records in two levels (collection, list).
+        document = limits.loads(path.read_text(encoding="utf-8"), MAX_DEPTH + 2)
+    except (json.JSONDecodeError, UnicodeDecodeError, TooDeep) as exc:
         raise ValueError(f"{path}: not a JSON document: {exc}") from None
     items = document
     if isinstance(document, dict):

@@ -27,6 +27,8 @@ from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
+from accord import limits
+from accord.limits import MAX_DEPTH, MAX_RECORD_BYTES, TooDeep
 from accord.store import Store
 from accord.verify.ingest import IngestSummary, OnCommit, prepare_batch
 from accord.verify.ingest_formats import SourceRecord, decode
@@ -74,12 +76,22 @@ def message_records(number: int, message: mqtt.MQTTMessage) -> list[SourceRecord
     """The records in one message; a bad message yields one record with its error."""
     where = f"message {number} on topic {message.topic}"
     try:
-        text = message.payload.decode("utf-8")
+        text = message.payload.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError:
         raw = message.payload.decode("utf-8", "backslashreplace")
         return [SourceRecord(number, where, raw, None, "payload is not UTF-8 text")]
+    if len(text) > MAX_RECORD_BYTES:
+        error = f"the payload is {len(text):,} characters; the limit is {MAX_RECORD_BYTES:,}"
+        return [SourceRecord(number, where, text, None, error)]
     try:
-        value = json.loads(text)
+        # An array of records is one level more than a record.
+        value = limits.loads(text, MAX_DEPTH + 1)
+    except TooDeep as exc:
+        return [
+            SourceRecord(
+                number, where, text, None, f"not accepted: {exc} (at character {exc.offset + 1})"
+            )
+        ]
     except json.JSONDecodeError as exc:
         return [SourceRecord(number, where, text, None, f"not valid JSON: {exc}")]
     if not isinstance(value, list):
