@@ -9,10 +9,13 @@ from hypothesis import strategies as st
 
 from accord.ledger.merkle import (
     InclusionProof,
+    consistency_proof,
     inclusion_proof,
     leaf_hash,
     merkle_root,
     node_hash,
+    root_from_leaf_hashes,
+    verify_consistency,
     verify_inclusion,
 )
 
@@ -75,3 +78,29 @@ def test_proof_fails_for_altered_leaf_wrong_index_or_root(
         assert hashes[other] == hashes[index] or not verify_inclusion(hashes[index], moved, root)
     truncated = InclusionProof(index, proof.tree_size, proof.path[:-1])
     assert not proof.path or not verify_inclusion(hashes[index], truncated, root)
+
+
+def test_consistency_proofs_hold_between_every_pair_of_sizes() -> None:
+    hashes = [leaf_hash(f"entry {i}".encode()) for i in range(40)]
+    for second in range(1, len(hashes) + 1):
+        new_root = root_from_leaf_hashes(hashes[:second])
+        for first in range(1, second + 1):
+            old_root = root_from_leaf_hashes(hashes[:first])
+            path = consistency_proof(hashes[:second], first)
+            assert verify_consistency(first, second, old_root, new_root, path), (first, second)
+
+
+def test_a_rewritten_prefix_fails_its_consistency_proof() -> None:
+    hashes = [leaf_hash(f"entry {i}".encode()) for i in range(23)]
+    for first in range(1, 23):
+        old_root = root_from_leaf_hashes(hashes[:first])
+        rewritten = [*hashes]
+        rewritten[first - 1] = leaf_hash(b"rewritten")  # the last entry the old root covers
+        path = consistency_proof(rewritten, first)
+        assert not verify_consistency(first, 23, old_root, root_from_leaf_hashes(rewritten), path)
+        # Nor does a proof for the honest tree vouch for a different new root.
+        honest = consistency_proof(hashes, first)
+        assert not verify_consistency(first, 23, old_root, root_from_leaf_hashes(rewritten), honest)
+        if honest:
+            bent = [honest[0][::-1], *honest[1:]]
+            assert not verify_consistency(first, 23, old_root, root_from_leaf_hashes(hashes), bent)

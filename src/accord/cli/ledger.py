@@ -1,4 +1,4 @@
-"""`accord ledger`: verify the chain, close days, prove entries, export days, manage keys."""
+"""`accord ledger`: verify the chain, close days, prove entries, export days, checkpoints, keys."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 
 from accord.cli.common import console, err_console, user_errors, write_or_print
-from accord.ledger import book
+from accord.ledger import book, trust
 from accord.ledger.export import check_export
 from accord.ledger.keys import KeyRecord, SignatureRefused
 from accord.ledger.proofs import check_proof
@@ -29,6 +29,13 @@ Database = Annotated[
     str | None,
     typer.Option(
         "--database", "-d", help="Database URL (default $ACCORD_DATABASE_URL or accord.db)."
+    ),
+]
+MissionKey = Annotated[
+    Path | None,
+    typer.Option(
+        "--mission-key",
+        help="Mission key file (default $ACCORD_MISSION_KEY or ./accord-mission-key.pem).",
     ),
 ]
 Output = Annotated[
@@ -79,17 +86,64 @@ def _store(database: str | None) -> Iterator[Store]:
             raise typer.Exit(2) from None
 
 
+PublicKey = Annotated[
+    str | None,
+    typer.Option("--public-key", help="The mission's public key you hold (hex or base64)."),
+]
+Fingerprint = Annotated[
+    str | None,
+    typer.Option(
+        "--fingerprint", help="Instead of the key: the hex SHA-256 of it (16 digits or more)."
+    ),
+]
+
+
+def _held_key(public_key: str | None, fingerprint: str | None, in_file: str | None) -> bytes:
+    """The mission key to check against: the one the party holds, or the file's key
+    when it matches the fingerprint the party pinned; never the file's key alone."""
+    try:
+        return _pinned_key(public_key, fingerprint, in_file)
+    except book.LedgerError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _pinned_key(public_key: str | None, fingerprint: str | None, in_file: str | None) -> bytes:
+    if public_key is not None:
+        return book.parse_public_key(public_key)
+    if fingerprint is None:
+        raise typer.BadParameter(
+            "give --public-key or --fingerprint: a file's own key proves nothing, "
+            "since whoever forged the file chose it"
+        )
+    pinned = fingerprint.strip().lower()
+    if len(pinned) < 16 or any(c not in "0123456789abcdef" for c in pinned):
+        raise typer.BadParameter("a fingerprint is 16 or more hex digits of SHA-256(key)")
+    key = book.parse_public_key(in_file or "")
+    if not trust.fingerprint(key).startswith(pinned):
+        raise book.LedgerError(
+            f"the file's key has fingerprint {trust.fingerprint(key)[:16]}, not the {pinned} "
+            "you pinned: it was not signed by the mission you know"
+        )
+    return key
+
+
 @app.command()
 def verify(
     database: Database = None,
     first: Annotated[str | None, typer.Option("--from", help="First UTC day, YYYY-MM-DD.")] = None,
     last: Annotated[str | None, typer.Option("--to", help="Last UTC day, YYYY-MM-DD.")] = None,
+    public_key: PublicKey = None,
 ) -> None:
     """Recompute the chain and the closed days' roots; name the first entry found wrong."""
     with _store(database) as store, store.engine.connect() as connection:
-        result = book.verify(connection, _day(first), _day(last))
+        held = book.parse_public_key(public_key) if public_key else None
+        result = book.verify(connection, _day(first), _day(last), held)
     if result.ok:
-        console.print(f"ok: {result.entries} entries and {result.days} closed days recomputed")
+        console.print(
+            f"ok: {result.entries} entries and {result.days} closed days recomputed; "
+            f"seals checked against {result.anchor}",
+            highlight=False,
+        )
         return
     err_console.print(f"[red]tampered[/red] {result.first_problem()}", highlight=False)
     for problem in result.problems[1 if result.chain_fault is None else 0 :]:
@@ -103,13 +157,7 @@ def close_day(
     day: Annotated[
         str | None, typer.Option("--day", help="The UTC day (default: every finished open day).")
     ] = None,
-    mission_key: Annotated[
-        Path | None,
-        typer.Option(
-            "--mission-key",
-            help="Mission key file (default $ACCORD_MISSION_KEY or ./accord-mission-key.pem).",
-        ),
-    ] = None,
+    mission_key: MissionKey = None,
 ) -> None:
     """Seal finished days: the RFC 6962 root over each day's entries, signed by the mission."""
     with _store(database) as store:
@@ -172,14 +220,14 @@ def export(
 @app.command("check-export")
 def check_export_command(
     path: Annotated[Path, typer.Argument(help="A file from `accord ledger export`.", exists=True)],
-    public_key: Annotated[
-        str | None, typer.Option("--public-key", help="The mission's public key (hex).")
-    ] = None,
+    public_key: PublicKey = None,
+    fingerprint: Fingerprint = None,
 ) -> None:
     """Check an exported day on its own: links, hashes, root and signature."""
     with user_errors():
         document = json.loads(path.read_text(encoding="utf-8"))
-        problems = check_export(document, public_key)
+        held = _held_key(public_key, fingerprint, document.get("public_key"))
+        problems = check_export(document, held)
     for problem in problems:
         err_console.print(f"[red]fails[/red] {problem}", highlight=False, soft_wrap=True)
     if problems:
@@ -187,6 +235,71 @@ def check_export_command(
     console.print(
         f"ok: {len(document['entries'])} entries of {document['day']}, root {document['root']}"
     )
+
+
+@app.command()
+def checkpoint(
+    database: Database = None,
+    mission_key: MissionKey = None,
+    output: Output = None,
+) -> None:
+    """A signed root over the whole log as it stands, for a party to keep and check later."""
+    with _store(database) as store, store.engine.connect() as connection:
+        key = load_or_create_mission_key(mission_key_path(mission_key))
+        document = trust.make_checkpoint(book.load_entries(connection), key)
+    write_or_print(json.dumps(document, indent=2), output)
+
+
+@app.command()
+def consistency(
+    first: Annotated[int, typer.Option("--from", help="The tree size of the checkpoint held.")],
+    database: Database = None,
+    mission_key: MissionKey = None,
+    output: Output = None,
+) -> None:
+    """An RFC 6962 consistency proof from a held checkpoint's size to the log today."""
+    with _store(database) as store, store.engine.connect() as connection:
+        key = load_or_create_mission_key(mission_key_path(mission_key))
+        entries = book.load_entries(connection)
+        try:
+            document = trust.consistency(entries, first, key)
+        except ValueError as exc:
+            raise book.LedgerError(str(exc)) from None
+    write_or_print(json.dumps(document, indent=2), output)
+
+
+@app.command()
+def check(
+    held: Annotated[Path, typer.Option("--checkpoint", help="A checkpoint you kept.", exists=True)],
+    public_key: PublicKey = None,
+    fingerprint: Fingerprint = None,
+    proof_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--proof", help="A consistency proof: check it instead of a database.", exists=True
+        ),
+    ] = None,
+    database: Database = None,
+) -> None:
+    """Check a store, or a consistency proof alone, against a checkpoint you hold."""
+    with user_errors():
+        document = trust.load_document(held.read_text(encoding="utf-8"), "checkpoint")
+        key = _held_key(public_key, fingerprint, document.get("public_key"))
+        if proof_file is not None:
+            proof_document = trust.load_document(proof_file.read_text(encoding="utf-8"), "proof")
+            problems = trust.check_consistency(document, proof_document, key)
+            what = "the proof's log extends"
+        else:
+            with _store(database) as store, store.engine.connect() as connection:
+                entries = book.load_entries(connection)
+            problems = trust.check_against_checkpoint(entries, document, key)
+            what = "the store's log extends"
+    for problem in problems:
+        err_console.print(f"[red]fails[/red] {problem}", highlight=False, soft_wrap=True)
+    if problems:
+        raise typer.Exit(1)
+    size = document["statement"]["tree_size"]
+    console.print(f"ok: {what} your checkpoint of {size} entries unchanged")
 
 
 @app.command("require-signatures")

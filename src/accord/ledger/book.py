@@ -27,6 +27,7 @@ from accord.ledger.keys import KeyRecord, SignatureRefused, public_bytes, sign, 
 from accord.ledger.merkle import inclusion_proof, leaf_hash, merkle_root, root_from_leaf_hashes
 from accord.ledger.proofs import DaySeal, build_proof, statement_signed
 from accord.ledger.signing import MISSION_OWNER, day_statement, mission_key_id
+from accord.ledger.trust import MissionKeys, mission_keys
 from accord.store import Store
 from accord.store.database import WRITE
 from accord.store.ledger import (
@@ -87,6 +88,7 @@ class Verification:
     chain_fault: ChainFault | None = None
     problems: list[str] = field(default_factory=list)
     named: int | None = None  # the place (seq) of the first entry found wrong
+    anchor: str = ""  # which mission key the seals were checked against
 
     @property
     def ok(self) -> bool:
@@ -99,9 +101,13 @@ class Verification:
 
 
 def verify(
-    connection: Connection, first_day: dt.date | None = None, last_day: dt.date | None = None
+    connection: Connection,
+    first_day: dt.date | None = None,
+    last_day: dt.date | None = None,
+    public_key: bytes | None = None,
 ) -> Verification:
-    """Recompute the chain, its head and the closed days' roots and signatures."""
+    """Recompute the chain, its head and the closed days' roots and signatures; trust a
+    seal only when the chain's key entries lead to its key from `public_key`."""
     entries = load_entries(connection, first_day, last_day)
     result = Verification(entries=len(entries))
     start = None
@@ -113,8 +119,15 @@ def verify(
     head = connection.execute(select(LedgerHead.seq, LedgerHead.hash)).one()
     if last_day is None:
         _check_head(entries, head, result)
-    _check_days(connection, entries, first_day, last_day, result)
+    keys = mission_keys(_key_entries(connection), public_key)
+    result.anchor = keys.anchor
+    _check_days(connection, entries, start, first_day, last_day, keys, result)
     return result
+
+
+def _key_entries(connection: Connection) -> list[Entry]:
+    query = select(*ENTRY_COLUMNS).where(LedgerEntryRow.kind == "key").order_by(LedgerEntryRow.seq)
+    return [row_entry(row) for row in connection.execute(query)]
 
 
 def _check_head(entries: Sequence[Entry], head: Any, result: Verification) -> None:
@@ -138,8 +151,10 @@ def _check_head(entries: Sequence[Entry], head: Any, result: Verification) -> No
 def _check_days(
     connection: Connection,
     entries: Sequence[Entry],
+    start: Entry | None,
     first_day: dt.date | None,
     last_day: dt.date | None,
+    keys: MissionKeys,
     result: Verification,
 ) -> None:
     query = select(LedgerDay).order_by(LedgerDay.day)
@@ -147,35 +162,50 @@ def _check_days(
         query = query.where(LedgerDay.day >= first_day)
     if last_day is not None:
         query = query.where(LedgerDay.day <= last_day)
-    registry = load_registry(connection)
+    stored_keys = {
+        k.key_id: k.public_key for k in load_registry(connection).records_by_id().values()
+    }
     by_day: dict[dt.date, list[Entry]] = {}
     for entry in entries:
         by_day.setdefault(entry.day, []).append(entry)
-    for sealed in Session(connection).scalars(query):
+    sealed_days = set()
+    head = start.hash if start is not None else GENESIS  # the chain head before each day
+    seals = {sealed.day: sealed for sealed in Session(connection).scalars(query)}
+    today = dt.datetime.now(dt.UTC).date()
+    for day in sorted(set(by_day) | set(seals)):
+        day_entries = by_day.get(day, [])
+        if day_entries:
+            head = day_entries[-1].hash
+        sealed = seals.get(day)
+        if sealed is None:
+            if day < today:
+                result.problems.append(
+                    f"day {day}: over, with {len(day_entries)} entries, but has no seal: "
+                    "closed days are never deleted; run `accord ledger close-day` if it was "
+                    "never closed"
+                )
+            continue
+        sealed_days.add(day)
         result.days += 1
-        day_entries = by_day.get(sealed.day, [])
         root = merkle_root([e.leaf() for e in day_entries])
-        where = f"day {sealed.day}"
+        where = f"day {day}"
         if root.hex() != sealed.root or len(day_entries) != sealed.tree_size:
             result.problems.append(
                 f"{where}: {len(day_entries)} entries give root {root.hex()}, but the closed "
                 f"day has {sealed.tree_size} with root {sealed.root}"
             )
         statement = sealed.statement.encode("utf-8")
-        record = registry.records_by_id().get(sealed.key_id)
-        if record is None:
-            result.problems.append(f"{where}: signed with unregistered key {sealed.key_id}")
-        elif not statement_signed(statement, sealed.signature, record.public_key):
+        untrusted = keys.why_not(sealed.key_id, stored_keys.get(sealed.key_id))
+        first, last = (day_entries[0].seq, day_entries[-1].seq) if day_entries else (None, None)
+        if untrusted is not None:
+            result.problems.append(f"{where}: {untrusted}")
+        elif not statement_signed(statement, sealed.signature, keys.trusted[sealed.key_id]):
             result.problems.append(f"{where}: the mission's signature does not verify")
-        elif statement != day_statement(
-            sealed.day,
-            sealed.tree_size,
-            bytes.fromhex(sealed.root),
-            sealed.first_seq,
-            sealed.last_seq,
-            bytes.fromhex(sealed.chain_head),
-        ):
-            result.problems.append(f"{where}: the stored root differs from the signed statement")
+        elif statement != day_statement(day, len(day_entries), root, first, last, head):
+            result.problems.append(
+                f"{where}: the signed statement does not match the chain (its root, size, "
+                "entries or chain head differ from what the stored entries give)"
+            )
 
 
 # --- closing days -----------------------------------------------------------

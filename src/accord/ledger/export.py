@@ -29,8 +29,9 @@ def build_export(entries: Sequence[Entry], previous_hash: bytes, seal: DaySeal) 
     }
 
 
-def check_export(document: dict[str, Any], public_key_hex: str | None = None) -> list[str]:
-    """The problems found in an exported day (empty when it all holds)."""
+def check_export(document: dict[str, Any], public_key: bytes) -> list[str]:
+    """The problems found in an exported day (empty when it all holds), against the
+    mission key the checking party holds: the key inside the file proves nothing."""
     if document.get("format") != EXPORT_FORMAT:
         return [f"format is {document.get('format')!r}, expected {EXPORT_FORMAT!r}"]
     problems: list[str] = []
@@ -55,7 +56,8 @@ def check_export(document: dict[str, Any], public_key_hex: str | None = None) ->
         problems.append("the signed statement names another day or root")
     if statement.get("chain_head") != previous.hex():
         problems.append("the signed statement names another chain head than the last entry")
-    key = bytes.fromhex(public_key_hex or document["public_key"])
-    if not statement_signed(document["statement"].encode("utf-8"), document["signature"], key):
+    if not statement_signed(
+        document["statement"].encode("utf-8"), document["signature"], public_key
+    ):
         problems.append("the mission's signature over the statement does not verify")
     return problems

@@ -1,4 +1,4 @@
-"""RFC 6962 Merkle tree hashes and inclusion proofs (as restated in RFC 9162).
+"""RFC 6962 Merkle tree hashes, inclusion and consistency proofs (as restated in RFC 9162).
 
 Written by hand rather than taken from a library: the point is that a party
 can check a day's root and a proof with any RFC 6962 implementation of its
@@ -126,3 +126,55 @@ def verify_inclusion(leaf: bytes, proof: InclusionProof, root: bytes) -> bool:
         return root_from_proof(leaf, proof) == root
     except ValueError:
         return False
+
+
+def consistency_proof(hashes: Sequence[bytes], first: int) -> tuple[bytes, ...]:
+    """PROOF(m, D[n]) (RFC 6962 section 2.1.2): that the tree of the first `first`
+    leaves is a prefix of the tree of all of `hashes`, nothing before it rewritten."""
+    if not 0 < first <= len(hashes):
+        raise ValueError(f"no consistency proof from {first} leaves to {len(hashes)}")
+
+    def sub(m: int, leaves: Sequence[bytes], whole: bool) -> list[bytes]:
+        n = len(leaves)
+        if m == n:
+            return [] if whole else [root_from_leaf_hashes(leaves)]
+        k = _split(n)
+        if m <= k:
+            return [*sub(m, leaves[:k], whole), root_from_leaf_hashes(leaves[k:])]
+        return [*sub(m - k, leaves[k:], False), root_from_leaf_hashes(leaves[:k])]
+
+    return tuple(sub(first, hashes, True))
+
+
+def verify_consistency(
+    first: int, second: int, first_root: bytes, second_root: bytes, path: Sequence[bytes]
+) -> bool:
+    """Whether `path` proves the tree of `first` leaves (root `first_root`) is a prefix
+    of the tree of `second` leaves (root `second_root`) (RFC 9162 section 2.1.4.2)."""
+    if not 0 < first <= second:
+        return False
+    if first == second:
+        return not path and first_root == second_root
+    nodes = list(path)
+    if first & (first - 1) == 0:  # a power of two: the old root is a node of the new tree
+        nodes.insert(0, first_root)
+    if not nodes:
+        return False
+    fn, sn = first - 1, second - 1
+    while fn & 1:
+        fn >>= 1
+        sn >>= 1
+    fr = sr = nodes[0]
+    for node in nodes[1:]:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            fr, sr = node_hash(node, fr), node_hash(node, sr)
+            while fn and not fn & 1:
+                fn >>= 1
+                sn >>= 1
+        else:
+            sr = node_hash(sr, node)
+        fn >>= 1
+        sn >>= 1
+    return fr == first_root and sr == second_root and sn == 0
