@@ -57,9 +57,7 @@ def sealed(store: Store, mission_key: Ed25519PrivateKey, tmp_path: Path) -> Stor
         for hour in range(0, 24, 3):
             at = dt.datetime.combine(day, dt.time(hour), dt.UTC)
             drafts = [
-                Draft(
-                    "compliance", f"RU/{day}/{hour}/{n}", {"index": 0.9 - n / 100, "day": str(day)}
-                )
+                Draft("note", f"RU/{day}/{hour}/{n}", {"index": 0.9 - n / 100, "day": str(day)})
                 for n in range(d + 3)
             ]
             with book.writing(store) as connection:

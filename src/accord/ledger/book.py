@@ -22,6 +22,7 @@ from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from accord.ledger.chain import GENESIS, ChainFault, Entry, canonical_json, verify_chain
+from accord.ledger.coverage import coverage_problems
 from accord.ledger.export import build_export
 from accord.ledger.keys import KeyRecord, SignatureRefused, public_bytes, sign, unb64
 from accord.ledger.merkle import inclusion_proof, leaf_hash, merkle_root, root_from_leaf_hashes
@@ -119,6 +120,8 @@ def verify(
     head = connection.execute(select(LedgerHead.seq, LedgerHead.hash)).one()
     if last_day is None:
         _check_head(entries, head, result)
+    if first_day is None and last_day is None:
+        result.problems.extend(coverage_problems(connection, entries))
     keys = mission_keys(_key_entries(connection), public_key)
     result.anchor = keys.anchor
     _check_days(connection, entries, start, first_day, last_day, keys, result)

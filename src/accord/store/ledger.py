@@ -311,10 +311,12 @@ def setting(connection: Connection, name: str, default: str = "") -> str:
 
 
 def set_setting(connection: Connection, name: str, value: str) -> None:
+    """Change a setting; the change is a ledger entry, since settings decide what is accepted."""
     statement = _dialect(connection).insert(LedgerSetting).values(name=name, value=value)
     connection.execute(
         statement.on_conflict_do_update(index_elements=["name"], set_={"value": value})
     )
+    append(connection, [Draft("setting", name, {"value": value})])
 
 
 def count_refusals(connection: Connection, reasons: Iterable[Refusal]) -> None:

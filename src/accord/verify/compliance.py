@@ -116,6 +116,11 @@ class Compliance:
         }
 
 
+def compliance_ref(agreement_id: str, party: str, period: str, start: date) -> str:
+    """How a published compliance figure is named in the ledger."""
+    return f"{agreement_id}/{party}/{period}/{start.isoformat()}"
+
+
 def period_start(day: date, period: str) -> date:
     """The day itself, or the Monday of its ISO week."""
     if period not in PERIOD_DAYS:
@@ -215,9 +220,7 @@ def _record(store: Store, result: Compliance, agreement_id: str) -> None:
             )
             # Published figures go to the ledger; a recomputation is a correction
             # that names the figure it supersedes, never an overwrite.
-            ref = (
-                f"{agreement_id}/{result.party}/{result.period}/{result.current.start.isoformat()}"
-            )
+            ref = compliance_ref(agreement_id, result.party, result.period, result.current.start)
             append_to_ledger(
                 connection,
                 [
