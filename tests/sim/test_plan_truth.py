@@ -48,7 +48,9 @@ def test_the_defense_priorities_week_keeps_its_dmz_and_band() -> None:
     sensors = layout(world, scenario)
     band = world.zone("relations.russian_posture").geometry
     placed = np.isin(sensors.group, radar)
-    assert placed.any() and shapely.contains_xy(band, sensors.lon[placed], sensors.lat[placed]).all()
+    assert (
+        placed.any() and shapely.contains_xy(band, sensors.lon[placed], sensors.lat[placed]).all()
+    )
 
 
 def test_a_plan_with_no_rule_has_no_violation_and_no_zone_sensors() -> None:
