@@ -104,13 +104,22 @@ def stage_plans(run: Run) -> None:
     )
 
 
+# The analysis of each set of plans (by content) already made in this process: the same
+# plans and seed give the same figures, so a second run of the main job reuses them.
+_NEGOTIATIONS: dict[str, tuple[dict[str, Any], str]] = {}
+
+
 def stage_negotiate(run: Run) -> None:
     """Who accepts which plan, the zone of agreement and the fair packages."""
-    # The chosen plan by the name it was given, so a user's file is read from its path.
-    names = [run.agreement_name if p.id == run.agreement.id else p.id for p in run.plans]
-    setting = Setting.load(names)
-    run.negotiation = summary(setting, draws=NEGOTIATION_DRAWS, seed=0)
-    run.write("negotiation.html", render_negotiation(setting, draws=NEGOTIATION_DRAWS, seed=0))
+    key = "\n".join(p.model_dump_json() for p in run.plans)
+    if key not in _NEGOTIATIONS:
+        # The chosen plan by the name it was given, so a user's file is read from its path.
+        names = [run.agreement_name if p.id == run.agreement.id else p.id for p in run.plans]
+        setting = Setting.load(names)
+        html = render_negotiation(setting, draws=NEGOTIATION_DRAWS, seed=0)
+        _NEGOTIATIONS[key] = summary(setting, draws=NEGOTIATION_DRAWS, seed=0), html
+    run.negotiation, html = _NEGOTIATIONS[key]
+    run.write("negotiation.html", html)
     run.write("negotiation.json", json.dumps(run.negotiation, indent=2, default=str))
     accepted = [p["plan"] for p in run.negotiation["plans"] if p["all_accept"]]
     pareto = run.negotiation["pareto"]
