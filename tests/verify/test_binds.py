@@ -53,6 +53,16 @@ RU_POSITION = term(
 )
 
 
+UA_CEASEFIRE = term(
+    "ceasefire.dmz",
+    "ceasefire",
+    "dmz",
+    binds=["UA"],
+    zone={"type": "dmz", "along": "line_of_contact", "width": "5 mi", "regime": "partial"},
+    prohibits=["mlrs"],
+)
+
+
 def plan(*terms: dict[str, Any]) -> Agreement:
     used = {t["area"] for t in terms}
     return Agreement.model_validate(
@@ -79,6 +89,7 @@ def verifier(agreement: Agreement) -> Verifier:
         "side.UA": ("side", (35, 47, 37, 49), {"side": "UA"}),
         "side.RU": ("side", (37, 47, 39, 49), {"side": "RU"}),
         **{t.id: ("region", (35, 47, 39, 49), {}) for t in agreement.terms},
+        "ceasefire.dmz": ("dmz", (36.95, 47, 37.05, 49), {}),
     }
     zones = [Zone(z, k, ("UA", "RU"), shapely.box(*b), p) for z, (k, b, p) in boxes.items()]
     rules = compile_rules(agreement, zones)
@@ -140,3 +151,13 @@ def test_a_partys_reported_position_is_not_enforced() -> None:
     assert any("RU's reported position" in n for n in check.ruleset.notes)
     ukrainian = obs(36.5, side="UA", side_confidence=0.9, kind="personnel")
     assert charged(check, ukrainian) == []
+
+
+def test_fire_breaches_a_ceasefire_only_by_a_party_it_binds() -> None:
+    check = verifier(plan(UA_CEASEFIRE))
+    assert "ceasefire.dmz:firing" in [r.id for r in check.ruleset.rules]
+    impact = {"kind": "firing", "firing": {"category": "explosion", "explosion": "impact"}}
+    by_russia = obs(36.5, side="RU", side_confidence=0.9, **impact)  # lands on Ukraine's side
+    by_ukraine = obs(37.5, side="UA", side_confidence=0.9, **impact)  # lands on Russia's side
+    assert charged(check, by_russia) == []
+    assert charged(check, by_russia, by_ukraine) == [("ceasefire.dmz:firing", "UA")]

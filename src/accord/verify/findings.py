@@ -220,8 +220,13 @@ def detect(ruleset: RuleSet, index: ZoneIndex, batch: Batch) -> tuple[Findings, 
         bit = np.uint64(ruleset.zone_bit(rule.zone_id)) if rule.zone_id else None
         inside = (where.mask & bit) != 0 if bit is not None else np.isfinite(where.lon)
         chosen = detection & ((kind_bits & rule.kind_bits) != 0) & inside
+        bound = parties.table(rule.parties)
         if rule.kind is RuleKind.firing:
             rows, row_code, row_conf, row_reason = _firing(chosen, detection, where, parties, cols)
+            firer = bound[row_code]  # only fire by a party the ceasefire binds breaches it
+            rows, row_code, row_conf, row_reason = (
+                rows[firer], row_code[firer], row_conf[firer], row_reason[firer]
+            )  # fmt: skip
             if rows.size:
                 parts.append(
                     _point_rows(
@@ -229,7 +234,6 @@ def detect(ruleset: RuleSet, index: ZoneIndex, batch: Batch) -> tuple[Findings, 
                     )
                 )
             continue
-        bound = parties.table(rule.parties)
         if rule.kind is RuleKind.foreign_forces:
             # Only a reported party counts, and only one both foreign here and bound.
             reported = parties.reported
