@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from accord.cli.main import app
 from accord.plans import plan_ids, plan_path
 from accord.sim.scenario import Violation, ViolationKind, load_scenario
+from accord.verify.observation import ObservedKind
 
 DAYS = 2
 # Plans whose terms compile to no rule on the shipped map (their notes say why).
@@ -104,3 +105,23 @@ def test_a_users_own_plan_joins_the_comparison_and_the_negotiation(
     assert "my-plan" in [p["plan"] for p in negotiation["plans"]]
     assert monitoring["agreement"] == "my-plan"
     assert "joins the comparison" in " ".join(output.split())
+
+
+def test_rules_no_source_can_see_skip_monitoring_with_the_reason(tmp_path: Path) -> None:
+    scenario = load_scenario("default")
+    blind = scenario.model_copy(
+        update={
+            "name": "blind",
+            "sensors": [],
+            "drones": None,
+            "teams": scenario.teams.model_copy(update={"detect": {ObservedKind.firing: 0.7}}),
+        }
+    )
+    path = tmp_path / "blind.yaml"
+    path.write_text(json.dumps(blind.model_dump(mode="json")), encoding="utf-8")
+    output, monitoring = accord_run(tmp_path / "out", "us-framework-2025", path)
+    said = " ".join(output.split())
+    assert "us-framework-2025: no rule sensors can check; monitoring skipped" in said
+    reason = "security.foreign_troops:restricted: no source of 'blind' reports"
+    assert any(n.startswith(reason) for n in monitoring["notes"]) and reason in said
+    assert not (tmp_path / "out" / "monitoring.html").exists()

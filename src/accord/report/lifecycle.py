@@ -40,6 +40,7 @@ from accord.report.render import environment
 from accord.sim.run import RunResult as SimResult
 from accord.sim.run import simulate
 from accord.sim.scenario import Scenario, load_scenario
+from accord.sim.sources import unobserved_rules
 from accord.sim.world import World, build_world
 from accord.store import open_store
 from accord.verify.compliance import compliance
@@ -173,8 +174,9 @@ def stage_monitor(run: Run) -> None:
         stale.unlink()
     scenario = load_scenario(run.scenario_name)
     world = build_world(scenario, run.agreement)
-    if not world.ruleset.rules:
-        run.monitoring = skipped(run.agreement, world)
+    unseen = unobserved_rules(world, scenario)
+    if len(unseen) == len(world.ruleset.rules):
+        run.monitoring = skipped(run.agreement, world, unseen)
         run.write("monitoring.json", json.dumps(run.monitoring, indent=2))
         run.summary.append(run.monitoring["skipped"])
         return
@@ -196,9 +198,10 @@ def stage_monitor(run: Run) -> None:
     )
 
 
-def skipped(agreement: Agreement, world: World) -> dict[str, Any]:
-    """Why a plan is not monitored: the reasons its terms compiled to no rule."""
-    notes = list(world.ruleset.notes) or ["it has no term with a zone, prohibition or cap"]
+def skipped(agreement: Agreement, world: World, unseen: list[str]) -> dict[str, Any]:
+    """Why a plan is not monitored: the reasons its terms compiled to no rule, and why no
+    source can see the rules it has breached."""
+    notes = [*world.ruleset.notes, *unseen] or ["it has no term with a zone, prohibition or cap"]
     return {
         "agreement": agreement.id,
         "skipped": f"{agreement.id}: no rule sensors can check; monitoring skipped: "

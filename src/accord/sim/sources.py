@@ -140,6 +140,20 @@ def placement_notes(world: World, scenario: Scenario) -> list[str]:
     return notes
 
 
+def unobserved_rules(world: World, scenario: Scenario) -> list[str]:
+    """The plan's rules that no source of the scenario can see breached: none of the kinds
+    a rule is about is one a sensor, drone or patrol of the scenario detects."""
+    detects = [s.detect for s in scenario.sensors] + [scenario.teams.detect]
+    if scenario.drones is not None:
+        detects.append(scenario.drones.detect)
+    seen = {str(kind) for table in detects for kind, p in table.items() if p > 0}
+    return [
+        f"{rule.id}: no source of '{scenario.name}' reports {', '.join(sorted(rule.kinds))}"
+        for rule in world.ruleset.rules
+        if not rule.kinds & seen
+    ]
+
+
 def _grid(
     geometry: shapely.Geometry, spec: SensorGroup
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
