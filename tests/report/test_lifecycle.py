@@ -107,7 +107,9 @@ def test_a_users_own_plan_joins_the_comparison_and_the_negotiation(
     assert "joins the comparison" in " ".join(output.split())
 
 
-def test_rules_no_source_can_see_skip_monitoring_with_the_reason(tmp_path: Path) -> None:
+def test_rules_no_source_can_see_skip_monitoring_with_the_reason(
+    busy: Path, tmp_path: Path
+) -> None:
     scenario = load_scenario("default")
     blind = scenario.model_copy(
         update={
@@ -119,9 +121,11 @@ def test_rules_no_source_can_see_skip_monitoring_with_the_reason(tmp_path: Path)
     )
     path = tmp_path / "blind.yaml"
     path.write_text(json.dumps(blind.model_dump(mode="json")), encoding="utf-8")
+    accord_run(tmp_path / "out", "us-framework-2025", busy)  # monitored: its files exist
     output, monitoring = accord_run(tmp_path / "out", "us-framework-2025", path)
     said = " ".join(output.split())
     assert "us-framework-2025: no rule sensors can check; monitoring skipped" in said
     reason = "security.foreign_troops:restricted: no source of 'blind' reports"
     assert any(n.startswith(reason) for n in monitoring["notes"]) and reason in said
     assert not (tmp_path / "out" / "monitoring.html").exists()
+    assert not (tmp_path / "out" / "simulation").exists()

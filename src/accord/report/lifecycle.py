@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import shutil
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -176,6 +177,9 @@ def stage_monitor(run: Run) -> None:
     world = build_world(scenario, run.agreement)
     unseen = unobserved_rules(world, scenario)
     if len(unseen) == len(world.ruleset.rules):
+        # An earlier run's monitoring in this folder would read as this plan's.
+        (run.out_dir / "monitoring.html").unlink(missing_ok=True)
+        shutil.rmtree(run.out_dir / "simulation", ignore_errors=True)
         run.monitoring = skipped(run.agreement, world, unseen)
         run.write("monitoring.json", json.dumps(run.monitoring, indent=2))
         run.summary.append(run.monitoring["skipped"])
