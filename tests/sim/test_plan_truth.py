@@ -58,3 +58,18 @@ def test_a_plan_with_no_rule_has_no_violation_and_no_zone_sensors() -> None:
     assert not events.violation.any()
     notes = placement_notes(world, load_scenario("default"))
     assert any(n.startswith("radar sensors over the rules' zones") for n in notes)
+
+
+def test_a_sensor_group_on_a_zone_the_plan_lacks_is_left_out_with_a_note() -> None:
+    scenario = load_scenario("default")
+    radar = scenario.sensors[3].model_copy(
+        update={"over_rules": False, "zone": "relations.russian_posture"}
+    )
+    named = scenario.model_copy(update={"sensors": [*scenario.sensors[:3], radar]})
+    world = build_world(named, load_plan("us-framework-2025"))
+    sensors = layout(world, named)
+    assert len(sensors.sensor_id) > 0 and not (sensors.group == 3).any()
+    assert placement_notes(world, named) == [
+        "radar sensors over zone 'relations.russian_posture': us-framework-2025 has no such "
+        "checked zone; left out"
+    ]
