@@ -49,6 +49,6 @@ def test_regime_replaces_the_swept_figures():
     )
     assert changed.teams.observers == 200
     assert changed.regime().sensor_spacing_km == 20
-    line = [s.spacing_km for s in changed.sensors if s.zone is None]
+    line = [s.spacing_km for s in changed.sensors if s.along_line]
     assert line == [40, 40, 20]  # groups keep their ratios to the closest spacing
     assert changed.drones is not None and changed.drones.jamming_by_sector == {}

@@ -55,6 +55,7 @@ TERMS = [
         "assurances.foreign",
         "assurances",
         "foreign_forces",
+        binds=["UA", "RU", "NATO"],
         prohibits=["foreign_forces"],
         zone={"type": "region", "regions": ["Ukraine", "Russia"]},
     ),

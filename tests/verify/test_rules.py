@@ -87,6 +87,7 @@ FOREIGN = term(
     "assurances.foreign",
     area="assurances",
     issue="foreign_forces",
+    binds=["UA", "RU", "NATO"],
     zone={"type": "region", "regions": ["Ukraine", "Russia"]},
     prohibits=["foreign_forces", "exercise"],
 )
@@ -195,7 +196,10 @@ def test_the_shipped_plan_compiles_on_the_shipped_map() -> None:
             ("assurances.foreign_forces", "region"),
         )
     ]
-    ids = {r.id for r in compile_rules(plan, drawn).rules}
+    rules = compile_rules(plan, drawn)
+    ids = {r.id for r in rules.rules}
     assert {"ceasefire.dmz:presence", "ceasefire.dmz:firing"} <= ids
     assert "relations.russian_posture:restricted" in ids
-    assert "assurances.foreign_forces:foreign_forces" in ids
+    # "Neither hosts foreign forces" binds only the hosts: nobody it binds is foreign there.
+    assert "assurances.foreign_forces:foreign_forces" not in ids
+    assert any("binds only the hosts" in n for n in rules.notes if n.startswith("assurances.f"))

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from accord.cli.common import console, user_errors
 from accord.report.compare import to_rich
-from accord.report.lifecycle import run_lifecycle
+from accord.report.lifecycle import MONITOR_DAYS, run_lifecycle
 
 
 def run(
@@ -22,6 +22,12 @@ def run(
         str,
         typer.Option("--agreement", "-a", help="The chosen agreement: a plan id or file."),
     ] = "defense-priorities-2025",
+    days: Annotated[
+        int, typer.Option("--days", min=1, help="Days of simulated monitoring.")
+    ] = MONITOR_DAYS,
+    scenario: Annotated[
+        str, typer.Option("--scenario", help="The monitoring scenario: a shipped id or file.")
+    ] = "default",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the summary.")] = False,
 ) -> None:
     """Run the settlement's life cycle on the shipped data and write the reports."""
@@ -40,7 +46,7 @@ def run(
             def on_stage(title: str, index: int, total: int) -> None:
                 progress.update(task, description=title, completed=index, total=total)
 
-            result = run_lifecycle(output_dir, agreement, on_stage)
+            result = run_lifecycle(output_dir, agreement, on_stage, days, scenario)
     if not quiet and result.comparison is not None:
         console.print(to_rich(result.comparison, min(console.width, 200)))
     if not quiet and result.negotiation is not None:

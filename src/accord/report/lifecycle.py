@@ -3,6 +3,9 @@
 Stages are registered in order (analyse, codify, monitor, report); each takes
 the run's context and adds its files and summary lines, so later capabilities
 extend the same command rather than adding new ones a user must discover.
+The chosen plan is resolved once, from an id or a file, and every stage and
+every stored row is keyed by its `id`, so naming it either way gives the same
+results; a user's file joins the comparison and the negotiation.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import shutil
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,14 +33,16 @@ from accord.ledger.book import checkpoint
 from accord.ledger.book import verify as verify_ledger
 from accord.ledger.signing import load_or_create_mission_key
 from accord.negotiate.analysis import Setting, summary
-from accord.plans import load_all, load_plan
+from accord.plans import load_all, load_plan, plan_ids
 from accord.report.compare import to_html, to_json, to_markdown
 from accord.report.maps import draw_zones, shaded, to_png
 from accord.report.negotiation import render as render_negotiation
 from accord.report.render import environment
 from accord.sim.run import RunResult as SimResult
 from accord.sim.run import simulate
-from accord.sim.scenario import load_scenario
+from accord.sim.scenario import Scenario, load_scenario
+from accord.sim.sources import unobserved_rules
+from accord.sim.world import World, build_world
 from accord.store import open_store
 from accord.verify.compliance import compliance
 from accord.verify.workflow import list_incidents
@@ -47,9 +53,11 @@ class Run:
     """What the stages share and produce."""
 
     out_dir: Path
-    agreement_name: str = "defense-priorities-2025"
+    agreement: Agreement
+    agreement_name: str  # as the user named it: the id, or the path of their file
+    days: int  # of simulated monitoring
+    scenario_name: str  # the mission the monitoring simulates (`accord.sim.scenario`)
     plans: list[Agreement] = field(default_factory=list)
-    agreement: Agreement | None = None
     line: LineOfContact | None = None
     zones: list[Zone] = field(default_factory=list)
     comparison: Comparison | None = None
@@ -74,8 +82,20 @@ Stage = Callable[[Run], None]
 
 
 def stage_plans(run: Run) -> None:
-    """Load and validate every shipped plan and compare them."""
-    run.plans = load_all()
+    """Load and validate every shipped plan, with the chosen one when it is the user's
+    own file (in place of a shipped plan of the same id), and compare them."""
+    chosen = run.agreement
+    shipped = load_all()
+    run.plans = [chosen if p.id == chosen.id else p for p in shipped]
+    if chosen.id not in plan_ids():
+        run.plans.append(chosen)
+        run.summary.append(
+            f"{chosen.id}: the user's plan ({run.agreement_name}) joins the comparison"
+        )
+    elif any(p.id == chosen.id and p != chosen for p in shipped):
+        run.summary.append(
+            f"{chosen.id}: the file {run.agreement_name} replaces the shipped plan of that id"
+        )
     run.comparison = compare(run.plans)
     run.write("plans-compared.html", to_html(run.comparison))
     run.write("plans-compared.md", to_markdown(run.comparison))
@@ -86,11 +106,22 @@ def stage_plans(run: Run) -> None:
     )
 
 
+# The analysis of each set of plans (by content) already made in this process: the same
+# plans and seed give the same figures, so a second run of the main job reuses them.
+_NEGOTIATIONS: dict[str, tuple[dict[str, Any], str]] = {}
+
+
 def stage_negotiate(run: Run) -> None:
     """Who accepts which plan, the zone of agreement and the fair packages."""
-    setting = Setting.load([p.id for p in run.plans])
-    run.negotiation = summary(setting, draws=NEGOTIATION_DRAWS, seed=0)
-    run.write("negotiation.html", render_negotiation(setting, draws=NEGOTIATION_DRAWS, seed=0))
+    key = "\n".join(p.model_dump_json() for p in run.plans)
+    if key not in _NEGOTIATIONS:
+        # The chosen plan by the name it was given, so a user's file is read from its path.
+        names = [run.agreement_name if p.id == run.agreement.id else p.id for p in run.plans]
+        setting = Setting.load(names)
+        html = render_negotiation(setting, draws=NEGOTIATION_DRAWS, seed=0)
+        _NEGOTIATIONS[key] = summary(setting, draws=NEGOTIATION_DRAWS, seed=0), html
+    run.negotiation, html = _NEGOTIATIONS[key]
+    run.write("negotiation.html", html)
     run.write("negotiation.json", json.dumps(run.negotiation, indent=2, default=str))
     accepted = [p["plan"] for p in run.negotiation["plans"] if p["all_accept"]]
     pareto = run.negotiation["pareto"]
@@ -103,7 +134,6 @@ def stage_negotiate(run: Run) -> None:
 
 def stage_codify(run: Run) -> None:
     """The chosen agreement's zones on the shipped control map, with a map."""
-    run.agreement = load_plan(run.agreement_name)
     run.line = line_of_contact(shipped_control())
     run.zones, notes = zones_from_agreement(run.agreement, run.line)
     borders = borders_for(run.agreement)
@@ -136,39 +166,68 @@ def stage_codify(run: Run) -> None:
 
 
 def stage_monitor(run: Run) -> None:
-    """A week of the default scenario on the shipped line: observations from sensors,
-    drones and patrols ingested and verified into the run's own store, scored
-    against the simulation's ground truth, with each party's compliance."""
+    """The scenario's days on the shipped line under the chosen plan's own rules:
+    observations from sensors, drones and patrols ingested and verified into the run's
+    own store, scored against the simulation's ground truth, with the compliance of each
+    party a rule binds. A plan with no rule sensors can check is said so, not monitored."""
     database = run.out_dir / "mission.db"
     for stale in run.out_dir.glob("mission.db*"):  # the main job's own store, rebuilt each run
         stale.unlink()
+    scenario = load_scenario(run.scenario_name)
+    world = build_world(scenario, run.agreement)
+    unseen = unobserved_rules(world, scenario)
+    if len(unseen) == len(world.ruleset.rules):
+        # An earlier run's monitoring in this folder would read as this plan's.
+        (run.out_dir / "monitoring.html").unlink(missing_ok=True)
+        shutil.rmtree(run.out_dir / "simulation", ignore_errors=True)
+        run.monitoring = skipped(run.agreement, world, unseen)
+        run.write("monitoring.json", json.dumps(run.monitoring, indent=2))
+        run.summary.append(run.monitoring["skipped"])
+        return
     run.database_url = f"sqlite:///{database}"
-    scenario = load_scenario("default").model_copy(update={"agreement": run.agreement_name})
     result = simulate(
-        scenario, MONITOR_DAYS, seed=0, out_dir=run.out_dir / "simulation",
-        database_url=run.database_url,
+        scenario, run.days, seed=0, out_dir=run.out_dir / "simulation",
+        database_url=run.database_url, agreement=run.agreement,
     )  # fmt: skip
-    run.monitoring = monitoring_summary(
-        result, run.database_url, run.agreement_name, scenario.start.date()
-    )
+    run.monitoring = monitoring_summary(result, run.database_url, world, scenario)
     monitor = run.monitoring
     run.summary.append(
-        f"monitor: {MONITOR_DAYS} days of '{scenario.name}', {result.observations:,} observations, "
+        f"monitor: {run.days} days of '{scenario.name}' under {run.agreement.id}'s "
+        f"{len(world.ruleset.rules)} rules, {result.observations:,} observations, "
         f"{monitor['incidents']} incidents; {monitor['detection_rate']:.0%} of "
         f"{monitor['violations']} true violations detected, {monitor['confirmation_rate']:.0%} "
         f"confirmed, {monitor['false_incidents_per_day']:.1f} false incidents a day; compliance "
         + ", ".join(f"{p} {c['current']['index']:.2f}" for p, c in monitor["compliance"].items())
+        + "".join(f"; {note}" for note in result.notes)
     )
+
+
+def skipped(agreement: Agreement, world: World, unseen: list[str]) -> dict[str, Any]:
+    """Why a plan is not monitored: the reasons its terms compiled to no rule, and why no
+    source can see the rules it has breached."""
+    notes = [*world.ruleset.notes, *unseen] or ["it has no term with a zone, prohibition or cap"]
+    return {
+        "agreement": agreement.id,
+        "skipped": f"{agreement.id}: no rule sensors can check; monitoring skipped: "
+        + "; ".join(_short(n) for n in notes),
+        "notes": notes,
+    }
+
+
+def _short(note: str, limit: int = 160) -> str:
+    return note if len(note) <= limit else note[: limit - 3] + "..."
 
 
 def stage_trust(run: Run) -> None:
     """The conditions the agreement ties to compliance, evaluated over the week and
-    recorded in the ledger; the ledger checked and its root signed at the cut-off."""
+    recorded in the ledger; the ledger checked and its root signed at the cut-off.
+    With nothing monitored there is no compliance to condition and no ledger to sign."""
     if run.database_url is None or run.monitoring is None:
-        raise RuntimeError("the trust stage reads the store the monitoring stage fills")
-    agreement = load_plan(run.agreement_name)
+        run.summary.append("trust: nothing was monitored, so no condition moves and no ledger")
+        return
+    agreement = run.agreement
     first = dt.date.fromisoformat(run.monitoring["first_day"])
-    last = first + dt.timedelta(days=MONITOR_DAYS - 1)
+    last = first + dt.timedelta(days=run.days - 1)
     machines = compile_conditions(agreement)
     key = load_or_create_mission_key(run.out_dir / "mission-key.pem")
     with open_store(run.database_url) as store:
@@ -195,7 +254,7 @@ def stage_trust(run: Run) -> None:
     run.trust["ledger_ok"] = check.ok
     run.trust["ledger_entries"] = check.entries
     html = environment().get_template("monitoring.html.j2").render(
-        title=f"Monitoring week: {agreement.id}", m=run.monitoring, t=run.trust,
+        title=f"Monitoring: {agreement.id}", m=run.monitoring, t=run.trust,
         version=__version__,
     )  # fmt: skip
     run.write("monitoring.html", html)
@@ -210,21 +269,28 @@ def stage_trust(run: Run) -> None:
 
 
 def monitoring_summary(
-    result: SimResult, database_url: str, agreement_id: str, first_day: dt.date
+    result: SimResult, database_url: str, world: World, scenario: Scenario
 ) -> dict[str, Any]:
     """Scores against the truth, incidents by state, kind and party, and the week's
-    compliance per party (published to the ledger as the figures are computed)."""
+    compliance of each party a rule binds (published to the ledger as the figures are
+    computed)."""
     total = result.scores.total()
+    agreement_id = world.agreement.id
+    first_day = scenario.start.date()
+    parties = sorted({p for rule in world.ruleset.rules for p in world.binds(rule)})
     with open_store(database_url) as store:
         incidents = list_incidents(store, agreement_id=agreement_id, limit=100_000)
         week = {
             party: compliance(store, party, "week", first_day, agreement_id=agreement_id).as_dict()
-            for party in ("RU", "UA")
+            for party in parties
         }
     count = Counter
     return {
+        "agreement": agreement_id,
         "first_day": first_day.isoformat(),
-        "days": MONITOR_DAYS,
+        "days": result.days,
+        "rules": [r.id for r in world.ruleset.rules],
+        "notes": list(result.notes),
         "observations": result.observations,
         "violations": total.violations,
         "detection_rate": total.detection_rate,
@@ -247,7 +313,7 @@ def monitoring_summary(
     }
 
 
-# Days of simulated monitoring in the main job: a week, as the daily reports add up.
+# Days of simulated monitoring in the main job by default: a week, as the daily reports add up.
 MONITOR_DAYS = 7
 
 # Enough Monte Carlo draws for two-decimal acceptance odds in a few seconds.
@@ -257,7 +323,7 @@ STAGES: list[tuple[str, Stage]] = [
     ("Comparing the published plans", stage_plans),
     ("Analysing the negotiation", stage_negotiate),
     ("Drawing the agreement's zones on the map", stage_codify),
-    ("Monitoring a simulated week: ingest, verification, compliance", stage_monitor),
+    ("Monitoring simulated days: ingest, verification, compliance", stage_monitor),
     ("Conditions, ledger and signed root", stage_trust),
 ]
 
@@ -266,11 +332,16 @@ def run_lifecycle(
     out_dir: Path,
     agreement: str = "defense-priorities-2025",
     on_stage: Callable[[str, int, int], None] | None = None,
+    days: int = MONITOR_DAYS,
+    scenario: str = "default",
 ) -> Run:
-    """Run every stage into `out_dir` for the chosen agreement;
-    `on_stage(title, index, total)` reports progress."""
+    """Run every stage into `out_dir` for the chosen agreement (a plan id or a file),
+    monitoring `days` of `scenario`; `on_stage(title, index, total)` reports progress."""
+    if days < 1:
+        raise ValueError(f"--days is {days}; monitoring needs at least one day")
+    plan = load_plan(agreement)
     out_dir.mkdir(parents=True, exist_ok=True)
-    run = Run(out_dir=out_dir, agreement_name=agreement)
+    run = Run(out_dir, plan, agreement, days, scenario)
     for index, (title, stage) in enumerate(STAGES):
         if on_stage:
             on_stage(title, index, len(STAGES))

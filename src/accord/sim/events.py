@@ -1,5 +1,13 @@
 """Ground truth: every true violation and every lawful activity a run contains, drawn at once.
 
+Which violations a run holds comes from the plan's compiled rules, never from
+its id: a process runs for a party only where a rule it breaches binds that
+party (`BREACHES`), and is seen as the kinds that rule is about. Presence,
+fire and exercises play along the line; forces in a zone a rule restricts
+(band, region, exclusion; caps, foreign forces and deadlines too) are placed
+inside that rule's zone, on the party's own side of the line for the two
+parties on it. A party the scenario does not list, or a process kind it
+gives a party none of, follows the scenario's `others`.
 Each party's violation processes are Poisson in time with a rate per day,
 raised on burst days, spread along the line by sector weights (hot spots),
 and moved to the night or under drone jamming in the share the scenario
@@ -21,6 +29,7 @@ from numpy.typing import NDArray
 from accord.geo.classify import SIDE_OF_RU, SIDE_OF_UA
 from accord.sim.scenario import Scenario, Violation, ViolationKind
 from accord.sim.world import World, daylight, to_metres
+from accord.verify.rules import Rule, RuleKind
 
 NS_PER_HOUR = 3_600_000_000_000
 NS_PER_DAY = 24 * NS_PER_HOUR
@@ -33,6 +42,17 @@ OBSERVED_AS = {
     ViolationKind.fortification: ("fortification",),
     ViolationKind.restricted_band: ("armour", "personnel", "vehicle"),
     ViolationKind.exercise: ("personnel",),
+}
+# The rule kinds each process breaches; one in a zone runs once per rule, in its zone.
+BREACHES: dict[ViolationKind, frozenset[RuleKind]] = {
+    ViolationKind.dmz_patrol: frozenset({RuleKind.presence}),
+    ViolationKind.heavy_weapons: frozenset({RuleKind.presence}),
+    ViolationKind.fortification: frozenset({RuleKind.presence}),
+    ViolationKind.firing: frozenset({RuleKind.firing}),
+    ViolationKind.exercise: frozenset({RuleKind.exercise}),
+    ViolationKind.restricted_band: frozenset(
+        {RuleKind.restricted, RuleKind.cap, RuleKind.foreign_forces, RuleKind.deadline}
+    ),
 }
 CRATER_HOURS = 72.0  # an impact's crater can be examined by a patrol this long afterwards
 WORKS_HOURS = 24.0 * 14  # fortification work stays visible this long after it stops
@@ -80,22 +100,57 @@ def concat(parts: list[Events]) -> Events:
 def generate_events(
     world: World, scenario: Scenario, days: int, rng: np.random.Generator
 ) -> Events:
-    """Violations of every party, then lawful activity, numbered in that order."""
+    """Violations of the plan's rules by the parties they bind, then lawful activity,
+    numbered in that order."""
     start_ns = int(scenario.start.timestamp()) * 1_000_000_000
     parts: list[Events] = []
-    for party in sorted(scenario.parties):
-        behaviour = scenario.parties[party]
-        for process in behaviour.violations:
-            parts.append(_violations(world, scenario, party, process, days, start_ns, rng))
-        rate = behaviour.notified_exercises_per_month * days / 30.0
-        parts.append(_exercises(world, party, int(rng.poisson(rate)), days, start_ns, rng))
+    bound = {p for rule in world.ruleset.rules for p in world.binds(rule)}
+    for party in sorted(bound | set(scenario.parties)):
+        for process in processes(scenario, party):
+            for rules, kinds in breached(world, party, process):
+                parts.append(
+                    _violations(world, scenario, party, process, rules, kinds, days, start_ns, rng)
+                )
+        if party in scenario.parties:
+            rate = scenario.parties[party].notified_exercises_per_month * days / 30.0
+            parts.append(_exercises(world, party, int(rng.poisson(rate)), days, start_ns, rng))
     parts.append(_lawful(world, scenario, days, start_ns, rng))
     events = concat(parts)
     names = [f"{'V' if v else 'L'}{n:06d}" for n, v in enumerate(events.violation.tolist(), 1)]
     return Events(**{**_columns(events), "event_id": np.array(names, dtype=str)})
 
 
+def processes(scenario: Scenario, party: str) -> list[Violation]:
+    """The party's own violation processes, and `others`' of each kind it has none of."""
+    own = scenario.parties[party].violations if party in scenario.parties else []
+    kinds = {v.kind for v in own}
+    others = scenario.others.violations if scenario.others else []
+    return own + [v for v in others if v.kind not in kinds]
+
+
+def breached(
+    world: World, party: str, process: Violation
+) -> list[tuple[tuple[Rule, ...], tuple[str, ...]]]:
+    """The rules binding `party` that `process` breaches, with the kinds it is seen as:
+    along the line one draw for all of them, in a zone one draw per rule."""
+    mine = [
+        r
+        for r in world.ruleset.rules
+        if r.kind in BREACHES[process.kind] and party in world.binds(r)
+    ]
+    wanted = [str(k) for k in process.observed_as] or list(OBSERVED_AS[process.kind])
+    draws = [(r,) for r in mine] if process.kind is ViolationKind.restricted_band else [tuple(mine)]
+    found = []
+    for rules in draws:
+        seen = frozenset().union(*(r.kinds for r in rules))
+        kinds = tuple(k for k in wanted if k in seen)
+        if rules and kinds:
+            found.append((rules, kinds))
+    return found
+
+
 SIDE_CODE = {"UA": SIDE_OF_UA, "RU": SIDE_OF_RU}
+OTHER_SIDE = {"UA": "RU", "RU": "UA"}
 SETTLE_TRIES = 12
 
 
@@ -196,6 +251,8 @@ def _violations(
     scenario: Scenario,
     party: str,
     process: Violation,
+    rules: tuple[Rule, ...],
+    kinds: tuple[str, ...],
     days: int,
     start_ns: int,
     rng: np.random.Generator,
@@ -207,7 +264,9 @@ def _violations(
     kind = process.kind
     settled = np.ones(n, dtype=bool)
     if kind is ViolationKind.restricted_band:
-        lon, lat = _inside(world, process.zone or "", n, rng)
+        zone_id = rules[0].zone_id or ""
+        lon, lat = _inside(world, zone_id, party, n, rng)
+        settled = np.isfinite(lon)
         x, y = to_metres(lon, lat)
         along, offset = np.full(n, np.nan), np.full(n, np.nan)
     else:
@@ -244,7 +303,7 @@ def _violations(
             None,
             rng,
         )
-        settled &= landed
+        settled = np.logical_and(settled, landed)
     start, night = _times(start_ns, day, process.night_share, lon, lat, rng)
     hours = rng.uniform(*process.duration_hours, n)
     end = start + (hours * NS_PER_HOUR).astype(np.int64)
@@ -253,10 +312,14 @@ def _violations(
         visible = start + int(CRATER_HOURS * NS_PER_HOUR)
     elif kind is ViolationKind.fortification:
         visible = end + int(WORKS_HOURS * NS_PER_HOUR)
-    kinds = [str(k) for k in process.observed_as] or list(OBSERVED_AS[kind])
     observed = np.array(kinds)[rng.integers(0, len(kinds), n)]
     count = rng.integers(process.count[0], process.count[1] + 1, n)
+    if rules[0].kind is RuleKind.cap:
+        count += rules[0].limit or 0  # the process's count is what exceeds the cap
     jammed = rng.random(n) < process.jamming_share
+    due = rules[0].active_from
+    if due is not None:  # a deadline is breached only once it has fallen due
+        settled = np.logical_and(settled, start >= int(due.timestamp() * 1e9))
     return Events(
         np.full(n, ""),
         np.full(n, party),
@@ -362,16 +425,23 @@ def _lawful(
 
 
 def _inside(
-    world: World, zone_id: str, n: int, rng: np.random.Generator
+    world: World, zone_id: str, party: str, n: int, rng: np.random.Generator
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Uniform points (in degrees) inside a zone, by rejection from its bounding box."""
+    """Uniform points (in degrees) inside a zone, by rejection from its bounding box, on
+    the party's own side of the line (never the other's) when it is one of the two on it."""
     geometry = world.zone(zone_id).geometry
     shapely.prepare(geometry)
     west, south, east, north = geometry.bounds
+    other = SIDE_CODE.get(OTHER_SIDE.get(party, ""))
     lon, lat = np.zeros(0), np.zeros(0)
-    while len(lon) < n:
+    for _ in range(SETTLE_TRIES * 4):
+        if len(lon) >= n:
+            break
         cand_lon = rng.uniform(west, east, 4 * n + 16)
         cand_lat = rng.uniform(south, north, 4 * n + 16)
         keep = shapely.contains_xy(geometry, cand_lon, cand_lat)
+        if other is not None:
+            keep &= world.index.classify(cand_lon, cand_lat).side != other
         lon, lat = np.concatenate([lon, cand_lon[keep]]), np.concatenate([lat, cand_lat[keep]])
-    return lon[:n], lat[:n]
+    missing = np.full(max(n - len(lon), 0), np.nan)  # no ground there: those rows are dropped
+    return np.concatenate([lon, missing])[:n], np.concatenate([lat, missing])[:n]

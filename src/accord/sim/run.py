@@ -26,6 +26,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 from sqlalchemy import select
 
+from accord.agreement import Agreement
 from accord.sim.events import NS_PER_DAY, Events, generate_events
 from accord.sim.patrols import (
     Plan,
@@ -45,6 +46,7 @@ from accord.sim.sources import (
     notifications,
     numbered,
     patrol_visits,
+    placement_notes,
     report,
 )
 from accord.sim.world import World, build_world, to_metres
@@ -72,6 +74,7 @@ class RunResult:
     patrols_per_day: int
     responses: int
     seconds: dict[str, float]
+    notes: tuple[str, ...] = ()  # sensor groups the plan's zones leave no place for
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -84,6 +87,7 @@ class RunResult:
             "patrols_per_day": self.patrols_per_day,
             "responses": self.responses,
             "scores": self.scores.summary(),
+            "notes": list(self.notes),
         }
 
 
@@ -94,11 +98,13 @@ def simulate(
     out_dir: Path | None = None,
     progress: Progress | None = None,
     database_url: str | None = None,
+    agreement: Agreement | None = None,
 ) -> RunResult:
-    """Run the scenario for `days` from its start; write the stream, truth and scores to
-    `out_dir` when given (observations.jsonl, truth.jsonl, scores.json). The stream goes
-    into the store at `database_url` when given (the main job keeps it for the reports
-    and the server), else into a throw-away one."""
+    """Run the scenario for `days` from its start on `agreement`'s rules (by default the
+    plan the scenario names); write the stream, truth and scores to `out_dir` when given
+    (observations.jsonl, truth.jsonl, scores.json). The stream goes into the store at
+    `database_url` when given (the main job keeps it for the reports and the server),
+    else into a throw-away one."""
     if isinstance(scenario, str):
         scenario = load_scenario(scenario)
     if days < 1:
@@ -106,7 +112,7 @@ def simulate(
     step = progress or (lambda _: None)
     clock: dict[str, float] = {}
     began = time.perf_counter()
-    world = build_world(scenario)
+    world = build_world(scenario, agreement)
     rng = np.random.default_rng(seed)
     start_ns = int(scenario.start.timestamp()) * 1_000_000_000
     events = generate_events(world, scenario, days, rng)
@@ -181,6 +187,7 @@ def simulate(
         plan.patrols,
         len(second.get("id", ())),
         clock,
+        tuple(placement_notes(world, scenario)),
     )
     if out_dir is not None:
         write_outputs(out_dir, result, stream, events)

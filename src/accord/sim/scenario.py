@@ -36,17 +36,20 @@ class ViolationKind(StrEnum):
     heavy_weapons = "heavy_weapons"  # heavy weapons brought back into the DMZ
     firing = "firing"  # fire across the line
     fortification = "fortification"  # digging or building in the DMZ
-    restricted_band = "restricted_band"  # forces inside a restricted band
+    restricted_band = "restricted_band"  # forces inside a zone a rule restricts (band, region)
     exercise = "exercise"  # an exercise above the threshold without notification
 
 
 class SensorGroup(StrictModel):
-    """Fixed sensors of one type in rows parallel to the line (or on a grid over a zone)."""
+    """Fixed sensors of one type in rows parallel to the line, or on a grid over a zone: one
+    named by id, or (`over_rules`) the zones away from the line that the plan's rules check,
+    so a scenario fits any plan."""
 
     type: Literal["seismic", "acoustic", "radar", "camera"]
     spacing_km: float = Field(gt=0)
     rows_km: list[float] = Field(default=[0.0], min_length=1)  # offsets from the line, + RU side
     zone: str | None = None  # place on a grid over this zone instead of along the line
+    over_rules: bool = False  # place on a grid over the rules' zones away from the line
     range_km: float = Field(gt=0)
     detect: dict[ObservedKind, float]  # probability at zero distance, by kind
     falloff: Literal["linear", "gaussian"] = "gaussian"
@@ -64,6 +67,10 @@ class SensorGroup(StrictModel):
             if not 0 <= p <= 1:
                 raise ValueError(f"probability for {kind.value} is {p}; write a number 0-1")
         return value
+
+    @property
+    def along_line(self) -> bool:
+        return self.zone is None and not self.over_rules
 
 
 class Drones(StrictModel):
@@ -129,7 +136,6 @@ class Violation(StrictModel):
     count: tuple[int, int] = (1, 1)  # troops, vehicles or rounds, low-high
     duration_hours: tuple[float, float] = (1.0, 4.0)
     depth_km: tuple[float, float] | None = None  # distance from the line (firing, exercise)
-    zone: str | None = None  # restricted_band: the zone id
     hot_spots: list[HotSpot] = Field(default_factory=list)
     bursts: Bursts | None = None
     night_share: float = Field(default=0.0, ge=0, le=1)  # deliberately at night
@@ -180,6 +186,7 @@ class Scenario(StrictModel):
     drones: Drones | None = None
     teams: Teams
     parties: dict[str, Party]
+    others: Party | None = None  # parties `parties` omits, and process kinds it gives none of
     background: Background = Background(per_day=0.0)
     costs: Costs
     target: Target | None = None
@@ -201,7 +208,7 @@ class Scenario(StrictModel):
                     "spacing_km": regime.sensor_spacing_km * s.spacing_km / self.base_spacing_km
                 }
             )
-            if s.zone is None
+            if s.along_line
             else s
             for s in self.sensors
         ]
@@ -219,7 +226,7 @@ class Scenario(StrictModel):
     @property
     def base_spacing_km(self) -> float:
         """The closest spacing of the line's sensor groups (what a sweep's spacing scales)."""
-        return min((s.spacing_km for s in self.sensors if s.zone is None), default=1.0)
+        return min((s.spacing_km for s in self.sensors if s.along_line), default=1.0)
 
     def regime(self) -> Regime:
         return Regime(

@@ -91,10 +91,13 @@ class Sensors:
 
 
 def layout(world: World, scenario: Scenario) -> Sensors:
-    """Rows parallel to the line at the group's spacing, or a grid over a zone."""
+    """Rows parallel to the line at the group's spacing, or a grid over a zone (one the
+    group names, or the rules' zones away from the line); a group whose zone the plan
+    does not draw is left out (`placement_notes` says so)."""
     ids, group, xs, ys = [], [], [], []
+    drawn = {z.id for z in world.zones}
     for number, spec in enumerate(scenario.sensors):
-        if spec.zone is None:
+        if spec.along_line:
             for row, offset in enumerate(spec.rows_km):
                 stagger = spec.spacing_km / 2 if row % 2 else 0.0
                 along = np.arange(stagger, world.length_km, spec.spacing_km)
@@ -106,7 +109,9 @@ def layout(world: World, scenario: Scenario) -> Sensors:
                 xs.append(x)
                 ys.append(y)
         else:
-            x, y = _grid(world, spec)
+            names = world.rule_zones() if spec.over_rules else [spec.zone or ""]
+            geometry = shapely.union_all([world.zone(z).geometry for z in names if z in drawn])
+            x, y = _grid(geometry, spec)
             ids += [f"{spec.type}-{number + 1}-{i + 1:04d}" for i in range(len(x))]
             group += [number] * len(x)
             xs.append(x)
@@ -117,8 +122,43 @@ def layout(world: World, scenario: Scenario) -> Sensors:
     return Sensors(np.array(ids, dtype=str), np.array(group, dtype=np.int64), x_m, y_m, lon, lat)
 
 
-def _grid(world: World, spec: SensorGroup) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    geometry = world.zone(spec.zone or "").geometry
+def placement_notes(world: World, scenario: Scenario) -> list[str]:
+    """Why a sensor group of the scenario has no place in this plan's zones."""
+    drawn = {z.id for z in world.zones}
+    notes = []
+    for spec in scenario.sensors:
+        if spec.over_rules and not world.rule_zones():
+            notes.append(
+                f"{spec.type} sensors over the rules' zones: no rule checks a zone away "
+                "from the line; left out"
+            )
+        elif spec.zone is not None and spec.zone not in drawn:
+            notes.append(
+                f"{spec.type} sensors over zone '{spec.zone}': {world.agreement.id} has no "
+                "such checked zone; left out"
+            )
+    return notes
+
+
+def unobserved_rules(world: World, scenario: Scenario) -> list[str]:
+    """The plan's rules that no source of the scenario can see breached: none of the kinds
+    a rule is about is one a sensor, drone or patrol of the scenario detects."""
+    detects = [s.detect for s in scenario.sensors] + [scenario.teams.detect]
+    if scenario.drones is not None:
+        detects.append(scenario.drones.detect)
+    seen = {str(kind) for table in detects for kind, p in table.items() if p > 0}
+    return [
+        f"{rule.id}: no source of '{scenario.name}' reports {', '.join(sorted(rule.kinds))}"
+        for rule in world.ruleset.rules
+        if not rule.kinds & seen
+    ]
+
+
+def _grid(
+    geometry: shapely.Geometry, spec: SensorGroup
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    if geometry.is_empty:
+        return np.zeros(0), np.zeros(0)
     xs, ys = to_metres(*np.asarray(shapely.get_coordinates(geometry)).T)
     step = spec.spacing_km * 1000
     gx, gy = np.meshgrid(np.arange(xs.min(), xs.max(), step), np.arange(ys.min(), ys.max(), step))

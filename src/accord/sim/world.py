@@ -31,7 +31,7 @@ from accord.sim.scenario import Scenario, Teams
 from accord.verify.incidents import Sectors
 from accord.verify.incidents import Teams as VerifyTeams
 from accord.verify.pipeline import Verifier
-from accord.verify.rules import compile_rules
+from accord.verify.rules import Rule, RuleSet, compile_rules
 
 GEOD = Geod(ellps="WGS84")
 _PROBE_KM = 2.0  # how far across the line a probe goes to tell which side is which
@@ -49,6 +49,20 @@ class World:
     length_km: float  # along the projected main line
     dmz_half_width_km: float  # 0 when the agreement draws no DMZ
     dmz_id: str | None
+
+    @property
+    def ruleset(self) -> RuleSet:
+        return self.verifier.ruleset
+
+    def rule_zones(self) -> list[str]:
+        """Zones the rules check away from the line: bands, regions, exclusion zones."""
+        dmz = set(self.ruleset.dmz_ids)
+        return sorted({r.zone_id for r in self.ruleset.rules if r.zone_id and r.zone_id not in dmz})
+
+    def binds(self, rule: Rule) -> list[str]:
+        """The parties the rule's term binds by name (for foreign forces: those not at home)."""
+        term = next(t for t in self.agreement.terms if t.id == rule.term_id)
+        return [p for p in term.binds if p not in rule.hosts]
 
     @property
     def index(self) -> ZoneIndex:
@@ -157,9 +171,18 @@ def team_bases(world: World, teams: Teams) -> VerifyTeams:
     return VerifyTeams(tuple(f"OT-{i + 1:02d}" for i in range(teams.count)), lon, lat)
 
 
-@cache
-def _world(agreement_id: str, control_date: date | None, events: tuple) -> World:
-    agreement = load_plan(agreement_id)
+# Worlds built in this process, by the plan's content, map date and event dates.
+_WORLDS: dict[tuple[str, date | None, tuple], World] = {}
+
+
+def _world(agreement: Agreement, control_date: date | None, events: tuple) -> World:
+    key = (agreement.model_dump_json(), control_date, events)
+    if key not in _WORLDS:
+        _WORLDS[key] = _new_world(agreement, control_date, events)
+    return _WORLDS[key]
+
+
+def _new_world(agreement: Agreement, control_date: date | None, events: tuple) -> World:
     line = line_of_contact(control_for(None, control_date))
     drawn, notes = zones_from_agreement(agreement, line)
     # Only the zones some rule checks (and the sides) are compiled: a drawn zone no rule
@@ -187,10 +210,12 @@ def _world(agreement_id: str, control_date: date | None, events: tuple) -> World
     )
 
 
-def build_world(scenario: Scenario) -> World:
-    """The scenario's world, with its own observer teams and sectors in the verifier."""
+def build_world(scenario: Scenario, agreement: Agreement | None = None) -> World:
+    """The world of `agreement` (by default the scenario's own plan), with the scenario's
+    observer teams and sectors in the verifier."""
     events = tuple(sorted(scenario.events.items()))
-    base = _world(scenario.agreement, scenario.control_date, events)
+    plan = agreement or load_plan(scenario.agreement)
+    base = _world(plan, scenario.control_date, events)
     sectors = Sectors(shapely.LineString(_main_lonlat(base)), length_km=scenario.sector_km)
     verifier = replace(base.verifier, teams=team_bases(base, scenario.teams), sectors=sectors)
     return replace(base, verifier=verifier)

@@ -220,8 +220,13 @@ def detect(ruleset: RuleSet, index: ZoneIndex, batch: Batch) -> tuple[Findings, 
         bit = np.uint64(ruleset.zone_bit(rule.zone_id)) if rule.zone_id else None
         inside = (where.mask & bit) != 0 if bit is not None else np.isfinite(where.lon)
         chosen = detection & ((kind_bits & rule.kind_bits) != 0) & inside
+        bound = parties.table(rule.parties)
         if rule.kind is RuleKind.firing:
             rows, row_code, row_conf, row_reason = _firing(chosen, detection, where, parties, cols)
+            firer = bound[row_code]  # only fire by a party the ceasefire binds breaches it
+            rows, row_code, row_conf, row_reason = (
+                rows[firer], row_code[firer], row_conf[firer], row_reason[firer]
+            )  # fmt: skip
             if rows.size:
                 parts.append(
                     _point_rows(
@@ -230,11 +235,13 @@ def detect(ruleset: RuleSet, index: ZoneIndex, batch: Batch) -> tuple[Findings, 
                 )
             continue
         if rule.kind is RuleKind.foreign_forces:
-            foreign = ~parties.table(rule.hosts)[parties.reported] & (parties.reported > 0)
-            chosen &= foreign
+            # Only a reported party counts, and only one both foreign here and bound.
+            reported = parties.reported
+            chosen &= ~parties.table(rule.hosts)[reported] & bound[reported] & (reported > 0)
         else:
-            # Unattributed rows pass: the zone's fallback party (bound by the rule) takes them.
-            chosen &= parties.table(rule.parties)[code] | (code == 0)
+            # An unattributed row passes only when the zone's fallback party (which the
+            # rule binds) takes it; with no fallback nobody can be charged with it.
+            chosen &= bound[code] | ((code == 0) & (rule.fallback_party is not None))
         if rule.kind is RuleKind.deadline and rule.active_from is not None:
             chosen &= cols.time_ns >= int(rule.active_from.timestamp() * 1e9)
         rows = np.flatnonzero(chosen)

@@ -152,6 +152,8 @@ def party_cover(agreement: Agreement, parties: Iterable[str]) -> frozenset[str]:
         members = {p.id: p.members for p in agreement.parties}.get(party, [])
         todo.extend(members)
         found.update(PARTY_COUNTRIES.get(party, ()))
+    # A party all of whose member states are covered is bound too (the US under NATO).
+    found.update(p for p, isos in PARTY_COUNTRIES.items() if isos <= found)
     return frozenset(found)
 
 
@@ -222,7 +224,9 @@ def compile_rules(
             continue
         if term.status not in wanted:
             if term.zone or term.prohibits or term.caps:
-                notes.append(f"{term.id}: status {term.status}, not enforced")
+                # A party's reported position binds no one until its status says it does.
+                whose = f"{term.position_of}'s reported position, " if term.position_of else ""
+                notes.append(f"{term.id}: {whose}status {term.status}, not enforced")
             continue
         rules.extend(
             _term_rules(agreement, term, drawn, notes, events, borders, exercise_troops, window)
@@ -249,7 +253,7 @@ def _term_rules(
         notes.append(f"{term.id}: obligation with no zone; sensors cannot check it")
         return []
     zone_id = zone.id if zone else None
-    fallback = _fallback_party(term, zone)
+    fallback = _fallback_party(term, zone, parties)
     base: dict[str, Any] = {"term_id": term.id, "label": term.label, "parties": parties}
     rules: list[Rule] = []
     due = _due(term, events)
@@ -330,8 +334,15 @@ def _term_rules(
             )
         )
     if MilitaryItem.foreign_forces in term.prohibits:
+        hosts = _hosts(term, borders)
         if zone_id is None:
             notes.append(f"{term.id}: foreign forces banned with no zone to check in")
+        elif parties <= hosts:
+            notes.append(
+                f"{term.id}: foreign forces banned, but it binds only the hosts "
+                f"({', '.join(sorted(p for p in parties if len(p) != 3))}); a rule charges only "
+                "the parties it binds, so no foreign force can be charged"
+            )
         else:
             rules.append(
                 Rule(
@@ -340,16 +351,17 @@ def _term_rules(
                     zone_id=zone_id,
                     kinds=_PRESENCE_KINDS,
                     severity=Severity.high,
-                    hosts=_hosts(term, borders),
+                    hosts=hosts,
                     **base,
                 )
             )
     return rules
 
 
-def _fallback_party(term: Term, zone: Zone | None) -> str | None:
-    """Whose forces an unattributed detection is taken to be, when the zone says."""
+def _fallback_party(term: Term, zone: Zone | None, parties: frozenset[str]) -> str | None:
+    """Whose forces an unattributed detection is taken to be: the zone's side or the only
+    party the term binds, and never a party the term does not bind."""
     side = zone.properties.get("side") if zone is not None else None
     if isinstance(side, str):
-        return side
+        return side if side in parties else None
     return term.binds[0] if len(term.binds) == 1 else None
