@@ -1,0 +1,124 @@
+"""Named places a zone can cover, found by any common spelling of their names.
+
+Plans name oblasts the way their sources spell them (Donetsk, Donets'k,
+"Donetsk oblast", Zaporizhzhia or Zaporizhzhya, Kyiv or Kiev), so every name
+goes through one normalised key: accents, apostrophes, spaces and hyphens
+dropped, generic words (oblast, region, republic ...) ignored, y read as i
+and doubled letters single. The regions are Natural Earth admin-1 outlines
+(geo/data/README.md) under their Natural Earth name, Natural Earth's own
+alternate names and accord's ALIASES.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+import shapely
+from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
+
+from accord.geo.borders import Borders
+
+REGIONS_FILE = "regions.geojson"
+EUROPE = "Europe"
+# Europe is every shipped country but the Caucasus and Kazakhstan (Russia to 60 E).
+_NOT_EUROPE = frozenset({"ARM", "AZE", "GEO", "KAZ"})
+_GENERIC = frozenset({
+    "oblast", "oblasti", "region", "province", "krai", "kray", "respublika", "republic",
+    "autonomous", "of", "the",
+})  # fmt: skip
+# Spellings Natural Earth lacks, to the Natural Earth name (a region's or a country's).
+ALIASES: dict[str, str] = {
+    "Kyiv City": "Kiev City", "Kyiv city": "Kiev City", "Kiev city": "Kiev City",
+    "Dnipro": "Dnipropetrovs'k", "Czech Republic": "Czechia",
+    "Zaporizhzhia": "Zaporizhzhya", "Kyiv oblast": "Kiev",
+}  # fmt: skip
+
+
+def normalise(name: str) -> str:
+    """The lookup key of a place name: 'Donets'k oblast' and 'Donetsk' give 'donetsk'."""
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
+    words = re.split(r"[\s\-_.,]+", re.sub(r"['`]", "", text))
+    key = "".join(w for w in words if w and w not in _GENERIC).replace("y", "i")
+    return re.sub(r"(.)\1+", r"\1", key)
+
+
+@dataclass(frozen=True)
+class Region:
+    """One admin-1 region (oblast, krai, republic, city) in lon/lat."""
+
+    name: str
+    country: str
+    geometry: BaseGeometry = field(repr=False)
+    name_alt: tuple[str, ...] = ()
+
+
+@cache
+def load_regions() -> dict[str, Region]:
+    """The shipped admin-1 regions by Natural Earth name."""
+    text = (resources.files("accord.geo") / "data" / REGIONS_FILE).read_text(encoding="utf-8")
+    regions = {}
+    for feature in json.loads(text)["features"]:
+        props = feature["properties"]
+        regions[props["name"]] = Region(
+            props["name"],
+            props["country"],
+            shape(feature["geometry"]),
+            tuple(props.get("name_alt", ())),
+        )
+    return regions
+
+
+class Gazetteer:
+    """Every name a zone may use: regions, countries, party ids and Europe."""
+
+    def __init__(self, borders: Borders):
+        self.borders = borders
+        self.regions = load_regions()
+        spellings: dict[str, str] = {}  # a spelling to the canonical name
+        for region in self.regions.values():
+            for spelling in (region.name, *region.name_alt):
+                spellings.setdefault(spelling, region.name)
+        for country in borders.countries.values():
+            spellings.setdefault(country.name, country.iso_a3)
+            spellings.setdefault(country.iso_a3, country.iso_a3)
+        for alias, target in ALIASES.items():
+            spellings[alias] = borders.by_name(target) or target
+        self.spellings = spellings
+        self.keys = {normalise(s): target for s, target in spellings.items()}
+
+    def geometry(self, name: str) -> BaseGeometry:
+        """The outline of one named place; ValueError naming the nearest names if unknown."""
+        if normalise(name) == normalise(EUROPE):
+            return shapely.union_all(
+                [c.geometry for c in self.borders.countries.values() if c.iso_a3 not in _NOT_EUROPE]
+            )
+        target = self.keys.get(normalise(name))
+        if target in self.regions:
+            return self.regions[target].geometry
+        if target in self.borders.countries:
+            return self.borders.country(target)
+        try:
+            return self.borders.territory(name)
+        except KeyError:
+            raise ValueError(self.unknown(name)) from None
+
+    def unknown(self, name: str) -> str:
+        """Why a name is not a place, with the nearest known names."""
+        folded = {s.casefold(): s for s in self.spellings}
+        close = difflib.get_close_matches(name.casefold(), folded, n=3, cutoff=0.6)
+        if close:
+            return f"unknown region '{name}': nearest known names: " + ", ".join(
+                folded[c] for c in close
+            )
+        regions = ", ".join(sorted(self.regions))
+        return (
+            f"unknown region '{name}': use an admin-1 region ({regions}), {EUROPE}, "
+            "a country of Europe by name or ISO code, or a party id (UA, RU, BY, NATO, EUR, US)"
+        )
