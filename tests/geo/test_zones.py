@@ -11,6 +11,7 @@ from pyproj import Geod, Transformer
 
 from accord.agreement import parse_agreement
 from accord.geo import LineOfContact, Zone, load_borders, zones_from_agreement, zones_geojson
+from accord.geo.checks import zone_problems
 from accord.geo.projection import area_km2
 from accord.geo.regions import load_regions
 from accord.geo.zones import region_geometry
@@ -191,7 +192,9 @@ def test_crimea_recognised_de_jure_moves_it_to_russia() -> None:
 def _plan_with(zones: str) -> str:
     """The test plan with its terms replaced by rules over the given zones (YAML
     flow mappings, one per line)."""
-    head = AGREEMENT[: AGREEMENT.index("terms:")]
+    head = AGREEMENT[: AGREEMENT.index("terms:")].replace(
+        "  - {id: NATO", "  - {id: US, name: United States}\n  - {id: NATO"
+    )
     tail = AGREEMENT[AGREEMENT.index("open:") :].replace(
         "open:\n",
         "open:\n  - {area: ceasefire, note: Not here.}\n  - {area: relations, note: Not here.}\n",
@@ -265,4 +268,19 @@ def test_zone_of_no_area_is_not_drawn(held: tuple[dict[str, Zone], list[str]]) -
     zones, notes = held
     # Ukraine holds none of Kursk oblast on the map of 2026-08-22.
     assert "territory.t3" not in zones
-    assert notes == ["territory.t3: held_area draws to 0 km2 on the map of 2026-08-22; not drawn"]
+    assert notes == [
+        "territory.t3: held_area draws to 0 km2 on the map of 2026-08-22: it covers no ground "
+        "there (check its regions, border, side or held_by); not drawn"
+    ]
+
+
+def test_band_along_a_border_the_parties_do_not_share_is_a_problem(
+    shipped_line: LineOfContact,
+) -> None:
+    plan = parse_agreement(
+        _plan_with("{type: band, along: US-RU, distance: 50 km}\n{type: region, regions: [UA]}"),
+        "t.yaml",
+    )
+    assert zone_problems(plan, shipped_line) == [
+        (("terms", 0, "zone", "along"), "'US-RU': the two parties share no land border on the map")
+    ]

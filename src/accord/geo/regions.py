@@ -112,10 +112,12 @@ class Gazetteer:
     def unknown(self, name: str) -> str:
         """Why a name is not a place, with the nearest known names."""
         folded = {s.casefold(): s for s in self.spellings}
-        close = difflib.get_close_matches(name.casefold(), folded, n=3, cutoff=0.6)
-        if close:
+        nearest: dict[str, str] = {}  # a place to its closest spelling
+        for match in difflib.get_close_matches(name.casefold(), folded, n=20, cutoff=0.6):
+            nearest.setdefault(self.spellings[folded[match]], folded[match])
+        if nearest:
             return f"unknown region '{name}': nearest known names: " + ", ".join(
-                folded[c] for c in close
+                list(nearest.values())[:3]
             )
         regions = ", ".join(sorted(self.regions))
         return (

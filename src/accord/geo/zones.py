@@ -195,7 +195,10 @@ def compile_zones(
             continue
         zone = Zone(term.id, spec.type.value, tuple(term.binds), geom, props | more)
         if spec.type is not ZoneType.ceasefire_line and zone.area_km2 < MIN_AREA_KM2:
-            why = f"{spec.type.value} draws to 0 km2 on the map of {line.date}"
+            why = (
+                f"{spec.type.value} draws to 0 km2 on the map of {line.date}: it covers no "
+                "ground there (check its regions, border, side or held_by)"
+            )
             undrawn.append(Undrawn(index, (), why, term.status))
             continue
         zones.append(zone)
