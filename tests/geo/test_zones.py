@@ -284,3 +284,12 @@ def test_band_along_a_border_the_parties_do_not_share_is_a_problem(
     assert zone_problems(plan, shipped_line) == [
         (("terms", 0, "zone", "along"), "'US-RU': the two parties share no land border on the map")
     ]
+
+
+def test_outside_zone_is_everywhere_but_its_regions(shipped_line: LineOfContact) -> None:
+    plan = parse_agreement(_plan_with("{type: region, regions: [Russia], outside: true}"), "t.yaml")
+    zones, notes = zones_from_agreement(plan, shipped_line)
+    outside = next(z for z in zones if z.id == "territory.t0")
+    assert notes == [] and outside.properties["outside"] is True
+    assert not outside.geometry.contains(shapely.Point(37.62, 55.75))  # Moscow
+    assert outside.geometry.contains(shapely.Point(27.56, 53.90))  # Minsk

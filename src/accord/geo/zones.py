@@ -270,6 +270,10 @@ def _draw(
             raise _NotDrawn.all(unknown)
         geom = shapely.union_all(parts)
         props: dict[str, Any] = {"regions": list(spec.regions)}
+        if spec.outside:  # everywhere else on the map's land
+            land = shapely.union_all([c.geometry for c in borders.countries.values()])
+            geom = shapely.difference(land, geom)
+            props["outside"] = True
         if spec.type is ZoneType.held_area and spec.held_by:
             try:
                 geom = held_geometry(line, borders, geom, spec.held_by)
