@@ -218,3 +218,9 @@ def test_validate_reports_every_undrawable_zone_at_once(tmp_path: Path) -> None:
         "side or held_by)",
     ]
     assert "1 of 1 file(s) have problems." in result.stderr
+
+
+def test_every_shipped_plan_validates_with_its_zones() -> None:
+    result = runner.invoke(app, ["plans", "validate", *map(str, map(plan_path, plan_ids()))])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.count("ok ") == len(plan_ids())

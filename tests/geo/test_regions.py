@@ -110,3 +110,20 @@ def test_unknown_region_names_the_nearest_known_names(gazetteer: Gazetteer) -> N
     nearest = r"^unknown region 'Donetsc': nearest known names: Donetsk"
     with pytest.raises(ValueError, match=nearest):
         gazetteer.geometry("Donetsc")
+
+
+def test_seas_hold_no_land_and_have_their_size(gazetteer: Gazetteer) -> None:
+    black_sea = gazetteer.geometry("Black Sea")
+    land = shapely.union_all([c.geometry for c in load_borders().countries.values()])
+    assert area_km2(shapely.intersection(black_sea, land)) < 1.0
+    assert area_km2(black_sea) == pytest.approx(436_400, rel=0.05)  # without the Sea of Azov
+    assert gazetteer.geometry("Baltic Sea").contains(shapely.Point(20.0, 56.0))
+
+
+def test_groups_are_their_published_countries(gazetteer: Gazetteer) -> None:
+    borders = load_borders()
+    eastern = gazetteer.geometry("Eastern Europe")  # UN M49: Poland is in, Estonia is not
+    assert eastern.contains(borders.country("POL").representative_point())
+    assert not eastern.intersects(borders.country("EST").representative_point())
+    assert gazetteer.geometry("South Caucasus").equals(gazetteer.geometry("Caucasus"))
+    assert gazetteer.geometry("Central Asia").equals(borders.country("KAZ"))  # on the map

@@ -237,9 +237,12 @@ def derive_cmd(
         list[Path],
         typer.Option(help="Natural Earth 1:10m admin-1 GeoJSON (world file or per country)."),
     ],
+    marine: Annotated[
+        Path, typer.Option(help="Natural Earth 1:50m geography_marine_polys GeoJSON.")
+    ],
     out: Annotated[Path, typer.Option(help="Folder for the derived files.")],
 ) -> None:
-    """Re-make the shipped data (trimmed countries, simplified control map, regions)."""
+    """Re-make the shipped data (trimmed countries, control map, regions, seas)."""
     with user_errors():
         out.mkdir(parents=True, exist_ok=True)
         countries = derive.trim_countries(natural_earth)
@@ -261,6 +264,11 @@ def derive_cmd(
                 admin1,
                 {iso: load_borders().country(iso) for iso in derive.SHIPPED_REGIONS},
                 derive.REGIONS_SIMPLIFY_M,
+            ),
+            "seas.geojson": derive.seas_collection(
+                marine,
+                shapely.union_all([c.geometry for c in load_borders().countries.values()]),
+                derive.SEAS_SIMPLIFY_M,
             ),
         }
         for name, doc in files.items():

@@ -1,7 +1,8 @@
 """How the shipped data is made from public sources, so anyone can redo it.
 
 The countries are a trimmed copy of Natural Earth 1:50m (public domain), the
-regions Natural Earth 1:10m admin-1 (public domain) cut to those countries. The
+regions Natural Earth 1:10m admin-1 (public domain) cut to those countries, the
+seas Natural Earth 1:50m marine areas (public domain). The
 control map is accord's own simplified derivative of a DeepStateMap snapshot
 (GPL-3.0), never the raw file. See geo/data/README.md.
 """
@@ -185,6 +186,36 @@ def regions_collection(
                 "geometry": mapping(_rounded(geom, 5)),
             })  # fmt: skip
     features.sort(key=lambda f: (f["properties"]["country"], f["properties"]["name"]))
+    return {"type": "FeatureCollection", "features": features}
+
+
+# Seas plans name, as unions of Natural Earth marine areas: the Baltic with the
+# gulfs IHO S-23 counts as its parts (those Natural Earth 1:50m draws).
+SHIPPED_SEAS: dict[str, tuple[str, ...]] = {
+    "Baltic Sea": ("Baltic Sea", "Gulf of Finland", "Gulf of Bothnia"),
+    "Black Sea": ("Black Sea",),
+}
+SEAS_SIMPLIFY_M = 1000.0
+
+
+def seas_collection(marine: Path, land: BaseGeometry, tolerance_m: float) -> dict[str, Any]:
+    """SHIPPED_SEAS from Natural Earth's marine areas (geography_marine_polys),
+    simplified and with the shipped land taken out, so a sea zone holds no land."""
+    source = json.loads(marine.read_text(encoding="utf-8"))
+    areas = {f["properties"]["name"]: shape(f["geometry"]) for f in source["features"]}
+    features = []
+    for sea, parts in SHIPPED_SEAS.items():
+        missing = [p for p in parts if p not in areas]
+        if missing:
+            raise ValueError(f"{marine}: no marine area named {', '.join(missing)}")
+        metric = to_theatre(shapely.union_all([areas[p] for p in parts]))
+        simple = from_theatre(shapely.simplify(metric, tolerance_m, preserve_topology=True))
+        water = _polygonal(shapely.difference(_polygonal(simple), land))
+        features.append({
+            "type": "Feature",
+            "properties": {"name": sea, "parts": list(parts)},
+            "geometry": mapping(_rounded(water, 5)),
+        })  # fmt: skip
     return {"type": "FeatureCollection", "features": features}
 
 

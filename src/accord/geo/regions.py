@@ -6,7 +6,7 @@ goes through one normalised key: accents, apostrophes, spaces and hyphens
 dropped, generic words (oblast, region, republic ...) ignored, y read as i
 and doubled letters single. The regions are Natural Earth admin-1 outlines
 (geo/data/README.md) under their Natural Earth name, Natural Earth's own
-alternate names and accord's ALIASES.
+alternate names and accord's ALIASES; seas are Natural Earth marine areas.
 """
 
 from __future__ import annotations
@@ -26,7 +26,20 @@ from shapely.geometry.base import BaseGeometry
 from accord.geo.borders import Borders
 
 REGIONS_FILE = "regions.geojson"
+SEAS_FILE = "seas.geojson"
 EUROPE = "Europe"
+# Groups of countries plans name, by a published definition where there is one.
+# Off the map (east of 60 E) a group draws only the part on it.
+GROUPS: dict[str, frozenset[str]] = {
+    # The UN statistical geoscheme (M49) "Eastern Europe".
+    "Eastern Europe": frozenset(
+        {"BLR", "BGR", "CZE", "HUN", "MDA", "POL", "ROU", "RUS", "SVK", "UKR"}
+    ),
+    # The South Caucasus states (the North Caucasus is part of Russia).
+    "Caucasus": frozenset({"ARM", "AZE", "GEO"}),
+    # M49 "Central Asia": of it, only Kazakhstan west of 60 E is on accord's map.
+    "Central Asia": frozenset({"KAZ", "KGZ", "TJK", "TKM", "UZB"}),
+}
 # Europe is every shipped country but the Caucasus and Kazakhstan (Russia to 60 E).
 _NOT_EUROPE = frozenset({"ARM", "AZE", "GEO", "KAZ"})
 _GENERIC = frozenset({
@@ -37,7 +50,7 @@ _GENERIC = frozenset({
 ALIASES: dict[str, str] = {
     "Kyiv City": "Kiev City", "Kyiv city": "Kiev City", "Kiev city": "Kiev City",
     "Dnipro": "Dnipropetrovs'k", "Czech Republic": "Czechia",
-    "Zaporizhzhia": "Zaporizhzhya", "Kyiv oblast": "Kiev",
+    "Zaporizhzhia": "Zaporizhzhya", "Kyiv oblast": "Kiev", "South Caucasus": "Caucasus",
 }  # fmt: skip
 
 
@@ -75,16 +88,26 @@ def load_regions() -> dict[str, Region]:
     return regions
 
 
+@cache
+def load_seas() -> dict[str, BaseGeometry]:
+    """The shipped seas by name."""
+    text = (resources.files("accord.geo") / "data" / SEAS_FILE).read_text(encoding="utf-8")
+    return {f["properties"]["name"]: shape(f["geometry"]) for f in json.loads(text)["features"]}
+
+
 class Gazetteer:
-    """Every name a zone may use: regions, countries, party ids and Europe."""
+    """Every name a zone may use: regions, seas, countries, groups, party ids, Europe."""
 
     def __init__(self, borders: Borders):
         self.borders = borders
         self.regions = load_regions()
+        self.seas = load_seas()
         spellings: dict[str, str] = {}  # a spelling to the canonical name
         for region in self.regions.values():
             for spelling in (region.name, *region.name_alt):
                 spellings.setdefault(spelling, region.name)
+        for name in [*self.seas, *GROUPS]:
+            spellings[name] = name
         for country in borders.countries.values():
             spellings.setdefault(country.name, country.iso_a3)
             spellings.setdefault(country.iso_a3, country.iso_a3)
@@ -102,6 +125,11 @@ class Gazetteer:
         target = self.keys.get(normalise(name))
         if target in self.regions:
             return self.regions[target].geometry
+        if target in self.seas:
+            return self.seas[target]
+        if target in GROUPS:
+            on_map = sorted(GROUPS[target] & self.borders.countries.keys())
+            return shapely.union_all([self.borders.country(iso) for iso in on_map])
         if target in self.borders.countries:
             return self.borders.country(target)
         try:
@@ -120,7 +148,8 @@ class Gazetteer:
                 list(nearest.values())[:3]
             )
         regions = ", ".join(sorted(self.regions))
+        others = ", ".join([*self.seas, *GROUPS, EUROPE])
         return (
-            f"unknown region '{name}': use an admin-1 region ({regions}), {EUROPE}, "
+            f"unknown region '{name}': use an admin-1 region ({regions}), one of {others}, "
             "a country of Europe by name or ISO code, or a party id (UA, RU, BY, NATO, EUR, US)"
         )
