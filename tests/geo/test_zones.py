@@ -13,8 +13,7 @@ from accord.agreement import parse_agreement
 from accord.geo import LineOfContact, Zone, load_borders, zones_from_agreement, zones_geojson
 from accord.geo.checks import zone_problems
 from accord.geo.projection import area_km2
-from accord.geo.regions import load_regions
-from accord.geo.zones import region_geometry
+from accord.geo.regions import Gazetteer, load_regions
 
 from .conftest import FIVE_MILES_KM
 
@@ -171,7 +170,7 @@ def test_kursk_region_is_in_russia_and_the_right_size(compiled: dict[str, Zone])
 
 def test_unknown_region_with_no_near_name_lists_the_known_ones() -> None:
     with pytest.raises(ValueError, match=r"unknown region 'Qwzpt': use an admin-1 region .*Kursk"):
-        region_geometry(load_borders(), ["Qwzpt"])
+        Gazetteer(load_borders()).geometry("Qwzpt")
 
 
 def test_geojson_features_carry_term_kind_parties_and_area(compiled: dict[str, Zone]) -> None:

@@ -109,12 +109,6 @@ def band_geometry(
     return shapely.intersection(reach, borders.territory_of(on))
 
 
-def region_geometry(borders: Borders, names: Sequence[str]) -> BaseGeometry:
-    """Named regions: admin-1 outlines, Europe, country names or party ids (geo.regions)."""
-    gazetteer = Gazetteer(borders)
-    return shapely.union_all([gazetteer.geometry(name) for name in names])
-
-
 def held_geometry(
     line: LineOfContact, borders: Borders, region: BaseGeometry, held_by: str
 ) -> BaseGeometry:
