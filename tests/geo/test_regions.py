@@ -104,6 +104,8 @@ def test_regions_tile_their_country_without_gaps_or_overlaps(iso: str, names: li
 
 def test_czech_republic_is_czechia(gazetteer: Gazetteer) -> None:
     assert gazetteer.geometry("Czech Republic").equals(load_borders().country("CZE"))
+    assert load_borders().by_name("Czech Republic") == "CZE"  # verify's hosts read this
+    assert load_borders().by_name("North Macedonia") == "MKD"
 
 
 def test_unknown_region_names_the_nearest_known_names(gazetteer: Gazetteer) -> None:

@@ -1,10 +1,7 @@
 """Named places a zone can cover, found by any common spelling of their names.
 
-Plans name oblasts the way their sources spell them (Donetsk, Donets'k,
-"Donetsk oblast", Zaporizhzhia or Zaporizhzhya, Kyiv or Kiev), so every name
-goes through one normalised key: accents, apostrophes, spaces and hyphens
-dropped, generic words (oblast, region, republic ...) ignored, y read as i
-and doubled letters single. The regions are Natural Earth admin-1 outlines
+Every name goes through the one normalised key of geo.names. The regions are
+Natural Earth admin-1 outlines
 (geo/data/README.md) under their Natural Earth name, Natural Earth's own
 alternate names and accord's ALIASES; seas are Natural Earth marine areas.
 """
@@ -13,8 +10,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -24,6 +19,7 @@ from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from accord.geo.borders import Borders
+from accord.geo.names import ALIASES, normalise
 
 REGIONS_FILE = "regions.geojson"
 SEAS_FILE = "seas.geojson"
@@ -42,24 +38,6 @@ GROUPS: dict[str, frozenset[str]] = {
 }
 # Europe is every shipped country but the Caucasus and Kazakhstan (Russia to 60 E).
 _NOT_EUROPE = frozenset({"ARM", "AZE", "GEO", "KAZ"})
-_GENERIC = frozenset({
-    "oblast", "oblasti", "region", "province", "krai", "kray", "respublika", "republic",
-    "autonomous", "of", "the",
-})  # fmt: skip
-# Spellings Natural Earth lacks, to the Natural Earth name (a region's or a country's).
-ALIASES: dict[str, str] = {
-    "Kyiv City": "Kiev City", "Kyiv city": "Kiev City", "Kiev city": "Kiev City",
-    "Dnipro": "Dnipropetrovs'k", "Czech Republic": "Czechia",
-    "Zaporizhzhia": "Zaporizhzhya", "Kyiv oblast": "Kiev", "South Caucasus": "Caucasus",
-}  # fmt: skip
-
-
-def normalise(name: str) -> str:
-    """The lookup key of a place name: 'Donets'k oblast' and 'Donetsk' give 'donetsk'."""
-    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
-    words = re.split(r"[\s\-_.,]+", re.sub(r"['`]", "", text))
-    key = "".join(w for w in words if w and w not in _GENERIC).replace("y", "i")
-    return re.sub(r"(.)\1+", r"\1", key)
 
 
 @dataclass(frozen=True)
