@@ -167,6 +167,7 @@ def compile_zones(
     zones: list[Zone] = [ua_side, ru_side]
     undrawn: list[Undrawn] = []
     bands: dict[tuple[str, float, str | None], BaseGeometry] = {}  # plans repeat a band
+    gazetteer = Gazetteer(borders)
     for index, term in enumerate(agreement.terms):
         spec = term.zone
         if spec is None:
@@ -183,7 +184,7 @@ def compile_zones(
             "borders": borders.basis,
         }
         try:
-            geom, more = _draw(spec, line, borders, ru_side, bands)
+            geom, more = _draw(spec, line, gazetteer, ru_side, bands)
         except _NotDrawn as exc:
             undrawn.extend(Undrawn(index, f, msg, term.status) for f, msg in exc.problems)
             continue
@@ -223,11 +224,12 @@ class _NotDrawn(ValueError):
 def _draw(
     spec: ZoneSpec,
     line: LineOfContact,
-    borders: Borders,
+    gazetteer: Gazetteer,
     ru_side: Zone,
     bands: dict[tuple[str, float, str | None], BaseGeometry],
 ) -> tuple[BaseGeometry, dict[str, Any]]:
     """One zone's geometry and the properties that say how it was drawn."""
+    borders = gazetteer.borders
     width = spec.width.km if spec.width else None
     distance = spec.distance.km if spec.distance else None
     map_date = str(line.date)
@@ -252,7 +254,6 @@ def _draw(
                 raise _NotDrawn(str(exc.args[0]), ("along",)) from None
         return bands[key], {"along": spec.along, "distance_km": distance, "side": spec.side}
     if spec.regions:
-        gazetteer = Gazetteer(borders)
         parts: list[BaseGeometry] = []
         unknown: list[tuple[Field, str]] = []
         for i, name in enumerate(spec.regions):
