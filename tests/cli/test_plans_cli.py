@@ -110,7 +110,8 @@ def test_main_job_writes_reports(tmp_path: Path) -> None:
     assert "Negotiation analysis" in (out / "negotiation.html").read_text()
     report = json.loads((out / "monitoring.json").read_text())
     assert report["violations"] > 0 and 0 < report["detection_rate"] <= 1
-    assert report["incidents"] > 0 and set(report["compliance"]) == {"RU", "UA"}
+    # Every party a rule binds is scored: the plan's exercise limits bind the US and Europe too.
+    assert report["incidents"] > 0 and set(report["compliance"]) == {"RU", "UA", "US", "EUR"}
     assert report["ledger_ok"] and report["checkpoint"]["statement"]["tree_size"] > 0
     assert {c["term"] for c in report["conditions"]} == {
         "security.aid",
@@ -185,3 +186,115 @@ def test_vocabulary_json_has_every_negotiation_option() -> None:
     assert result.exit_code == 0, result.output
     listed = {i["issue"]: list(i["options"]) for i in json.loads(result.stdout)["negotiation"]}
     assert listed == {i.id: [o.id for o in i.options] for i in load_domain().issues}
+
+
+UNDRAWABLE = """id: undrawable
+title: Zones the map cannot draw
+proposer: Tests
+date: "2025"
+summary: One term for each way a zone can fail to reach the map.
+documents:
+  - {id: doc, title: The test document, organisation: Tests, date: "2025"}
+parties:
+  - {id: UA, name: Ukraine}
+  - {id: RU, name: Russia}
+terms:
+  - id: territory.misspelt
+    area: territory
+    issue: withdrawal
+    kind: rule
+    label: Misspelt oblast
+    summary: Russia leaves an oblast whose name is misspelt.
+    binds: [RU]
+    consent: [UA, RU]
+    zone: {type: region, regions: [Luhansk, Donetsc]}
+    prohibits: [military_forces]
+    sources: [{doc: doc}]
+  - id: ceasefire.dmz
+    area: ceasefire
+    issue: dmz
+    kind: rule
+    label: DMZ of no width
+    summary: A demilitarised zone zero kilometres wide.
+    binds: [UA, RU]
+    consent: [UA, RU]
+    zone: {type: dmz, along: line_of_contact, width: 0 km, regime: full}
+    prohibits: [artillery]
+    sources: [{doc: doc}]
+  - id: ceasefire.nowhere
+    area: ceasefire
+    issue: pre_ceasefire
+    kind: rule
+    label: Ban with no zone
+    summary: A ban that says nothing of where it applies.
+    binds: [UA, RU]
+    consent: [UA, RU]
+    prohibits: [artillery]
+    sources: [{doc: doc}]
+  - id: territory.held
+    area: territory
+    issue: withdrawal
+    kind: rule
+    label: Ukraine's part of Kursk
+    summary: A zone over the part of Kursk oblast Ukraine holds, which is none.
+    binds: [UA]
+    consent: [UA, RU]
+    zone: {type: held_area, regions: [Kursk], held_by: UA, at: signature}
+    prohibits: [military_forces]
+    sources: [{doc: doc}]
+  - id: ceasefire.open
+    area: ceasefire
+    issue: monitoring
+    kind: rule
+    label: Left open
+    summary: A ban whose zone the plan leaves to negotiation.
+    binds: [UA, RU]
+    consent: [UA, RU]
+    status: to_negotiate
+    prohibits: [drone]
+    sources: [{doc: doc}]
+open:
+  - {area: security, note: Silent.}
+  - {area: relations, note: Silent.}
+  - {area: assurances, note: Silent.}
+  - {area: economic, note: Silent.}
+  - {area: humanitarian, note: Silent.}
+  - {area: sequencing, note: Silent.}
+"""
+
+
+def _at(text: str, needle: str, nth: int = 0) -> str:
+    """line:column (1-based) of the nth occurrence of needle in text."""
+    offset = -1
+    for _ in range(nth + 1):
+        offset = text.index(needle, offset + 1)
+    line = text.count("\n", 0, offset) + 1
+    return f"{line}:{offset - (text.rfind(chr(10), 0, offset) + 1) + 1}"
+
+
+def test_validate_reports_every_undrawable_zone_at_once(tmp_path: Path) -> None:
+    plan = tmp_path / "undrawable.yaml"
+    plan.write_text(UNDRAWABLE)
+    result = runner.invoke(app, ["plans", "validate", str(plan)])
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error")]
+    where = f"error {plan}:"
+    assert errors == [
+        f"{where}{_at(UNDRAWABLE, 'Donetsc')}: terms[0].zone.regions[1]: unknown region "
+        "'Donetsc': nearest known names: Donetsk",
+        f"{where}{_at(UNDRAWABLE, '0 km')}: terms[1].zone.width: a DMZ of zero width covers "
+        "nothing: give a width above 0 km, or use type: ceasefire_line for the line alone",
+        f"{where}{_at(UNDRAWABLE, 'prohibits', 2)}: terms[2].prohibits: a rule that prohibits "
+        "or caps needs a 'zone' saying where it applies (or status: to_negotiate where the "
+        "plan leaves that open)",
+        f"{where}{_at(UNDRAWABLE, 'zone: {type: held')}: terms[3].zone: held_area draws to "
+        "0 km2 on the map of 2026-08-22: it covers no ground there (check its regions, border, "
+        "side or held_by)",
+    ]
+    assert "1 of 1 file(s) have problems." in result.stderr
+
+
+def test_every_shipped_plan_validates_with_its_zones() -> None:
+    result = runner.invoke(app, ["plans", "validate", *map(str, map(plan_path, plan_ids()))])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.count("ok ") == len(plan_ids())

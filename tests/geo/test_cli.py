@@ -68,3 +68,21 @@ def test_change_between_two_dates(control_dir: Path) -> None:
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert summary["from"] == "2026-07-01" and summary["gained_by_RU_km2"] > 0
+
+
+def test_zones_lists_an_empty_zone_as_not_drawn_and_the_line_by_length(tmp_path: Path) -> None:
+    from .test_zones import _plan_with
+
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        _plan_with(
+            "{type: held_area, regions: [Kursk], held_by: UA, on: 2026-08-22}\n"
+            "{type: ceasefire_line}"
+        )
+    )
+    result = runner.invoke(app, ["zones", "--agreement", str(plan)])
+    assert result.exit_code == 0, result.output
+    rows = {line.split("│")[1].strip(): line for line in result.stdout.splitlines() if "│" in line}
+    assert "territory.t0" not in rows
+    assert "km long" in rows["territory.t1"]
+    assert "not drawn territory.t0: held_area draws to 0 km2" in result.stderr

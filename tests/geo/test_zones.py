@@ -11,7 +11,9 @@ from pyproj import Geod, Transformer
 
 from accord.agreement import parse_agreement
 from accord.geo import LineOfContact, Zone, load_borders, zones_from_agreement, zones_geojson
-from accord.geo.zones import region_geometry
+from accord.geo.checks import zone_problems
+from accord.geo.projection import area_km2
+from accord.geo.regions import Gazetteer, load_regions
 
 from .conftest import FIVE_MILES_KM
 
@@ -166,9 +168,9 @@ def test_kursk_region_is_in_russia_and_the_right_size(compiled: dict[str, Zone])
     assert shapely.within(kursk.geometry.buffer(-0.01), load_borders().country("RUS"))
 
 
-def test_unknown_region_lists_the_known_ones() -> None:
-    with pytest.raises(ValueError, match=r"unknown region 'Atlantis'.*kursk"):
-        region_geometry(load_borders(), ["Atlantis"])
+def test_unknown_region_with_no_near_name_lists_the_known_ones() -> None:
+    with pytest.raises(ValueError, match=r"unknown region 'Qwzpt': use an admin-1 region .*Kursk"):
+        Gazetteer(load_borders()).geometry("Qwzpt")
 
 
 def test_geojson_features_carry_term_kind_parties_and_area(compiled: dict[str, Zone]) -> None:
@@ -184,3 +186,109 @@ def test_crimea_recognised_de_jure_moves_it_to_russia() -> None:
     assert (
         load_borders(crimea_russian=True).country("UKR").area < load_borders().country("UKR").area
     )
+
+
+def _plan_with(zones: str) -> str:
+    """The test plan with its terms replaced by rules over the given zones (YAML
+    flow mappings, one per line)."""
+    head = AGREEMENT[: AGREEMENT.index("terms:")].replace(
+        "  - {id: NATO", "  - {id: US, name: United States}\n  - {id: NATO"
+    )
+    tail = AGREEMENT[AGREEMENT.index("open:") :].replace(
+        "open:\n",
+        "open:\n  - {area: ceasefire, note: Not here.}\n  - {area: relations, note: Not here.}\n",
+    )
+    terms = "".join(
+        f"""  - id: territory.t{i}
+    area: territory
+    issue: withdrawal
+    kind: rule
+    label: Term {i}
+    summary: A rule over zone {i}.
+    binds: [UA, RU]
+    consent: [UA, RU]
+    zone: {zone}
+    prohibits: [military_forces]
+    sources: [{{doc: doc}}]
+"""
+        for i, zone in enumerate(zones.strip().splitlines())
+    )
+    return head + "terms:\n" + terms + tail
+
+
+HELD = """
+{type: held_area, regions: [Donetsk], held_by: UA, on: 2026-08-22}
+{type: held_area, regions: [Donetsk oblast], held_by: RU, at: signature}
+{type: ceasefire_line, along: line_of_contact}
+{type: held_area, regions: [Kursk], held_by: UA, on: 2026-08-22}
+"""
+
+
+@pytest.fixture(scope="module")
+def held(shipped_line: LineOfContact) -> tuple[dict[str, Zone], list[str]]:
+    zones, notes = zones_from_agreement(parse_agreement(_plan_with(HELD), "t.yaml"), shipped_line)
+    return {z.id: z for z in zones}, notes
+
+
+def test_held_parts_of_donetsk_add_up_to_the_oblast(
+    held: tuple[dict[str, Zone], list[str]],
+) -> None:
+    zones, _ = held
+    donetsk = area_km2(load_regions()["Donets'k"].geometry)
+    ua, ru = zones["territory.t0"], zones["territory.t1"]
+    assert 0 < ua.area_km2 < donetsk and 0 < ru.area_km2 < donetsk
+    assert ua.area_km2 + ru.area_km2 == pytest.approx(donetsk, rel=0.01)
+    assert shapely.intersection(ua.geometry, ru.geometry).area < 1e-9
+
+
+def test_held_area_says_which_map_it_was_drawn_on(
+    held: tuple[dict[str, Zone], list[str]],
+) -> None:
+    zones, _ = held
+    assert "note" not in zones["territory.t0"].properties  # its date is the map's
+    at_signature = zones["territory.t1"].properties
+    assert at_signature["held_by"] == "RU" and at_signature["line_date"] == "2026-08-22"
+    assert at_signature["note"] == "held on signature, drawn on the control map of 2026-08-22"
+
+
+def test_ceasefire_line_is_the_line_with_its_length(
+    held: tuple[dict[str, Zone], list[str]], shipped_line: LineOfContact
+) -> None:
+    zones, notes = held
+    line = zones["territory.t2"]
+    assert line.kind == "ceasefire_line" and line.area_km2 == 0
+    assert line.geometry.equals(shipped_line.lines)
+    assert line.properties["length_km"] == pytest.approx(shipped_line.length_km, abs=0.1)
+    assert line.properties["line_date"] == "2026-08-22"
+    assert not any(n.startswith("territory.t2") for n in notes)
+
+
+def test_zone_of_no_area_is_not_drawn(held: tuple[dict[str, Zone], list[str]]) -> None:
+    zones, notes = held
+    # Ukraine holds none of Kursk oblast on the map of 2026-08-22.
+    assert "territory.t3" not in zones
+    assert notes == [
+        "territory.t3: held_area draws to 0 km2 on the map of 2026-08-22: it covers no ground "
+        "there (check its regions, border, side or held_by); not drawn"
+    ]
+
+
+def test_band_along_a_border_the_parties_do_not_share_is_a_problem(
+    shipped_line: LineOfContact,
+) -> None:
+    plan = parse_agreement(
+        _plan_with("{type: band, along: US-RU, distance: 50 km}\n{type: region, regions: [UA]}"),
+        "t.yaml",
+    )
+    assert zone_problems(plan, shipped_line) == [
+        (("terms", 0, "zone", "along"), "'US-RU': the two parties share no land border on the map")
+    ]
+
+
+def test_outside_zone_is_everywhere_but_its_regions(shipped_line: LineOfContact) -> None:
+    plan = parse_agreement(_plan_with("{type: region, regions: [Russia], outside: true}"), "t.yaml")
+    zones, notes = zones_from_agreement(plan, shipped_line)
+    outside = next(z for z in zones if z.id == "territory.t0")
+    assert notes == [] and outside.properties["outside"] is True
+    assert not outside.geometry.contains(shapely.Point(37.62, 55.75))  # Moscow
+    assert outside.geometry.contains(shapely.Point(27.56, 53.90))  # Minsk

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -196,13 +197,23 @@ def parse_agreement(text: str, filename: str) -> Agreement:
         found.extend(_message(e) for e in exc.errors())
         agreement = None
     if found or agreement is None:
-        problems = [
-            FileProblem(filename, *_position(root, loc, at_key), field_path(loc), msg)
-            for loc, msg, at_key in found
-        ]
-        problems.sort(key=lambda p: (p.line, p.column, p.field))
-        raise AgreementFileError(problems)
+        raise AgreementFileError(_located(root, filename, found))
     return agreement
+
+
+def _located(root: Any, filename: str, found: list[tuple[Loc, str, bool]]) -> list[FileProblem]:
+    problems = [
+        FileProblem(filename, *_position(root, loc, at_key), field_path(loc), msg)
+        for loc, msg, at_key in found
+    ]
+    return sorted(problems, key=lambda p: (p.line, p.column, p.field))
+
+
+def locate_problems(path: str | Path, found: Sequence[tuple[Loc, str]]) -> list[FileProblem]:
+    """File, line and column of problems found in a loaded agreement (by the
+    geography, say), given as (location, message) pairs like pydantic's."""
+    root = YAML(typ="rt").load(Path(path).read_text(encoding="utf-8"))
+    return _located(root, str(path), [(loc, msg, False) for loc, msg in found])
 
 
 def load_agreement(path: str | Path) -> Agreement:

@@ -122,17 +122,20 @@ def zones_cmd(
     for zone in zones:
         detail = {
             k: zone.properties[k]
-            for k in ("width_km", "distance_km", "along", "side", "regions", "regime")
+            for k in ("width_km", "distance_km", "along", "side", "regions", "held_by", "on",
+                      "regime", "note")
             if zone.properties.get(k) is not None
-        }
-        table.add_row(
-            zone.id, zone.kind, ",".join(zone.binds), f"{zone.area_km2:,.0f}", str(detail)
-        )
+        }  # fmt: skip
+        # A ceasefire line is a line: its measure is its length.
+        size = f"{zone.area_km2:,.0f}"
+        if zone.kind == "ceasefire_line":
+            size = f"{zone.properties['length_km']:,.0f} km long"
+        table.add_row(zone.id, zone.kind, ",".join(zone.binds), size, str(detail))
     console.print(table)
     console.print(f"line of contact: {line.main_length_km:,.1f} km main part, "
                   f"{line.length_km:,.1f} km all parts; {line.basis}", highlight=False)  # fmt: skip
     for note in notes:
-        err_console.print(f"[yellow]note[/yellow] {note}", highlight=False)
+        err_console.print(f"[yellow]not drawn[/yellow] {note}", highlight=False)
     if output:
         meta = {"agreement": plan.id, "line": line.summary(), "notes": notes}
         write_or_print(json.dumps(zones_geojson(zones, meta)), output)
@@ -230,9 +233,16 @@ def classify_cmd(
 def derive_cmd(
     natural_earth: Annotated[Path, typer.Option(help="Natural Earth 1:50m admin-0 GeoJSON.")],
     control: Annotated[Path, typer.Option(help="DeepStateMap snapshot to simplify.")],
+    admin1: Annotated[
+        list[Path],
+        typer.Option(help="Natural Earth 1:10m admin-1 GeoJSON (world file or per country)."),
+    ],
+    marine: Annotated[
+        Path, typer.Option(help="Natural Earth 1:50m geography_marine_polys GeoJSON.")
+    ],
     out: Annotated[Path, typer.Option(help="Folder for the derived files.")],
 ) -> None:
-    """Re-make the shipped data (trimmed countries, simplified control map, Kursk outline)."""
+    """Re-make the shipped data (trimmed countries, control map, regions, seas)."""
     with user_errors():
         out.mkdir(parents=True, exist_ok=True)
         countries = derive.trim_countries(natural_earth)
@@ -250,7 +260,16 @@ def derive_cmd(
         files = {
             "countries_50m_europe.geojson": countries,
             f"control_{day.replace('-', '')}.geojson": derive.feature_collection(simple, props),
-            "regions.geojson": derive.regions_collection(load_borders().country("RUS")),
+            "regions.geojson": derive.regions_collection(
+                admin1,
+                {iso: load_borders().country(iso) for iso in derive.SHIPPED_REGIONS},
+                derive.REGIONS_SIMPLIFY_M,
+            ),
+            "seas.geojson": derive.seas_collection(
+                marine,
+                shapely.union_all([c.geometry for c in load_borders().countries.values()]),
+                derive.SEAS_SIMPLIFY_M,
+            ),
         }
         for name, doc in files.items():
             (out / name).write_text(json.dumps(doc, separators=(",", ":")), encoding="utf-8")

@@ -14,6 +14,7 @@ from accord.agreement import AgreementFileError, load_agreement
 from accord.agreement.compare import compare
 from accord.agreement.describe import typed_fields, vocabulary_table
 from accord.agreement.diff import diff_agreements
+from accord.agreement.loader import locate_problems
 from accord.agreement.schema import agreement_json_schema
 from accord.agreement.vocabulary import AREA_TITLES, Area
 from accord.cli.common import console, err_console, user_errors, write_or_print
@@ -160,11 +161,20 @@ def diff(
 def validate(
     files: Annotated[list[str], typer.Argument(help="Agreement files to check.")],
 ) -> None:
-    """Check agreement files; print every problem; exit 1 if any file has one."""
+    """Check agreement files, zones included (on the shipped control map); print every
+    problem; exit 1 if any file has one."""
+    from accord.geo import line_of_contact, shipped_control
+    from accord.geo.checks import zone_problems
+
     failed = 0
+    line = None
     for name in files:
         try:
             agreement = load_agreement(name)
+            line = line or line_of_contact(shipped_control())
+            undrawable = zone_problems(agreement, line)
+            if undrawable:
+                raise AgreementFileError(locate_problems(name, undrawable))
         except AgreementFileError as exc:
             failed += 1
             for problem in exc.problems:

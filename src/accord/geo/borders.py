@@ -17,6 +17,8 @@ import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
+from accord.geo.names import canonical, normalise
+
 COUNTRIES_FILE = "countries_50m_europe.geojson"
 
 # NATO members in 2026, by ISO 3166 alpha-3 code.
@@ -112,10 +114,12 @@ class Borders:
         return sorted({c.name for c in self.countries.values()})
 
     def by_name(self, name: str) -> str | None:
-        """ISO code of a country named as Natural Earth names it (spaces ignored)."""
-        key = name.replace(" ", "").casefold()
+        """ISO code of a country by its ISO code or any spelling of its name (geo.names)."""
+        if name in self.countries:
+            return name
+        key = normalise(canonical(name))
         for country in self.countries.values():
-            if country.name.replace(" ", "").casefold() == key or country.iso_a3 == name:
+            if normalise(country.name) == key:
                 return country.iso_a3
         return None
 

@@ -1,6 +1,8 @@
 """How the shipped data is made from public sources, so anyone can redo it.
 
-The countries are a trimmed copy of Natural Earth 1:50m (public domain). The
+The countries are a trimmed copy of Natural Earth 1:50m (public domain), the
+regions Natural Earth 1:10m admin-1 (public domain) cut to those countries, the
+seas Natural Earth 1:50m marine areas (public domain). The
 control map is accord's own simplified derivative of a DeepStateMap snapshot
 (GPL-3.0), never the raw file. See geo/data/README.md.
 """
@@ -11,6 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import shapely
 from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
@@ -84,24 +87,136 @@ def feature_collection(geom: BaseGeometry, properties: dict[str, Any]) -> dict[s
     }
 
 
-# Kursk oblast, approximately: NE admin-0 has no oblasts, so accord draws its
-# own outline from the positions of towns just inside and outside the oblast
-# (lon, lat). The south-west side runs into Ukraine on purpose and is cut off by
-# Natural Earth's Russia-Ukraine border, so that edge is the border itself.
-KURSK_APPROX: list[tuple[float, float]] = [
-    (33.90, 51.95), (34.25, 51.98), (34.75, 52.12), (35.10, 52.30), (35.35, 52.43),
-    (35.75, 52.43), (36.20, 52.40), (36.60, 52.28), (37.10, 52.10), (37.50, 52.03),
-    (38.00, 51.93), (38.35, 51.78), (38.20, 51.50), (37.95, 51.42), (37.55, 51.36),
-    (37.00, 51.25), (36.60, 51.12), (36.20, 51.02), (35.80, 50.97), (35.45, 50.98),
-    (35.20, 50.85), (34.00, 51.20),
-]  # fmt: skip
+# Admin-1 regions accord ships: all of Ukraine's (Crimea, Sevastopol and Kyiv
+# city included) and Russia's regions on Ukraine's and Belarus's borders, with
+# Kaliningrad. Natural Earth names, as spelt in its admin-1 file.
+SHIPPED_REGIONS: dict[str, frozenset[str] | None] = {
+    "UKR": None,  # every region
+    "RUS": frozenset({
+        "Bryansk", "Kursk", "Belgorod", "Voronezh", "Rostov", "Krasnodar", "Smolensk", "Pskov",
+        "Kaliningrad",
+    }),
+}  # fmt: skip
+# Shared edges are simplified together (Visvalingam-Whyatt on the coverage) in
+# the theatre's conic; then regions are cut to the countries in lon/lat, so outer
+# edges are Natural Earth 1:50m's borders exactly.
+REGIONS_SIMPLIFY_M = 1000.0
+_GAP_REACH_DEG = 0.5
 
 
-def regions_collection(russia: BaseGeometry) -> dict[str, Any]:
-    """The named sub-national regions accord ships (Kursk oblast), clipped to Russia."""
-    kursk = _rounded(shapely.intersection(shapely.Polygon(KURSK_APPROX), russia), 5)
-    note = "approximate outline drawn for accord; south-west edge is the NE 1:50m border"
-    return feature_collection(kursk, {"name": "Kursk", "country": "RUS", "note": note})
+def _allocate_gaps(regions: list[BaseGeometry], country: BaseGeometry) -> list[BaseGeometry]:
+    """Regions grown to fill their country: every bit of the country that no region
+    covers (lakes, and slivers where 1:10m and 1:50m coasts and borders differ)
+    goes to the nearest region, by a Voronoi diagram of the regions' vertices."""
+    gaps = shapely.difference(country, shapely.union_all(regions))
+    if gaps.is_empty:
+        return regions
+    labels, points = [], []
+    for i, region in enumerate(regions):
+        coords = shapely.get_coordinates(region.boundary)
+        points.append(coords)
+        labels.append(np.full(len(coords), i))
+    # Only vertices near a gap matter; rounding keeps near-duplicates apart.
+    xy, first = np.unique(np.round(np.concatenate(points), 5), axis=0, return_index=True)
+    owner = np.concatenate(labels)[first]
+    near = shapely.dwithin(shapely.points(xy), gaps, _GAP_REACH_DEG)
+    xy, owner = xy[near], owner[near]
+    cells = shapely.get_parts(
+        shapely.voronoi_polygons(shapely.multipoints(xy), extend_to=country, ordered=True)
+    )
+    grown = []
+    for i, region in enumerate(regions):
+        mine = shapely.intersection(shapely.union_all(cells[owner == i]), gaps)
+        grown.append(_polygonal(shapely.union_all([region, mine])))
+    return grown
+
+
+def _resolve_overlaps(simple: list[BaseGeometry], source: list[BaseGeometry]) -> list[BaseGeometry]:
+    """Simplified regions without overlaps: Natural Earth's edges meet only to about a
+    metre, so simplifying can push one region over its neighbour; each overlap goes
+    back to the region whose source outline covers more of it."""
+    out = list(simple)
+    tree = shapely.STRtree(out)
+    for i, j in zip(*tree.query(out, predicate="overlaps"), strict=True):
+        if i >= j:
+            continue
+        both = shapely.intersection(out[i], out[j])
+        keep_i = shapely.intersection(source[i], both).area >= source[j].intersection(both).area
+        loser = j if keep_i else i
+        out[loser] = _polygonal(shapely.difference(out[loser], both))
+    return out
+
+
+def _polygonal(geom: BaseGeometry) -> BaseGeometry:
+    """The polygons of a geometry made valid (overlay can leave slivers of lines)."""
+    parts = shapely.get_parts(shapely.make_valid(geom))
+    return shapely.union_all([p for p in parts if p.geom_type in ("Polygon", "MultiPolygon")])
+
+
+def regions_collection(
+    admin1: list[Path], countries: dict[str, BaseGeometry], tolerance_m: float
+) -> dict[str, Any]:
+    """accord's regions from Natural Earth admin-1 GeoJSON (the world file or
+    per-country extracts): SHIPPED_REGIONS, simplified and cut to `countries`
+    (ISO code to outline, on the 2013 basis) so they tile them exactly."""
+    found: dict[str, list[tuple[dict[str, Any], BaseGeometry]]] = {iso: [] for iso in countries}
+    for path in admin1:
+        for feature in json.loads(path.read_text(encoding="utf-8"))["features"]:
+            props = feature["properties"]
+            iso = props.get("adm0_a3")
+            if iso in found:
+                found[iso].append((props, shape(feature["geometry"])))
+    features = []
+    for iso, regions in found.items():
+        if not regions:
+            raise ValueError(f"no admin-1 regions of {iso} in {', '.join(map(str, admin1))}")
+        country = countries[iso]
+        metric = shapely.coverage_simplify([to_theatre(g) for _, g in regions], tolerance_m)
+        simple = [_polygonal(from_theatre(g)) for g in metric]
+        cut = [_polygonal(shapely.intersection(g, country)) for g in simple]
+        cut = _resolve_overlaps(cut, [g for _, g in regions])
+        wanted = SHIPPED_REGIONS.get(iso)
+        for (props, _), geom in zip(regions, _allocate_gaps(cut, country), strict=True):
+            if wanted is not None and props["name"] not in wanted:
+                continue
+            alt = [a for a in (props.get("name_alt") or "").split("|") if a]
+            features.append({
+                "type": "Feature",
+                "properties": {"name": props["name"], "country": iso, "name_alt": alt},
+                "geometry": mapping(_rounded(geom, 5)),
+            })  # fmt: skip
+    features.sort(key=lambda f: (f["properties"]["country"], f["properties"]["name"]))
+    return {"type": "FeatureCollection", "features": features}
+
+
+# Seas plans name, as unions of Natural Earth marine areas: the Baltic with the
+# gulfs IHO S-23 counts as its parts (those Natural Earth 1:50m draws).
+SHIPPED_SEAS: dict[str, tuple[str, ...]] = {
+    "Baltic Sea": ("Baltic Sea", "Gulf of Finland", "Gulf of Bothnia"),
+    "Black Sea": ("Black Sea",),
+}
+SEAS_SIMPLIFY_M = 1000.0
+
+
+def seas_collection(marine: Path, land: BaseGeometry, tolerance_m: float) -> dict[str, Any]:
+    """SHIPPED_SEAS from Natural Earth's marine areas (geography_marine_polys),
+    simplified and with the shipped land taken out, so a sea zone holds no land."""
+    source = json.loads(marine.read_text(encoding="utf-8"))
+    areas = {f["properties"]["name"]: shape(f["geometry"]) for f in source["features"]}
+    features = []
+    for sea, parts in SHIPPED_SEAS.items():
+        missing = [p for p in parts if p not in areas]
+        if missing:
+            raise ValueError(f"{marine}: no marine area named {', '.join(missing)}")
+        metric = to_theatre(shapely.union_all([areas[p] for p in parts]))
+        simple = from_theatre(shapely.simplify(metric, tolerance_m, preserve_topology=True))
+        water = _polygonal(shapely.difference(_polygonal(simple), land))
+        features.append({
+            "type": "Feature",
+            "properties": {"name": sea, "parts": list(parts)},
+            "geometry": mapping(_rounded(water, 5)),
+        })  # fmt: skip
+    return {"type": "FeatureCollection", "features": features}
 
 
 # Simplification of the shipped control map: 500 m in the theatre's conic,

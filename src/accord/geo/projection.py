@@ -61,10 +61,15 @@ def length_km(geom: BaseGeometry) -> float:
 
 
 def area_km2(geom: BaseGeometry) -> float:
-    """Geodesic area of the polygons in a lon/lat geometry."""
-    if geom.is_empty:
+    """Geodesic area of the polygons in a lon/lat geometry (lines have none, though
+    pyproj would measure them as the polygons they would close)."""
+    parts = shapely.get_parts(shapely.get_parts(geom))  # collections hold multi-parts
+    polygons = [p for p in parts if p.geom_type == "Polygon"]
+    if not polygons:
         return 0.0
-    area_m2, _ = GEOD.geometry_area_perimeter(shapely.orient_polygons(geom))
+    area_m2, _ = GEOD.geometry_area_perimeter(
+        shapely.orient_polygons(shapely.MultiPolygon(polygons))
+    )
     return abs(float(area_m2)) / 1e6
 
 

@@ -9,30 +9,26 @@ territory, or on both sides when no side is given.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from importlib import resources
 from typing import Any
 
 import shapely
-from shapely.geometry import mapping, shape
+from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
 from accord.agreement import Agreement
-from accord.agreement.vocabulary import Area, Recognition
+from accord.agreement.model import ZoneSpec
+from accord.agreement.vocabulary import Area, Recognition, ZoneType
 from accord.geo.borders import Borders, load_borders
 from accord.geo.line import LineOfContact
 from accord.geo.projection import area_km2, geodesic_buffer
+from accord.geo.regions import Gazetteer
 
 SIDE_KIND = "side"
 SIDE_UA = "side.UA"
 SIDE_RU = "side.RU"
-# Non-country names accepted as regions: the shipped oblast outlines and Europe
-# (every shipped country but the Caucasus and Kazakhstan; Russia to 60 E).
-REGIONS_FILE = "regions.geojson"
-_NOT_EUROPE = frozenset({"ARM", "AZE", "GEO", "KAZ"})
 # How far the Russian side of the line reaches beyond Ukraine, in degrees.
 _RU_SIDE_MARGIN_DEG = 1.5
 
@@ -113,30 +109,18 @@ def band_geometry(
     return shapely.intersection(reach, borders.territory_of(on))
 
 
-def region_geometry(borders: Borders, names: Sequence[str]) -> BaseGeometry:
-    """Named regions: shipped outlines (Kursk), Europe, country names or party ids."""
-    outlines = json.loads(
-        (resources.files("accord.geo") / "data" / REGIONS_FILE).read_text(encoding="utf-8")
-    )
-    named = {f["properties"]["name"].casefold(): shape(f["geometry"]) for f in outlines["features"]}
-    parts = []
-    for name in names:
-        iso = borders.by_name(name)
-        if name.casefold() in named:
-            parts.append(named[name.casefold()])
-        elif name.casefold() == "europe":
-            parts.extend(
-                c.geometry for c in borders.countries.values() if c.iso_a3 not in _NOT_EUROPE
-            )
-        elif iso is not None:
-            parts.append(borders.country(iso))
-        else:
-            try:
-                parts.append(borders.territory(name))
-            except KeyError:
-                known = ", ".join(sorted([*named, "Europe", *borders.region_names()]))
-                raise ValueError(f"unknown region '{name}': use one of {known}") from None
-    return shapely.union_all(parts)
+def held_geometry(
+    line: LineOfContact, borders: Borders, region: BaseGeometry, held_by: str
+) -> BaseGeometry:
+    """The part of `region` a party holds on the line's map: RU the controlled area,
+    UA the rest of Ukraine."""
+    if held_by == "RU":
+        return shapely.intersection(region, line.control.area)
+    if held_by == "UA":
+        return shapely.intersection(
+            region, shapely.difference(borders.country("UKR"), line.control.area)
+        )
+    raise ValueError(f"held_by '{held_by}': a control map tells only what UA or RU holds")
 
 
 def borders_for(agreement: Agreement) -> Borders:
@@ -150,20 +134,41 @@ def borders_for(agreement: Agreement) -> Borders:
     return load_borders(crimea_russian)
 
 
+@dataclass(frozen=True)
+class Undrawn:
+    """A spatial term that could not be drawn, with the zone field to blame."""
+
+    term: int
+    field: tuple[str | int, ...]
+    message: str
+    status: str
+
+
 def zones_from_agreement(
     agreement: Agreement, line: LineOfContact, borders: Borders | None = None
 ) -> tuple[list[Zone], list[str]]:
     """The agreement's spatial terms as zones, preceded by the two sides of the line.
 
     Returns the zones and notes on terms that could not be drawn (for example a
-    band whose distance the plan leaves to negotiation).
+    band whose distance the plan leaves to negotiation). A zone that draws to
+    0 km2 is one of those: only a ceasefire_line is a line by nature.
     """
+    zones, undrawn = compile_zones(agreement, line, borders)
+    terms = agreement.terms
+    return zones, [f"{terms[u.term].id}: {u.message}; not drawn" for u in undrawn]
+
+
+def compile_zones(
+    agreement: Agreement, line: LineOfContact, borders: Borders | None = None
+) -> tuple[list[Zone], list[Undrawn]]:
+    """Zones, and every spatial term that could not be drawn with where and why."""
     borders = borders or borders_for(agreement)
     ua_side, ru_side = sides(line, borders)
     zones: list[Zone] = [ua_side, ru_side]
-    notes: list[str] = []
+    undrawn: list[Undrawn] = []
     bands: dict[tuple[str, float, str | None], BaseGeometry] = {}  # plans repeat a band
-    for term in agreement.terms:
+    gazetteer = Gazetteer(borders)
+    for index, term in enumerate(agreement.terms):
         spec = term.zone
         if spec is None:
             continue
@@ -178,34 +183,105 @@ def zones_from_agreement(
             "status": term.status,
             "borders": borders.basis,
         }
-        width = spec.width.km if spec.width else None
-        distance = spec.distance.km if spec.distance else None
         try:
-            if spec.along == "line_of_contact" and width is not None:
-                parties = ("UA", "RU")
-                split = spec.split or {p: 1.0 / len(parties) for p in parties}
-                geom = dmz_geometry(line, ru_side, width, split)
-                props |= {"width_km": width, "split": split, "line_date": str(line.date)}
-            elif spec.along and spec.along != "line_of_contact" and distance is not None:
-                key = (spec.along, distance, spec.side)
-                if key not in bands:
-                    bands[key] = band_geometry(borders, spec.along, distance, spec.side)
-                geom = bands[key]
-                props |= {"along": spec.along, "distance_km": distance, "side": spec.side}
-            elif spec.regions:
-                geom = region_geometry(borders, spec.regions)
-                props |= {"regions": list(spec.regions)}
-            else:
-                notes.append(
-                    f"{term.id}: {spec.type.value} has no width, distance or regions "
-                    "on the map yet (left to negotiation?); not drawn"
-                )
-                continue
-        except ValueError as exc:
-            notes.append(f"{term.id}: {exc}; not drawn")
+            geom, more = _draw(spec, line, gazetteer, ru_side, bands)
+        except _NotDrawn as exc:
+            undrawn.extend(Undrawn(index, f, msg, term.status) for f, msg in exc.problems)
             continue
-        zones.append(Zone(term.id, spec.type.value, tuple(term.binds), geom, props))
-    return zones, notes
+        zone = Zone(term.id, spec.type.value, tuple(term.binds), geom, props | more)
+        if spec.type is not ZoneType.ceasefire_line and zone.area_km2 < MIN_AREA_KM2:
+            why = (
+                f"{spec.type.value} draws to 0 km2 on the map of {line.date}: it covers no "
+                "ground there (check its regions, border, side or held_by)"
+            )
+            undrawn.append(Undrawn(index, (), why, term.status))
+            continue
+        zones.append(zone)
+    return zones, undrawn
+
+
+# A zone smaller than this is empty for every rule (a hectare).
+MIN_AREA_KM2 = 0.01
+
+
+Field = tuple[str | int, ...]
+
+
+class _NotDrawn(ValueError):
+    """Why a zone cannot be drawn: each problem with the zone field it lies in."""
+
+    def __init__(self, message: str, field: Field = ()):
+        super().__init__(message)
+        self.problems: list[tuple[Field, str]] = [(field, message)]
+
+    @classmethod
+    def all(cls, problems: list[tuple[Field, str]]) -> _NotDrawn:
+        exc = cls(problems[0][1], problems[0][0])
+        exc.problems = problems
+        return exc
+
+
+def _draw(
+    spec: ZoneSpec,
+    line: LineOfContact,
+    gazetteer: Gazetteer,
+    ru_side: Zone,
+    bands: dict[tuple[str, float, str | None], BaseGeometry],
+) -> tuple[BaseGeometry, dict[str, Any]]:
+    """One zone's geometry and the properties that say how it was drawn."""
+    borders = gazetteer.borders
+    width = spec.width.km if spec.width else None
+    distance = spec.distance.km if spec.distance else None
+    map_date = str(line.date)
+    if spec.type is ZoneType.ceasefire_line:
+        return line.lines, {"length_km": round(line.length_km, 1), "line_date": map_date}
+    if spec.along == "line_of_contact" and width is not None:
+        if width <= 0:
+            raise _NotDrawn(
+                "a DMZ of zero width covers nothing: give a width above 0 km, or use "
+                "type: ceasefire_line for the line alone",
+                ("width",),
+            )
+        split = spec.split or {"UA": 0.5, "RU": 0.5}
+        geom = dmz_geometry(line, ru_side, width, split)
+        return geom, {"width_km": width, "split": split, "line_date": map_date}
+    if spec.along and spec.along != "line_of_contact" and distance is not None:
+        key = (spec.along, distance, spec.side)
+        if key not in bands:
+            try:
+                bands[key] = band_geometry(borders, spec.along, distance, spec.side)
+            except (ValueError, KeyError) as exc:
+                raise _NotDrawn(str(exc.args[0]), ("along",)) from None
+        return bands[key], {"along": spec.along, "distance_km": distance, "side": spec.side}
+    if spec.regions:
+        parts: list[BaseGeometry] = []
+        unknown: list[tuple[Field, str]] = []
+        for i, name in enumerate(spec.regions):
+            try:
+                parts.append(gazetteer.geometry(name))
+            except ValueError as exc:
+                unknown.append((("regions", i), str(exc)))
+        if unknown:
+            raise _NotDrawn.all(unknown)
+        geom = shapely.union_all(parts)
+        props: dict[str, Any] = {"regions": list(spec.regions)}
+        if spec.outside:  # everywhere else on the map's land
+            land = shapely.union_all([c.geometry for c in borders.countries.values()])
+            geom = shapely.difference(land, geom)
+            props["outside"] = True
+        if spec.type is ZoneType.held_area and spec.held_by:
+            try:
+                geom = held_geometry(line, borders, geom, spec.held_by)
+            except ValueError as exc:
+                raise _NotDrawn(str(exc), ("held_by",)) from None
+            dated = spec.on.isoformat() if spec.on else str(spec.at)
+            props |= {"held_by": spec.held_by, "on": dated, "line_date": map_date}
+            if spec.on is None or spec.on != line.date:
+                props["note"] = f"held on {dated}, drawn on the control map of {map_date}"
+        return geom, props
+    raise _NotDrawn(
+        f"{spec.type.value} has no width, distance or regions on the map yet (left to negotiation?)"
+    )
 
 
 def zones_geojson(zones: Sequence[Zone], meta: dict[str, Any]) -> dict[str, Any]:

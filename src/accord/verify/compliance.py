@@ -205,6 +205,9 @@ def _record(store: Store, result: Compliance, agreement_id: str) -> None:
                     ComplianceRecord.start == result.current.start,
                 )
             )
+            # The stored figure is the published one (rounded as in the ledger), so what
+            # conditions read is exactly what the parties can check.
+            published = result.as_dict()
             connection.execute(
                 insert(ComplianceRecord),
                 {
@@ -212,9 +215,9 @@ def _record(store: Store, result: Compliance, agreement_id: str) -> None:
                     "party": result.party,
                     "period": result.period,
                     "start": result.current.start,
-                    "compliance_index": result.current.index,
-                    "score": result.current.score,
-                    "figures": json.dumps(result.as_dict()),
+                    "compliance_index": published["current"]["index"],
+                    "score": published["current"]["score"],
+                    "figures": json.dumps(published),
                     "computed_at": datetime.now(UTC),
                 },
             )
