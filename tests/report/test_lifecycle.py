@@ -23,7 +23,7 @@ from accord.verify.observation import ObservedKind
 
 DAYS = 2
 # Plans whose terms compile to no rule on the shipped map (their notes say why).
-UNRULED = {"mcfaul-2024", "pry-grand-bargain-2022", "russia-drafts-2021", "ukraine-plan"}
+UNRULED = {"mcfaul-2024", "ukraine-plan"}
 
 
 def busier(process: Violation) -> Violation:
