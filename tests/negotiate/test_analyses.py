@@ -128,6 +128,9 @@ def test_report_has_every_section():
         "Utilities per party",
         "Bargaining solutions",
         "Pareto set",
+        "How each plan's terms map to the negotiation domain",
     ):
         assert heading in html
     assert html.count("<svg") >= 2
+    assert "<h3>mcfaul-2024 (11 terms)</h3>" in html
+    assert "<td>security.nato_accession</td><td>100</td>" in html

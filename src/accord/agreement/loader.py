@@ -103,6 +103,30 @@ def _valid_fields(loc: Loc) -> str:
     return f"; valid fields here: {', '.join(names)}" if names else ""
 
 
+@dataclass(frozen=True)
+class SourceMap:
+    """Where each node of an agreement file sits, for problems found after loading
+    (e.g. by a stage that knows the negotiation domain)."""
+
+    file: str
+    root: Any
+
+    @classmethod
+    def parse(cls, text: str, filename: str) -> SourceMap:
+        try:
+            return cls(filename, YAML(typ="rt").load(text))
+        except MarkedYAMLError:
+            return cls(filename, None)
+
+    @classmethod
+    def read(cls, path: str | Path) -> SourceMap:
+        return cls.parse(Path(path).read_text(encoding="utf-8"), str(path))
+
+    def problem(self, loc: Loc, message: str, at_key: bool = False) -> FileProblem:
+        """A problem at `loc` (e.g. ('terms', 3, 'negotiation', 'dmz')), positioned."""
+        return FileProblem(self.file, *_position(self.root, loc, at_key), field_path(loc), message)
+
+
 def parse_agreement(text: str, filename: str) -> Agreement:
     """Validate agreement YAML text; raise AgreementFileError with every problem."""
     yaml = YAML(typ="rt")
@@ -124,10 +148,8 @@ def parse_agreement(text: str, filename: str) -> Agreement:
         found.extend(_message(e) for e in exc.errors())
         agreement = None
     if found or agreement is None:
-        problems = [
-            FileProblem(filename, *_position(root, loc, at_key), field_path(loc), msg)
-            for loc, msg, at_key in found
-        ]
+        where = SourceMap(filename, root)
+        problems = [where.problem(loc, msg, at_key) for loc, msg, at_key in found]
         problems.sort(key=lambda p: (p.line, p.column, p.field))
         raise AgreementFileError(problems)
     return agreement
