@@ -377,3 +377,62 @@ def test_explain_lists_every_term_of_a_plan():
     named = {line.split(" (line ")[0].strip() for line in lines[1:]}
     assert named == {t.id for t in load_plan("mcfaul-2024").terms}
     assert "  security.nato_accession (line 100) -> alignment -> nato_membership" in result.output
+
+
+def test_the_2025_constructs_map_together():
+    held = {"type": "held_area", "regions": ["Donetsk"], "held_by": "UA", "at": "signature"}
+    terms = [
+        term(
+            "territory.line",
+            area="territory",
+            issue="line",
+            binds=["UA", "RU"],
+            parameters={"line": "line_of_contact_at_ceasefire"},
+        ),
+        term(
+            "territory.donetsk",
+            area="territory",
+            issue="withdrawal",
+            kind="rule",
+            zone=held,
+            prohibits=["military_forces"],
+        ),
+        term(
+            "security.cap",
+            issue="force_size",
+            caps=[{"item": "military_forces", "limit": 600000, "unit": "troops"}],
+        ),
+        term(
+            "security.guarantee",
+            issue="guarantees",
+            binds=["US"],
+            guarantee={
+                "guarantors": ["US"],
+                "beneficiary": "UA",
+                "activates_if": [{"party": "RU", "breach": "armed_attack"}],
+                "lapses_if": [{"party": "UA", "breach": "missile_strike"}],
+            },
+        ),
+        term(
+            "security.elections",
+            issue="elections",
+            kind="obligation",
+            parameters={"elections": "UA"},
+            deadline={"after": "signature", "within": "100 days"},
+        ),
+        term(
+            "relations.assets",
+            area="relations",
+            issue="frozen_assets",
+            binds=["US"],
+            parameters={"assets": "shared", "shares": {"US": 0.5, "EUR": 0.25, "UA": 0.25}},
+        ),
+    ]
+    got = {i: o for i, o in package(*terms).items() if o is not None}
+    assert got == {
+        "line": "cede_held",
+        "force_cap": "about_600k",
+        "guarantee": "lapsing",
+        "elections": "within_100_days",
+        "frozen_assets": "split",
+    }
