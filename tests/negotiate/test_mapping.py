@@ -318,6 +318,18 @@ def test_every_term_is_accounted_for_with_a_reason():
     )
 
 
+def test_options_that_refine_each_other_are_refused(tmp_path):
+    yaml = YAML(typ="safe")
+    data = yaml.load((DATA / "domain.yaml").read_text(encoding="utf-8"))
+    aid = next(i for i in data["issues"] if i["id"] == "aid")
+    next(o for o in aid["options"] if o["id"] == "long_term")["refines"] = ["limited"]
+    path = tmp_path / "domain.yaml"
+    with path.open("w") as handle:
+        yaml.dump(data, handle)
+    with pytest.raises(NegotiationFileError, match=r"aid\.limited\.refines: options refine"):
+        load_domain(path)
+
+
 def test_a_selector_over_prose_is_refused(tmp_path):
     yaml = YAML(typ="safe")
     data = yaml.load((DATA / "domain.yaml").read_text(encoding="utf-8"))

@@ -204,11 +204,31 @@ def load_domain(path: str | Path | None = None) -> DomainSpec:
                     raise NegotiationFileError(
                         name, _known("option to refine", low, others), field=f"{field}.refines"
                     )
+            if _refines_itself(issue, option.id):
+                raise NegotiationFileError(
+                    name,
+                    "options refine each other in a circle, so neither could win; keep one"
+                    " direction",
+                    field=f"{field}.refines",
+                )
             for k, pattern in enumerate(option.when):
                 problem = _untyped(pattern, Term)
                 if problem:
                     raise NegotiationFileError(name, problem, field=f"{field}.when[{k}]")
     return domain
+
+
+def _refines_itself(issue: IssueSpec, start: str) -> bool:
+    refines = {o.id: o.refines for o in issue.options}
+    seen, todo = set(), list(refines[start])
+    while todo:
+        option = todo.pop()
+        if option == start:
+            return True
+        if option not in seen:
+            seen.add(option)
+            todo.extend(refines.get(option, []))
+    return False
 
 
 _PROSE = {"label", "summary", "sources", "id"}

@@ -165,6 +165,18 @@ def _outside(term: dict[str, Any], domain: DomainSpec) -> str:
     return f"no issue of the negotiation domain covers {where}"
 
 
+def _resolve(issue: IssueSpec, selected: set[str]) -> tuple[list[str], dict[str, str]]:
+    """The selected options no other selected option refines, and what refines the rest."""
+    refined = {
+        low: option.id
+        for option in issue.options
+        if option.id in selected
+        for low in option.refines
+        if low in selected
+    }
+    return [o.id for o in issue.options if o.id in selected and o.id not in refined], refined
+
+
 def plan_package(
     agreement: Agreement, domain: DomainSpec, source: SourceMap | None = None
 ) -> MappedPlan:
@@ -183,14 +195,7 @@ def plan_package(
         explicit = [hit for issue_id, hit in stated if issue_id == issue.id]
         inferred = _inferred(terms, issue)
         pool = explicit or inferred
-        options = {h.option for h in pool}
-        refined = {
-            low: high
-            for high in options
-            for low in next(o for o in issue.options if o.id == high).refines
-            if low in options
-        }
-        left = [o.id for o in issue.options if o.id in options and o.id not in refined]
+        left, refined = _resolve(issue, {h.option for h in pool})
         if len(left) > 1:
             a, b = (next(h for h in pool if h.option == o) for o in left[:2])
             problems.append(
