@@ -34,6 +34,8 @@ def test_nash_with_hints_equals_full_solve(seed, parties):
     assert (full is None) == (fast is None)
     if full and fast:
         assert np.isclose(full.score, fast.score, rtol=1e-12)
+        # the package itself, not only the score, holds the utilities reported
+        assert np.allclose(scenario.utilities(fast.package), fast.utilities, rtol=1e-12)
 
 
 @settings(max_examples=25, deadline=None)
