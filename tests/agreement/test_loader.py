@@ -41,7 +41,7 @@ def test_unknown_field(minimal_yaml: str) -> None:
     assert problems(text) == [
         "plan.yaml:20:5: terms[0].colour: unknown field 'colour'; valid fields here: id, area, "
         "issue, kind, label, summary, binds, consent, sources, status, position_of, parameters, "
-        "zone, prohibits, caps, deadline, incentive, tied_to, requires"
+        "zone, prohibits, caps, deadline, incentive, tied_to, requires, guarantee, negotiation"
     ]
 
 

@@ -34,6 +34,8 @@ def test_nash_with_hints_equals_full_solve(seed, parties):
     assert (full is None) == (fast is None)
     if full and fast:
         assert np.isclose(full.score, fast.score, rtol=1e-12)
+        # the package itself, not only the score, holds the utilities reported
+        assert np.allclose(scenario.utilities(fast.package), fast.utilities, rtol=1e-12)
 
 
 @settings(max_examples=25, deadline=None)
@@ -128,6 +130,9 @@ def test_report_has_every_section():
         "Utilities per party",
         "Bargaining solutions",
         "Pareto set",
+        "How each plan's terms map to the negotiation domain",
     ):
         assert heading in html
     assert html.count("<svg") >= 2
+    assert "<h3>mcfaul-2024 (11 terms)</h3>" in html
+    assert "<td>security.nato_accession</td><td>100</td>" in html

@@ -93,3 +93,83 @@ def test_shipped_plans_land_where_their_documents_put_them():
     )
     mcfaul = scenario.describe(plan_package(load_plan("mcfaul-2024"), prefs.domain).package)
     assert mcfaul["alignment"] == "nato_membership"
+
+
+# The packages the old label-and-summary matcher gave, issue for issue; the
+# typed mapping keeps every one, and adds guarantee: none where Defense
+# Priorities says there is no binding guarantee.
+SHIPPED = {
+    "defense-priorities-2025": {
+        "line": "line_of_contact",
+        "recognition": "de_facto",
+        "dmz": "full_5mi",
+        "monitoring": "observers_small",
+        "alignment": "armed_neutrality",
+        "aid": "limited",
+        "us_posture": "out_post2000",
+        "sanctions": "phased_relief",
+        "frozen_assets": "kept_as_leverage",
+        "foreign_forces": "none_in_either",
+        "humanitarian": "exchange_only",
+        "disputes": "joint_commission",
+        "treaties": "founding_act_cfe",
+        "eu_membership": "deferred",
+        "nuclear": "non_nuclear",
+        "guarantee": "none",
+    },
+    "mcfaul-2024": {
+        "line": "line_of_contact",
+        "recognition": "peaceful_reunification",
+        "alignment": "nato_membership",
+        "humanitarian": "exchange_only",
+    },
+    "pry-grand-bargain-2022": {
+        "recognition": "de_jure",
+        "aid": "none",
+        "us_posture": "out_post1997",
+        "missiles": "mutual_limits",
+        "nato_expansion": "halted",
+        "disputes": "joint_commission",
+        "treaties": "founding_act_cfe",
+    },
+    "russia-drafts-2021": {
+        "us_posture": "out_post1997",
+        "missiles": "ban_east",
+        "exercises": "nato_activity_ban",
+        "nato_expansion": "halted",
+        "treaties": "new_security_treaty",
+    },
+    "russia-plan": {
+        "line": "four_oblasts",
+        "alignment": "neutral_demilitarized",
+        "us_posture": "out_post1997",
+        "missiles": "mutual_limits",
+        "exercises": "nato_activity_ban",
+        "nato_expansion": "halted",
+        "foreign_forces": "none_in_either",
+        "humanitarian": "with_accountability",
+    },
+    "ukraine-plan": {
+        "line": "borders_1991",
+        "recognition": "none",
+        "peacekeeping": "large_force",
+        "alignment": "nato_membership",
+        "aid": "long_term",
+        "minerals": "minerals_for_aid",
+        "foreign_forces": "western_troops",
+        "humanitarian": "with_accountability",
+    },
+    "us-framework-2025": {
+        "alignment": "european_guarantee",
+        "aid": "long_term",
+        "minerals": "minerals_for_aid",
+        "foreign_forces": "european_non_nato",
+    },
+}
+
+
+@pytest.mark.parametrize("plan", plan_ids())
+def test_shipped_plans_keep_their_packages(plan):
+    prefs = load_preferences()
+    described = prefs.scenario().describe(plan_package(load_plan(plan), prefs.domain).package)
+    assert {i: o for i, o in described.items() if o is not None} == SHIPPED[plan]

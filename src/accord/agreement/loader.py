@@ -168,6 +168,30 @@ def _too_deep_by_indent(text: str) -> int | None:
     return None
 
 
+@dataclass(frozen=True)
+class SourceMap:
+    """Where each node of an agreement file sits, for problems found after loading
+    (e.g. by a stage that knows the negotiation domain)."""
+
+    file: str
+    root: Any
+
+    @classmethod
+    def parse(cls, text: str, filename: str) -> SourceMap:
+        try:
+            return cls(filename, YAML(typ="rt").load(text.removeprefix("\ufeff")))
+        except MarkedYAMLError:
+            return cls(filename, None)
+
+    @classmethod
+    def read(cls, path: str | Path) -> SourceMap:
+        return cls.parse(Path(path).read_text(encoding="utf-8"), str(path))
+
+    def problem(self, loc: Loc, message: str, at_key: bool = False) -> FileProblem:
+        """A problem at `loc` (e.g. ('terms', 3, 'negotiation', 'dmz')), positioned."""
+        return FileProblem(self.file, *_position(self.root, loc, at_key), field_path(loc), message)
+
+
 def parse_agreement(text: str, filename: str) -> Agreement:
     """Validate agreement YAML text; raise AgreementFileError with every problem."""
     text = text.removeprefix("\ufeff")
@@ -197,23 +221,11 @@ def parse_agreement(text: str, filename: str) -> Agreement:
         found.extend(_message(e) for e in exc.errors())
         agreement = None
     if found or agreement is None:
-        raise AgreementFileError(_located(root, filename, found))
+        where = SourceMap(filename, root)
+        problems = [where.problem(loc, msg, at_key) for loc, msg, at_key in found]
+        problems.sort(key=lambda p: (p.line, p.column, p.field))
+        raise AgreementFileError(problems)
     return agreement
-
-
-def _located(root: Any, filename: str, found: list[tuple[Loc, str, bool]]) -> list[FileProblem]:
-    problems = [
-        FileProblem(filename, *_position(root, loc, at_key), field_path(loc), msg)
-        for loc, msg, at_key in found
-    ]
-    return sorted(problems, key=lambda p: (p.line, p.column, p.field))
-
-
-def locate_problems(path: str | Path, found: Sequence[tuple[Loc, str]]) -> list[FileProblem]:
-    """File, line and column of problems found in a loaded agreement (by the
-    geography, say), given as (location, message) pairs like pydantic's."""
-    root = YAML(typ="rt").load(Path(path).read_text(encoding="utf-8"))
-    return _located(root, str(path), [(loc, msg, False) for loc, msg in found])
 
 
 def load_agreement(path: str | Path) -> Agreement:
@@ -243,3 +255,11 @@ def load_agreement(path: str | Path) -> Agreement:
             [FileProblem(str(path), 1, 1, "", f"not UTF-8 text: {exc.reason}")]
         ) from None
     return parse_agreement(text, str(path))
+
+
+def locate_problems(path: str | Path, found: Sequence[tuple[Loc, str]]) -> list[FileProblem]:
+    """File, line and column of problems found in a loaded agreement (by the
+    geography, say), given as (location, message) pairs like pydantic's."""
+    where = SourceMap.read(path)
+    problems = [where.problem(loc, msg) for loc, msg in found]
+    return sorted(problems, key=lambda p: (p.line, p.column, p.field))

@@ -17,14 +17,22 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from accord.agreement.quantities import Count, Distance, Duration, Money
 from accord.agreement.vocabulary import (
     ISSUES,
+    Accession,
+    AidCourse,
     Alignment,
+    AmnestyScope,
     Area,
+    AssetUse,
+    Breach,
+    CapUnit,
     Event,
     IncentiveKind,
     LineBasis,
     MilitaryItem,
     Recognition,
     TermKind,
+    TreatyKind,
+    Waterway,
     ZoneType,
 )
 
@@ -142,6 +150,7 @@ class Cap(StrictModel):
 
     item: MilitaryItem
     limit: Count | None = None
+    unit: CapUnit | None = Field(default=None, description="what the limit counts")
 
 
 class Deadline(StrictModel):
@@ -208,6 +217,34 @@ class Incentive(StrictModel):
     snap_back: bool = False
 
 
+class Council(StrictModel):
+    """A body that oversees implementation, who chairs it and whether it can penalise."""
+
+    chair: str = Field(min_length=2)
+    members: list[PartyId] = Field(default_factory=list)
+    penalties: bool = False
+
+
+class Trigger(StrictModel):
+    """An act by a party that starts or ends an obligation."""
+
+    party: PartyId
+    breach: Breach
+
+
+class Guarantee(StrictModel):
+    """Who defends whom, and which breaches activate or void the promise."""
+
+    guarantors: list[PartyId] = Field(min_length=1)
+    beneficiary: PartyId
+    activates_if: list[Trigger] = Field(default_factory=list)
+    lapses_if: list[Trigger] = Field(default_factory=list)
+
+
+IssueId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+ShareKey = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=40)]
+
+
 class Parameters(StrictModel):
     """Typed figures a term carries beyond its zone, caps, deadline and incentive."""
 
@@ -242,6 +279,36 @@ class Parameters(StrictModel):
     weapons: list[MilitaryItem] | None = None
     precedent: str | None = None
     horizon: Duration | None = None
+    accession: Accession | None = None
+    aid_course: AidCourse | None = None
+    assets: AssetUse | None = None
+    shares: dict[ShareKey, float] | None = Field(
+        default=None, description="how a divided thing (assets, a plant's output) is split"
+    )
+    treaty_kind: TreatyKind | None = None
+    deployed: list[PartyId] | None = Field(
+        default=None, description="parties whose forces deploy in the term's country"
+    )
+    reparations: bool | None = None
+    tribunal: bool | None = None
+    amnesty: AmnestyScope | None = None
+    elections: PartyId | None = Field(default=None, description="whose elections are held")
+    operator: PartyId | None = Field(default=None, description="who runs a shared facility")
+    supervisor: str | None = Field(default=None, description="who oversees it, e.g. IAEA")
+    navigation: list[Waterway] | None = None
+    council: Council | None = None
+
+    @field_validator("shares")
+    @classmethod
+    def _whole(cls, shares: dict[str, float] | None) -> dict[str, float] | None:
+        if shares is not None:
+            total = sum(shares.values())
+            if any(v < 0 for v in shares.values()) or abs(total - 1.0) > 1e-6:
+                raise ValueError(
+                    f"shares must be non-negative and add up to 1, not {total:g};"
+                    " write each as a fraction, e.g. {UA: 0.5, RU: 0.5}"
+                )
+        return shares
 
 
 class Term(StrictModel):
@@ -268,6 +335,11 @@ class Term(StrictModel):
     incentive: Incentive | None = None
     tied_to: list[TermId] = Field(default_factory=list, description="terms whose compliance counts")
     requires: list[TermId] = Field(default_factory=list, description="terms this one depends on")
+    guarantee: Guarantee | None = None
+    negotiation: dict[IssueId, IssueId] = Field(
+        default_factory=dict,
+        description="negotiation issue -> option this term states outright (or 'none')",
+    )
 
     @field_validator("issue")
     @classmethod
@@ -278,6 +350,18 @@ class Term(StrictModel):
                 f"'{issue}' is not an issue of area {area}; use one of {', '.join(ISSUES[area])}"
             )
         return issue
+
+    @field_validator("caps")
+    @classmethod
+    def _total_caps_counted(cls, caps: list[Cap], info: ValidationInfo) -> list[Cap]:
+        if "zone" in info.data and info.data["zone"] is None:
+            for k, cap in enumerate(caps):
+                if cap.limit is not None and cap.unit is None:
+                    raise ValueError(
+                        f"caps[{k}] has a limit but no unit; a cap with no zone limits a party's"
+                        " total forces: write unit: troops (or items)"
+                    )
+        return caps
 
     @model_validator(mode="after")
     def _kind_fields(self) -> Term:

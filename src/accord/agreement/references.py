@@ -113,7 +113,7 @@ def _check_term_parties(term: dict[str, Any], loc: Loc, parties: set[str], need:
         need((*loc, "incentive", "providers"), incentive.get("providers"), parties, "party")
     params = term.get("parameters")
     if isinstance(params, dict):
-        for field in ("holdouts", "aid_lead_initial", "aid_lead_later"):
+        for field in ("holdouts", "aid_lead_initial", "aid_lead_later", "deployed", "elections"):
             need((*loc, "parameters", field), params.get(field), parties, "party")
 
 

@@ -63,6 +63,7 @@ ISSUES: dict[Area, dict[str, str]] = {
         "nuclear": "Nuclear status",
         "missiles": "Missiles",
         "eu_membership": "EU membership",
+        "elections": "Elections",
     },
     Area.relations: {
         "us_posture": "US posture",
@@ -87,18 +88,22 @@ ISSUES: dict[Area, dict[str, str]] = {
         "non_use_of_force": "Non-use of force",
         "dispute_resolution": "Disputes",
         "monitoring": "Monitoring",
+        "implementation": "Implementation",
     },
     Area.economic: {
         "minerals": "Minerals",
         "reconstruction": "Reconstruction",
         "trade": "Trade",
         "climate": "Climate",
+        "nuclear_plant": "Zaporizhzhia NPP",
+        "navigation": "Navigation",
     },
     Area.humanitarian: {
         "prisoners": "Prisoners",
         "occupied_residents": "Occupied areas",
         "minorities": "Minorities",
         "accountability": "Accountability",
+        "amnesty": "Amnesty",
     },
     Area.sequencing: {
         "deals": "Deals",
@@ -186,6 +191,62 @@ class Alignment(StrEnum):
     armed_neutrality = "armed_neutrality"
     neutral_demilitarized = "neutral_demilitarized"
     european_guarantee = "european_guarantee"
+
+
+class Accession(StrEnum):
+    """Where a party's bid to join an alliance or union stands under a term."""
+
+    granted = "granted"  # joins, or is invited to
+    deferred = "deferred"  # later, on no fixed date
+    barred = "barred"  # never
+
+
+class AidCourse(StrEnum):
+    """What becomes of military aid."""
+
+    ended = "ended"
+    limited = "limited"
+    long_term = "long_term"
+
+
+class AssetUse(StrEnum):
+    """What becomes of frozen state assets."""
+
+    kept_frozen = "kept_frozen"
+    returned = "returned"
+    confiscated = "confiscated"  # seized for the victim's reconstruction or reparations
+    shared = "shared"  # split among beneficiaries by the term's shares
+
+
+class TreatyKind(StrEnum):
+    new_security_treaty = "new_security_treaty"  # a new binding treaty on European security
+    arms_control = "arms_control"  # existing arms-control instruments (Founding Act, CFE, INF)
+
+
+class AmnestyScope(StrEnum):
+    full = "full"  # every party, for every act in the war
+    excluding_war_crimes = "excluding_war_crimes"
+
+
+class Breach(StrEnum):
+    """Acts by a party that start or end an obligation."""
+
+    armed_attack = "armed_attack"
+    missile_strike = "missile_strike"
+    ceasefire_violation = "ceasefire_violation"
+
+
+class Waterway(StrEnum):
+    dnipro = "dnipro"
+    black_sea = "black_sea"
+    sea_of_azov = "sea_of_azov"
+
+
+class CapUnit(StrEnum):
+    """What a cap's limit counts."""
+
+    troops = "troops"
+    items = "items"  # weapons or vehicles of the cap's kind
 
 
 class MilitaryItem(StrEnum):

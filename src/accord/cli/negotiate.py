@@ -50,10 +50,20 @@ def evaluate(
     party: list[Path] = PartyOpt,
     domain_file: Path = DomainOpt,
     output: str = OutputOpt,
+    explain: bool = typer.Option(
+        False,
+        "--explain",
+        help="Print term -> issue -> option for every term instead of JSON (JSON still goes to"
+        " --output when given).",
+    ),
 ) -> None:
     """Per plan: each party's utility, red lines crossed, and standing against its alternative."""
     with user_errors():
-        _emit(analysis.evaluate_json(_setting(plans, party, domain_file)), output)
+        setting = _setting(plans, party, domain_file)
+        if explain:
+            write_or_print(analysis.explain_text(setting), None)
+        if output or not explain:
+            _emit(analysis.evaluate_json(setting), output)
 
 
 @app.command()

@@ -10,18 +10,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from accord.agreement import Agreement
+from accord.agreement import SourceMap
 from accord.negotiate.bridging import bridge
 from accord.negotiate.durability import durability, load_mechanisms
 from accord.negotiate.evaluate import evaluate_package, explain_empty
 from accord.negotiate.files import Preferences, load_preferences
-from accord.negotiate.mapping import plan_package
+from accord.negotiate.mapping import MappedPlan, plan_package
 from accord.negotiate.pareto import Frontier, pareto_set
 from accord.negotiate.ratification import load_rules, ratify
 from accord.negotiate.scenario import Package, Scenario
 from accord.negotiate.sensitivity import analyse
 from accord.negotiate.solutions import solve
-from accord.plans import load_plan, plan_ids
+from accord.plans import load_plan, plan_ids, plan_path
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ class Setting:
     prefs: Preferences
     scenario: Scenario
     plans: dict[str, Package]
+    mapped: dict[str, MappedPlan]
 
     @classmethod
     def load(
@@ -40,11 +41,15 @@ class Setting:
         domain_file: str | Path | None = None,
     ) -> Setting:
         prefs = load_preferences(party_files, domain_file)
-        agreements: list[Agreement] = [load_plan(p) for p in (plans or plan_ids())]
+        mapped = [
+            plan_package(load_plan(p), prefs.domain, SourceMap.read(plan_path(p)))
+            for p in (plans or plan_ids())
+        ]
         return cls(
             prefs,
             prefs.scenario(),
-            {a.id: plan_package(a, prefs.domain).package for a in agreements},
+            {m.plan: m.package for m in mapped},
+            {m.plan: m for m in mapped},
         )
 
 
@@ -62,7 +67,26 @@ def domain_json(setting: Setting) -> dict[str, Any]:
 
 
 def evaluate_json(setting: Setting) -> list[dict[str, Any]]:
-    return [evaluate_package(setting.scenario, pkg, name) for name, pkg in setting.plans.items()]
+    """Each plan's evaluation, with the term -> issue -> option table behind its package."""
+    return [
+        evaluate_package(setting.scenario, pkg, name) | {"terms": setting.mapped[name].table()}
+        for name, pkg in setting.plans.items()
+    ]
+
+
+def explain_text(setting: Setting) -> str:
+    """Term -> issue -> option for every term of every plan, as plain lines."""
+    out: list[str] = []
+    for name, mapped in setting.mapped.items():
+        out.append(f"{name} ({len(mapped.terms)} terms)")
+        for row in mapped.table():
+            where = f"  {row['term']} (line {row['line']})"
+            if row["issue"] is None:
+                out.append(f"{where}: outside the negotiation domain: {row['outcome']}")
+            else:
+                note = "" if row["outcome"] == "counts" else f"; {row['outcome']}"
+                out.append(f"{where} -> {row['issue']} -> {row['option']} [{row['rule']}{note}]")
+    return "\n".join(out)
 
 
 def pareto_json(setting: Setting, limit: int = 50) -> dict[str, Any]:

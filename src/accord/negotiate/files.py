@@ -15,14 +15,17 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
-from accord.agreement.model import StrictModel
+from accord.agreement.model import StrictModel, Term
 from accord.negotiate.scenario import RedLine, Scenario
 
 Range = tuple[float, float]
+
+# Comparisons a selector may apply to a field instead of a value.
+OPERATORS = {"lt", "le", "gt", "ge", "ne", "absent", "includes"}
 
 
 class NegotiationFileError(ValueError):
@@ -49,8 +52,10 @@ class DocumentSpec(StrictModel):
 class OptionSpec(StrictModel):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: str
-    # term patterns; a plan term matching any of them selects this option
+    # selectors over a term's typed fields; a term matching any of them selects this option
     when: list[dict[str, Any]] = Field(default_factory=list)
+    # options of the same issue this one wins over when a plan selects both
+    refines: list[str] = Field(default_factory=list)
 
 
 class IssueSpec(StrictModel):
@@ -191,7 +196,71 @@ def load_domain(path: str | Path | None = None) -> DomainSpec:
             raise NegotiationFileError(
                 name, "an option id is repeated", field=f"{issue.id}.options"
             )
+        for option in issue.options:
+            field = f"{issue.id}.{option.id}"
+            for low in option.refines:
+                if low not in ids or low == option.id:
+                    others = [i for i in ids if i != option.id]
+                    raise NegotiationFileError(
+                        name, _known("option to refine", low, others), field=f"{field}.refines"
+                    )
+            if _refines_itself(issue, option.id):
+                raise NegotiationFileError(
+                    name,
+                    "options refine each other in a circle, so neither could win; keep one"
+                    " direction",
+                    field=f"{field}.refines",
+                )
+            for k, pattern in enumerate(option.when):
+                problem = _untyped(pattern, Term)
+                if problem:
+                    raise NegotiationFileError(name, problem, field=f"{field}.when[{k}]")
     return domain
+
+
+def _refines_itself(issue: IssueSpec, start: str) -> bool:
+    refines = {o.id: o.refines for o in issue.options}
+    seen, todo = set(), list(refines[start])
+    while todo:
+        option = todo.pop()
+        if option == start:
+            return True
+        if option not in seen:
+            seen.add(option)
+            todo.extend(refines.get(option, []))
+    return False
+
+
+_PROSE = {"label", "summary", "sources", "id"}
+
+
+def _untyped(pattern: dict[str, Any], model: type[BaseModel]) -> str | None:
+    """Why a selector does not read only typed fields of `model`, or None."""
+    for key, sub in pattern.items():
+        if model is Term and key in _PROSE:
+            return f"a selector may not read '{key}': select on typed fields, not prose"
+        known = {**model.model_fields, **model.model_computed_fields}
+        if key not in known:
+            fields = ", ".join(f for f in known if f not in _PROSE)
+            return f"'{key}' is not a typed field here; valid: {fields}"
+        field = known[key]
+        inner = _model_of(getattr(field, "annotation", None) or getattr(field, "return_type", None))
+        if isinstance(sub, dict) and inner is not None and not set(sub) <= OPERATORS:
+            problem = _untyped(sub, inner)
+            if problem:
+                return f"{key}: {problem}"
+    return None
+
+
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    """The model a field holds (through Optional and list), if it holds one."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_of(arg)
+        if found is not None:
+            return found
+    return None
 
 
 def _known(what: str, name: str, known: list[str]) -> str:
