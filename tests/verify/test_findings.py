@@ -257,3 +257,43 @@ def test_firing_geometry(verifier: Verifier) -> None:
     # Compliant: own fire landing on own side far from the DMZ; a flash on one's own side.
     assert fired(verifier, _fire(36.0, 270, 4e3, 6e3, side="UA", side_confidence=0.9)) == []
     assert fired(verifier, _fire(36.0, 270, 2e3, 4e3, "muzzle_flash")) == []
+
+
+def test_a_ceasefire_line_without_a_dmz_bans_fire_across_it() -> None:
+    """A line has no inside: only fire across it breaches, fire near it does not."""
+    plan = world_agreement().model_dump(mode="json")
+    plan["terms"] = [
+        term(
+            "ceasefire.line",
+            "ceasefire",
+            "dmz",
+            prohibits=["firing"],
+            zone={"type": "ceasefire_line", "along": "line_of_contact"},
+        )
+    ]
+    plan["open"] = [
+        {"area": a.value, "note": "Not part of this test plan."}
+        for a in Area
+        if a.value != "ceasefire"
+    ]
+    zones = [
+        *(z for z in world_zones() if z.kind == "side"),
+        Zone(
+            "ceasefire.line",
+            "ceasefire_line",
+            ("UA", "RU"),
+            shapely.LineString([(37, 47), (37, 49)]),
+        ),
+    ]
+    rules = compile_rules(Agreement.model_validate(plan), zones)
+    assert [r.id for r in rules.rules] == ["ceasefire.line:firing"]
+    assert not any("firing" in note for note in rules.notes)
+    teams = Teams(("west", "east"), np.array([36.0, 38.0]), np.array([48.0, 48.0]))
+    line_only = Verifier(rules, ZoneIndex.build(zones, cell_m=500.0), teams)
+
+    def breaches(observation: Observation) -> list[str]:
+        return [p for r, p in found(line_only, observation) if r == "ceasefire.line:firing"]
+
+    assert breaches(_fire(36.5, 90, 10e3, 12e3, **RU)) == ["RU"]  # landed across the line
+    # Ukraine's own impact 1 km short of the line: in a DMZ this would breach, here not.
+    assert breaches(_fire(36.9, 90, 1e3, 2e3, side="UA", side_confidence=0.9)) == []

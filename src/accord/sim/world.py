@@ -60,9 +60,19 @@ class World:
         return sorted({r.zone_id for r in self.ruleset.rules if r.zone_id and r.zone_id not in dmz})
 
     def binds(self, rule: Rule) -> list[str]:
-        """The parties the rule's term binds by name (for foreign forces: those not at home)."""
+        """The parties with forces the rule's term binds (for foreign forces: those not at
+        home): an alliance binds its members, since only they field forces."""
         term = next(t for t in self.agreement.terms if t.id == rule.term_id)
-        return [p for p in term.binds if p not in rule.hosts]
+        members = {p.id: p.members for p in self.agreement.parties}
+        forces: list[str] = []
+        todo = list(term.binds)
+        while todo:
+            party = todo.pop(0)
+            if members.get(party):
+                todo.extend(members[party])
+            elif party not in forces and party not in rule.hosts:
+                forces.append(party)
+        return forces
 
     @property
     def index(self) -> ZoneIndex:

@@ -281,15 +281,22 @@ def _term_rules(
         )
     elif banned:
         notes.append(f"{term.id}: prohibits {', '.join(sorted(banned))} with no zone to check in")
+    # A DMZ on the line of contact, or the line itself, is a ceasefire line: no fire on
+    # or across it (a line has no inside, so only fire across it counts there).
+    on_line = zone is not None and (
+        zone.kind == ZoneType.ceasefire_line.value
+        or (in_dmz and term.zone is not None and term.zone.along == "line_of_contact")
+    )
     unseen = [
         p.value
         for p in term.prohibits
-        if p.value not in ITEM_KINDS and p.value not in ("exercise", "foreign_forces")
+        if p.value not in ITEM_KINDS
+        and p.value not in ("exercise", "foreign_forces")
+        and not (on_line and p is MilitaryItem.firing)
     ]
     if unseen:
         notes.append(f"{term.id}: no observation kind reports {', '.join(unseen)}")
-    if in_dmz and term.zone is not None and term.zone.along == "line_of_contact":
-        # A DMZ on the line of contact is a ceasefire line: no fire on or across it.
+    if on_line:
         rules.append(
             Rule(
                 id=f"{term.id}:firing",
