@@ -22,9 +22,15 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from accord.report.daily import DailyReport, build_daily
-from accord.service.access import incident_scope, may_transition, party_edition, require
+from accord.service.access import (
+    incident_scope,
+    may_transition,
+    party_edition,
+    require,
+    submission_refusal,
+)
 from accord.service.auth import Actor, Role
-from accord.service.errors import BadRequest, NotFound, PayloadTooLarge
+from accord.service.errors import BadRequest, Forbidden, NotFound, PayloadTooLarge
 from accord.service.settings import ServiceSettings
 from accord.store import Store
 from accord.store.database import WRITE
@@ -122,7 +128,12 @@ class Core:
     # --- observations and field reports -------------------------------------------
 
     def submit_observations(self, actor: Actor, records: Sequence[Any]) -> dict[str, Any]:
-        """Store a batch as file ingest would; each bad record is quarantined with its reason."""
+        """Store a batch as file ingest would; each bad record is quarantined with its reason.
+
+        A record whose source the token may not speak for (another team's patrol, a
+        party's notice from an observer) refuses the whole batch before anything is
+        stored: forging is not a data error to quarantine, and a 403 means nothing
+        happened."""
         require(actor, "observations.submit")
         if not records:
             raise BadRequest("the batch is empty: send one observation or a list of them")
@@ -130,6 +141,17 @@ class Core:
             raise PayloadTooLarge(
                 f"{len(records)} records in one batch; send at most "
                 f"{self.settings.max_batch_records} per request"
+            )
+        refused = [
+            f"record {n}: {reason}"
+            for n, record in enumerate(records, 1)
+            if (reason := submission_refusal(actor, record)) is not None
+        ]
+        if refused:
+            raise Forbidden(
+                f"nothing was stored: {actor.label} may not submit these as their source: "
+                + "; ".join(refused[:20])
+                + (f"; and {len(refused) - 20} more" if len(refused) > 20 else "")
             )
         texts = [json.dumps(r, sort_keys=True, separators=(",", ":")) for r in records]
         source = f"api:{actor.label}:{actor.name}"
