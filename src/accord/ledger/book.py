@@ -28,7 +28,7 @@ from accord.ledger.merkle import inclusion_proof, leaf_hash, merkle_root, root_f
 from accord.ledger.proofs import DaySeal, build_proof, statement_signed
 from accord.ledger.signing import MISSION_OWNER, day_statement, mission_key_id
 from accord.store import Store
-from accord.store.database import WRITE
+from accord.store.database import BIGINT_MAX, WRITE
 from accord.store.ledger import (
     ENTRY_COLUMNS,
     Draft,
@@ -300,9 +300,6 @@ def _seal(connection: Connection, day: dt.date) -> DaySeal:
     )
 
 
-LARGEST_SEQ = 2**63 - 1  # the store's BIGINT
-
-
 def everyone(_connection: Connection, _entry: Entry) -> bool:
     """The CLI's view: the operator reads the whole ledger."""
     return True
@@ -316,7 +313,7 @@ def find_entry(connection: Connection, wanted: str, visible: Visibility = everyo
     query = select(*ENTRY_COLUMNS)
     if wanted.isascii() and wanted.isdigit():
         seq = int(wanted)
-        query = query.where(LedgerEntryRow.seq == seq if seq <= LARGEST_SEQ else false())
+        query = query.where(LedgerEntryRow.seq == seq if seq <= BIGINT_MAX else false())
     else:
         query = query.where(LedgerEntryRow.ref == wanted).order_by(LedgerEntryRow.seq)
     entries = [

@@ -15,9 +15,9 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Self
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
@@ -33,7 +33,7 @@ from accord.service.auth import Actor, Role
 from accord.service.errors import BadRequest, Forbidden, NotFound, PayloadTooLarge
 from accord.service.settings import ServiceSettings
 from accord.store import Store
-from accord.store.database import WRITE
+from accord.store.database import BIGINT_MAX, WRITE
 from accord.store.schema import StoredObservation
 from accord.store.service import FieldReport, IncidentNote, IncidentPublication
 from accord.store.verification import StoredIncident
@@ -52,13 +52,14 @@ class Page:
 
     @classmethod
     def parse(cls, limit: int | None, offset: int | None, settings: ServiceSettings) -> Page:
+        """The page asked for; a limit over the server's largest page is cut to it."""
         limit = settings.page_limit_default if limit is None else limit
         offset = offset or 0
-        if not 1 <= limit <= settings.page_limit_max:
+        if limit < 1:
             raise BadRequest(f"limit={limit}: give 1 to {settings.page_limit_max}")
         if offset < 0:
             raise BadRequest(f"offset={offset}: give 0 or more")
-        return cls(limit, offset)
+        return cls(min(limit, settings.page_limit_max), offset)
 
 
 def us_to_iso(us: int) -> str:
@@ -81,12 +82,32 @@ class NoteRequest(BaseModel):
 
 
 class FieldReportRequest(BaseModel):
+    """A field report; lon and lat come together or not at all (the schema says so too)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {
+                    "properties": {"lon": {"type": "number"}, "lat": {"type": "number"}},
+                    "required": ["lon", "lat"],
+                },
+                {"properties": {"lon": {"type": "null"}, "lat": {"type": "null"}}},
+            ]
+        }
+    )
+
     kind: str = Field(pattern="^(restriction|jamming)$", description="restriction or jamming")
     at: datetime = Field(description="When, with a UTC offset.")
     lon: float | None = Field(None, ge=-180, le=180)
     lat: float | None = Field(None, ge=-90, le=90)
     party: str | None = Field(None, pattern="^(UA|RU)$", description="Who imposed it.")
     description: str = Field(min_length=1, max_length=4000)
+
+    @model_validator(mode="after")
+    def _located_or_not(self) -> Self:
+        if (self.lon is None) != (self.lat is None):
+            raise ValueError("lon and lat come together: give both or neither")
+        return self
 
 
 def incident_json(row: StoredIncident, published: bool) -> dict[str, Any]:
@@ -188,8 +209,6 @@ class Core:
 
     def submit_field_report(self, actor: Actor, report: FieldReportRequest) -> dict[str, Any]:
         require(actor, "field_reports.submit")
-        if (report.lon is None) != (report.lat is None):
-            raise BadRequest("lon and lat come together: give both or neither")
         at_us = iso_to_us(report.at)
         row: dict[str, Any] = {
             "kind": report.kind,
@@ -284,7 +303,7 @@ class Core:
             raise BadRequest(str(exc)) from None
         query = select(StoredIncident.id).where(StoredIncident.id == number, incident_scope(actor))
         with self.store.engine.connect() as connection:
-            if connection.execute(query).scalar() is None:
+            if number > BIGINT_MAX or connection.execute(query).scalar() is None:
                 raise NotFound(f"no incident {incident_ref(number)} that {actor.label} may see")
         return number
 

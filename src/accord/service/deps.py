@@ -8,10 +8,22 @@ import time
 from collections import deque
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 
 from accord.service.auth import PUBLIC, Actor, authenticate
 from accord.service.errors import TooManyRequests, Unauthorized
+from accord.service.settings import PAGE_LIMIT_CEILING
+
+# `page_limit_max` may only lower the documented page size (a larger limit is
+# cut to it, as OGC API - Features asks); offsets are bounded so none overflows.
+OFFSET_CEILING = 1_000_000_000
+Limit = Annotated[
+    int | None,
+    Query(
+        ge=1, le=PAGE_LIMIT_CEILING, description="Page size (cut to the server's page_limit_max)."
+    ),
+]
+Offset = Annotated[int | None, Query(ge=0, le=OFFSET_CEILING, description="Items to skip.")]
 
 
 class RateLimiter:
