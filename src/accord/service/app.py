@@ -124,6 +124,36 @@ class BodyLimit:
         await self.app(scope, counted, answer)
 
 
+# The dashboard loads only its own scripts and styles; Leaflet and milsymbol set
+# inline styles, reports open in a blob: frame and may hold data: images.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+    "frame-src blob:; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+SECURITY_HEADERS = [
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+]
+
+
+class SecurityHeaders:
+    """Every response, errors and the dashboard's files included, carries the CSP,
+    X-Frame-Options and X-Content-Type-Options headers."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def headed(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), *SECURITY_HEADERS]}
+            await send(message)
+
+        await self.app(scope, receive, headed if scope["type"] == "http" else send)
+
+
 def _too_large(limit: int) -> JSONResponse:
     return error_response(PayloadTooLarge(f"the body is over {limit} bytes; send less per request"))
 
@@ -468,6 +498,7 @@ def create_app(settings: ServiceSettings | None = None, store: Store | None = No
     app.mount("/dashboard", StaticFiles(directory=str(dashboard), html=True), name="dashboard")
     app.add_api_route("/", _home, include_in_schema=False)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
     return app
 
 
