@@ -11,7 +11,6 @@ import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
-from datetime import datetime
 from importlib import resources
 from typing import Annotated, Any, Literal
 
@@ -32,6 +31,8 @@ from accord.service.catalog import Catalog
 from accord.service.core import (
     Core,
     FieldReportRequest,
+    IsoDay,
+    IsoTime,
     NoteRequest,
     Page,
     TransitionRequest,
@@ -177,7 +178,7 @@ def mission_day(day: dt.date) -> dt.date:
 
 # Days of the mission's era: a date at the calendar's edge has no week before it.
 Day = Annotated[
-    dt.date,
+    IsoDay,
     Query(
         description="A day, YYYY-MM-DD, 1900 to 2999.",
         json_schema_extra={"pattern": "^(19[0-9]{2}|2[0-9]{3})-"},
@@ -257,8 +258,8 @@ def incidents(
     who: Caller,
     state: State | None = None,
     party: Party | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: IsoTime | None = None,
+    until: IsoTime | None = None,
     limit: Limit = None,
     offset: Offset = None,
 ) -> dict[str, Any]:

@@ -12,12 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Self
+from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictFloat, model_validator
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
@@ -72,6 +73,25 @@ def iso_to_us(moment: datetime) -> int:
     return int(moment.timestamp() * 1_000_000)
 
 
+def _written(pattern: str, example: str) -> BeforeValidator:
+    """Only text in the RFC 3339 form, not pydantic's lax forms (numbers as Unix
+    times, booleans), so what the server takes is what its schema says."""
+    shape = re.compile(pattern)
+
+    def check(value: object) -> object:
+        if not (isinstance(value, str) and shape.match(value)):
+            raise ValueError(f"{value!r}: write it like {example}")
+        return value
+
+    return BeforeValidator(check)
+
+
+IsoDay = Annotated[dt.date, _written(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "2026-09-01")]
+IsoTime = Annotated[
+    datetime, _written(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}", "2026-09-01T08:00:00Z")
+]
+
+
 class TransitionRequest(BaseModel):
     state: str = Field(description="The state to move to, e.g. confirmed or referred.")
     reason: str = Field(min_length=1, max_length=2000, description="Why, for the record.")
@@ -97,9 +117,9 @@ class FieldReportRequest(BaseModel):
     )
 
     kind: str = Field(pattern="^(restriction|jamming)$", description="restriction or jamming")
-    at: datetime = Field(description="When, with a UTC offset.")
-    lon: float | None = Field(None, ge=-180, le=180)
-    lat: float | None = Field(None, ge=-90, le=90)
+    at: IsoTime = Field(description="When, with a UTC offset.")
+    lon: StrictFloat | None = Field(None, ge=-180, le=180)
+    lat: StrictFloat | None = Field(None, ge=-90, le=90)
     party: str | None = Field(None, pattern="^(UA|RU)$", description="Who imposed it.")
     description: str = Field(min_length=1, max_length=4000)
 
