@@ -79,3 +79,35 @@ def test_an_empty_batch_is_refused_by_the_schema(client: TestClient, seeded: See
         "/api/observations/batch", json=[observation(1)], headers=seeded.headers("admin")
     )
     assert one.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/compliance/UA?day=0",
+        "/api/incidents?until=0.5",
+        "/api/incidents?since=1700000000",
+        "/api/reports/daily?date=20260901",
+        "/api/compliance/UA?day=0001-01-01",
+    ],
+)
+def test_days_and_times_are_taken_only_as_the_schema_writes_them(
+    client: TestClient, seeded: Seeded, path: str
+) -> None:
+    answer = client.get(path, headers=seeded.headers("analyst"))
+    assert answer.status_code == 400, answer.text
+
+
+def test_a_coordinate_is_a_number_not_a_boolean(client: TestClient, seeded: Seeded) -> None:
+    report = {"kind": "jamming", "at": "2026-09-01T08:00:00Z", "description": "GPS lost"}
+    headers = seeded.headers("observer")
+    wrong = client.post(
+        "/api/field-reports", json=report | {"lon": 0.0, "lat": False}, headers=headers
+    )
+    assert wrong.status_code == 422 and "lat" in wrong.json()["detail"]
+    half = client.post(
+        "/api/field-reports", json=report | {"lon": 37.5, "lat": None}, headers=headers
+    )
+    assert half.status_code == 422 and "lon and lat come together" in half.json()["detail"]
+    right = client.post("/api/field-reports", json=report | {"lon": 37, "lat": 48}, headers=headers)
+    assert right.status_code == 200

@@ -74,11 +74,13 @@ def iso_to_us(moment: datetime) -> int:
 
 
 def _written(pattern: str, example: str) -> BeforeValidator:
-    """Only text in the RFC 3339 form, not pydantic's lax forms (numbers as Unix
-    times, booleans), so what the server takes is what its schema says."""
+    """Text only in the RFC 3339 form (or a date from Python code), never pydantic's
+    lax forms (numbers as Unix times), so what the server takes is what its schema says."""
     shape = re.compile(pattern)
 
     def check(value: object) -> object:
+        if isinstance(value, dt.date):
+            return value
         if not (isinstance(value, str) and shape.match(value)):
             raise ValueError(f"{value!r}: write it like {example}")
         return value
