@@ -9,6 +9,7 @@ routes are for mission staff and observers.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -49,24 +50,28 @@ class OpenAPI30Response(JSONResponse):
     media_type = OPENAPI_30
 
 
+# Degrees within ±180 (longitude) and ±90 (latitude), so the schema states the range.
 NUMBER = r"-?[0-9]+(\.[0-9]+)?"
-BBOX_PATTERN = f"^{NUMBER}(,{NUMBER}){{3}}$"
+LON = r"-?(180(\.0+)?|(1[0-7][0-9]|[0-9]{1,2})(\.[0-9]+)?)"
+LAT = r"-?(90(\.0+)?|[0-8]?[0-9](\.[0-9]+)?)"
+BBOX_PATTERN = f"{LON},{LAT},{LON},{LAT}"
 BBOX_RANGES = (("west", 180.0), ("south", 90.0), ("east", 180.0), ("north", 90.0))
 
 
 def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
-    """`west,south,east,north` in degrees: finite, in range, west <= east, south <= north."""
+    """`west,south,east,north` in degrees: finite, in range, west <= east, south <= north,
+    each a plain decimal (what BBOX_PATTERN, in the OpenAPI, says)."""
     if text is None:
         return None
-    try:
-        values = [float(v) for v in text.split(",")]
-    except ValueError:
-        values = []
-    if len(values) != 4:
-        raise BadRequest(f"bbox={text!r}: give west,south,east,north in degrees")
+    parts = text.split(",")
+    if len(parts) != 4 or not all(re.fullmatch(NUMBER, p) for p in parts):
+        raise BadRequest(f"bbox={text!r}: give west,south,east,north as decimal degrees")
+    values = [float(p) for p in parts]
     for value, (name, largest) in zip(values, BBOX_RANGES, strict=True):
-        if not -largest <= value <= largest:  # NaN fails this too
+        if not -largest <= value <= largest:
             raise BadRequest(f"bbox={text!r}: {name}={value} is not within ±{largest:g} degrees")
+    if not re.fullmatch(BBOX_PATTERN, text):
+        raise BadRequest(f"bbox={text!r}: write each degree as a plain decimal, like 37.5")
     west, south, east, north = values
     if west > east or south > north:
         raise BadRequest(f"bbox={text!r}: west must be <= east and south <= north")
@@ -165,7 +170,11 @@ def items(
     who: Caller,
     cid: str,
     bbox: Annotated[
-        str | None, Query(pattern=BBOX_PATTERN, description="west,south,east,north, degrees.")
+        str | None,
+        Query(
+            description="west,south,east,north in decimal degrees.",
+            json_schema_extra={"pattern": f"^{BBOX_PATTERN}$"},
+        ),
     ] = None,
     datetime_: Annotated[str | None, Query(alias="datetime")] = None,
     limit: Limit = None,
