@@ -173,3 +173,44 @@ def test_revoked_and_unknown_tokens_are_refused(client: TestClient, seeded: Seed
     }
     revoke_token(seeded.store, 3)
     assert client.get("/api/me", headers=seeded.headers("observer")).status_code == 401
+
+
+# Ledger entries (by ref) and the roles that may see them; the day is not closed,
+# so a visible entry answers "not closed yet" and a hidden one as a missing entry.
+LEDGER: list[tuple[str, set[str]]] = [
+    ("{ua}", STAFF | {"liaison:UA"}),
+    ("{ru}", STAFF | {"liaison:RU"}),
+    ("{published_ru}", STAFF | LIAISONS),
+    ("UA-notice-1", STAFF | {"liaison:UA"}),
+    ("RU-notice-1", STAFF | {"liaison:RU"}),
+    ("api-obs-1", STAFF),  # evidence of no incident: the mission's own reading
+]
+
+
+def test_every_role_against_every_ledger_entry(client: TestClient, seeded: Seeded) -> None:
+    from tests.service.conftest import notice, observation
+
+    analyst, admin = seeded.headers("analyst"), seeded.headers("admin")
+    for ref in (seeded.ua, seeded.ru, seeded.published_ru):
+        body = {"state": "confirmed", "reason": "two sources"}
+        assert client.post(
+            f"/api/incidents/{ref}/transition", json=body, headers=analyst
+        ).is_success
+    for record in (notice("UA"), notice("RU"), observation(1)):
+        assert client.post("/api/observations", json=record, headers=admin).is_success
+    wrong = []
+    for template, allowed in LEDGER:
+        ref = template.format(ua=seeded.ua, ru=seeded.ru, published_ru=seeded.published_ru)
+        for role in ROLES:
+            answer = client.get(f"/api/ledger/proofs/{ref}", headers=seeded.headers(role))
+            if role == "public":
+                want = (401, "needs a token")
+            elif role == "observer":
+                want = (403, "ledger.read")
+            elif role in allowed:
+                want = (404, "is not closed yet")
+            else:
+                want = (404, f"no ledger entry has seq or ref '{ref}'")
+            if answer.status_code != want[0] or want[1] not in answer.json()["detail"]:
+                wrong.append(f"{role} {ref}: {answer.status_code} {answer.text}, want {want}")
+    assert not wrong, "\n".join(wrong)

@@ -40,3 +40,27 @@ def test_a_liaison_needs_a_party(tmp_path: Path) -> None:
     assert "party" in result.stderr
     missing = runner.invoke(app, ["tokens", "revoke", "9", "-d", url])
     assert missing.exit_code == 2 and "9" in missing.stderr
+
+
+def test_a_token_with_an_expiry_is_listed_as_expired_once_it_is(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from accord.store.service import ServiceToken
+
+    url = f"sqlite:///{tmp_path / 'mission.db'}"
+    made = runner.invoke(app, ["tokens", "create", "--role", "analyst", "--name", "temp",
+                               "--expires-in", "90d", "-d", url])  # fmt: skip
+    assert made.exit_code == 0, made.output
+    soon = (datetime.now(UTC) + timedelta(days=90)).strftime("%Y-%m-%d")
+    listed = runner.invoke(app, ["tokens", "list", "-d", url]).stdout
+    assert soon in listed and "expired" not in listed
+    with open_store(url) as store, store.engine.begin() as connection:
+        past = datetime.now(UTC) - timedelta(days=1)
+        connection.execute(update(ServiceToken).values(expires_at=past))
+    assert "expired" in runner.invoke(app, ["tokens", "list", "-d", url]).stdout
+    for wrong in ("90", "0d", "d", "9999999999d", "90y"):
+        bad = runner.invoke(app, ["tokens", "create", "--role", "analyst", "--name", "x",
+                                  "--expires-in", wrong, "-d", url])  # fmt: skip
+        assert bad.exit_code == 2 and "--expires-in" in bad.stderr, wrong

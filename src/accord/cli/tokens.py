@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from accord.cli.common import console, user_errors
-from accord.service.auth import Role, create_token, list_tokens, revoke_token
+from accord.service.auth import Role, create_token, expired, list_tokens, revoke_token
 from accord.store import open_store
 
 app = typer.Typer(help="API tokens: create, list and revoke (roles and what they may see).")
 
+UNITS = {"d": "days", "h": "hours", "m": "minutes"}
+LONGEST = timedelta(days=36_525)
 DatabaseOption = Annotated[
     str | None,
     typer.Option(
@@ -27,20 +30,42 @@ def create(
     name: Annotated[str, typer.Option(help="Who holds it (shown in audit trails).")],
     party: Annotated[str | None, typer.Option(help="A liaison's party: UA or RU.")] = None,
     team: Annotated[str | None, typer.Option(help="An observer's team id.")] = None,
+    expires_in: Annotated[
+        str | None, typer.Option(help="Lifetime: 90d, 12h or 30m; none: until revoked.")
+    ] = None,
     database: DatabaseOption = None,
 ) -> None:
     """Make a token and print its secret once (it cannot be shown again)."""
     with user_errors(), open_store(database) as store:
-        token_id, secret = create_token(store, role, name=name, party=party, team=team)
+        expires_at = datetime.now(UTC) + lifetime(expires_in) if expires_in else None
+        token_id, secret = create_token(
+            store, role, name=name, party=party, team=team, expires_at=expires_at
+        )
     console.print(f"token {token_id} ({role.value}) for {name}:", highlight=False)
     print(secret)
 
 
+def lifetime(text: str) -> timedelta:
+    """`90d`, `12h` or `30m` as a duration."""
+    number, unit = text[:-1], text[-1:]
+    if not (number.isascii() and number.isdigit()) or unit not in UNITS or len(number) > 7:
+        raise ValueError(f"--expires-in {text!r}: write a whole number and d, h or m, e.g. 90d")
+    duration = timedelta(**{UNITS[unit]: int(number)})
+    if not timedelta(0) < duration <= LONGEST:
+        raise ValueError(f"--expires-in {text!r}: give more than nothing and at most 100 years")
+    return duration
+
+
+def _stamp(moment: datetime | None) -> str:
+    return f"{moment:%Y-%m-%d %H:%M}Z" if moment else ""
+
+
 @app.command("list")
 def list_(database: DatabaseOption = None) -> None:
-    """Every token: id, role, party or team, holder, created and revoked."""
+    """Every token: id, role, party or team, holder, created, expiry and revoked."""
+    now = datetime.now(UTC)
     with user_errors(), open_store(database) as store:
-        table = Table("id", "role", "party", "team", "name", "created", "revoked")
+        table = Table("id", "role", "party", "team", "name", "created", "expires", "revoked")
         for t in list_tokens(store):
             table.add_row(
                 str(t.id),
@@ -48,8 +73,9 @@ def list_(database: DatabaseOption = None) -> None:
                 t.party or "",
                 t.team or "",
                 t.name,
-                f"{t.created_at:%Y-%m-%d %H:%M}Z",
-                f"{t.revoked_at:%Y-%m-%d %H:%M}Z" if t.revoked_at else "",
+                _stamp(t.created_at),
+                f"expired {_stamp(t.expires_at)}" if expired(t, now) else _stamp(t.expires_at),
+                _stamp(t.revoked_at),
             )
         console.print(table)
 

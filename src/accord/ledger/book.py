@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, false, func, select
 from sqlalchemy.orm import Session
 
 from accord.ledger.chain import GENESIS, ChainFault, Entry, canonical_json, verify_chain
@@ -30,7 +30,7 @@ from accord.ledger.proofs import DaySeal, build_proof, statement_signed
 from accord.ledger.signing import MISSION_OWNER, day_statement, mission_key_id
 from accord.ledger.trust import MissionKeys, mission_keys
 from accord.store import Store
-from accord.store.database import WRITE
+from accord.store.database import BIGINT_MAX, WRITE
 from accord.store.ledger import (
     ENTRY_COLUMNS,
     Draft,
@@ -43,6 +43,8 @@ from accord.store.ledger import (
     save_keys,
     to_us,
 )
+
+Visibility = Callable[[Connection, Entry], bool]  # may the caller see this entry?
 
 
 class LedgerError(Exception):
@@ -331,26 +333,39 @@ def _seal(connection: Connection, day: dt.date) -> DaySeal:
     )
 
 
-def find_entry(connection: Connection, wanted: str) -> Entry:
-    """An entry by seq number, or by ref (an observation id, an incident id...)."""
+def everyone(_connection: Connection, _entry: Entry) -> bool:
+    """The CLI's view: the operator reads the whole ledger."""
+    return True
+
+
+def find_entry(connection: Connection, wanted: str, visible: Visibility = everyone) -> Entry:
+    """An entry by seq number, or by ref (an observation id, an incident id...).
+
+    Entries the caller may not see (`visible` says no) are answered exactly as
+    missing ones, so an error never tells whether a hidden entry exists."""
     query = select(*ENTRY_COLUMNS)
-    if wanted.isdigit():
-        query = query.where(LedgerEntryRow.seq == int(wanted))
+    if wanted.isascii() and wanted.isdigit():
+        seq = int(wanted)
+        query = query.where(LedgerEntryRow.seq == seq if seq <= BIGINT_MAX else false())
     else:
         query = query.where(LedgerEntryRow.ref == wanted).order_by(LedgerEntryRow.seq)
-    rows = connection.execute(query).all()
-    if not rows:
+    entries = [
+        entry
+        for entry in map(row_entry, connection.execute(query).all())
+        if visible(connection, entry)
+    ]
+    if not entries:
         raise LedgerError(f"no ledger entry has seq or ref {wanted!r}")
-    if len(rows) > 1:
-        seqs = ", ".join(str(r[0]) for r in rows)
+    if len(entries) > 1:
+        seqs = ", ".join(str(e.seq) for e in entries)
         raise LedgerError(f"ref {wanted!r} names entries {seqs}; give one seq number")
-    return row_entry(rows[0])
+    return entries[0]
 
 
-def prove(store: Store, wanted: str) -> dict[str, Any]:
+def prove(store: Store, wanted: str, visible: Visibility = everyone) -> dict[str, Any]:
     """An inclusion proof of one entry in its day's published tree."""
     with store.engine.connect() as connection:
-        entry = find_entry(connection, wanted)
+        entry = find_entry(connection, wanted, visible)
         seal = _seal(connection, entry.day)
         entries = load_entries(connection, entry.day, entry.day)
     hashes = [leaf_hash(e.leaf()) for e in entries]

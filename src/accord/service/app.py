@@ -8,16 +8,17 @@ the status the error table in `errors` gives; every route documents them.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
-from datetime import datetime
 from importlib import resources
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, FastAPI, Query, Request
+from fastapi import APIRouter, Body, FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from pydantic import AfterValidator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -30,21 +31,26 @@ from accord.service.catalog import Catalog
 from accord.service.core import (
     Core,
     FieldReportRequest,
+    IsoDay,
+    IsoTime,
     NoteRequest,
     Page,
     TransitionRequest,
     daily_for,
     iso_to_us,
 )
-from accord.service.deps import Caller, RateLimiter
+from accord.service.deps import Caller, Limit, Offset, RateLimiter
 from accord.service.errors import (
     STATUS_OF,
+    BadRequest,
     PayloadTooLarge,
     ServiceError,
+    Unprocessable,
     as_service_error,
 )
-from accord.service.settings import ServiceSettings
+from accord.service.settings import MAX_BATCH_RECORDS, ServiceSettings
 from accord.store import Store, open_store
+from accord.verify.workflow import State
 
 ERROR_BODY = {
     "content": {
@@ -71,7 +77,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         (405, "Method not allowed"),
         (409, "The incident's state does not allow this step"),
         (413, "The request body or batch is too large"),
-        (422, "The body or a parameter does not match the schema"),
+        (422, "The body does not match its schema"),
         (429, "Too many requests from this token in the last minute"),
     )
 }
@@ -84,7 +90,8 @@ def error_response(error: ServiceError, headers: dict[str, str] | None = None) -
 
 class BodyLimit:
     """Refuse bodies over the limit before the app reads them (413), by their
-    declared length or, when streamed without one, as they arrive."""
+    declared length or, when streamed without one, as they arrive: the app's own
+    answer to the cut-off body (a parse error) is replaced by the 413."""
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app, self.limit = app, limit
@@ -98,26 +105,92 @@ class BodyLimit:
             await _too_large(self.limit)(scope, receive, send)
             return
         seen = 0
+        over = False
 
         async def counted() -> Message:
-            nonlocal seen
+            nonlocal seen, over
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > self.limit:
+                over = True
                 raise PayloadTooLarge(f"the body is over {self.limit} bytes; send less per request")
             return message
 
-        await self.app(scope, counted, send)
+        async def answer(message: Message) -> None:
+            if not over:
+                await send(message)
+            elif message["type"] == "http.response.start":
+                await _too_large(self.limit)(scope, receive, send)
+
+        await self.app(scope, counted, answer)
+
+
+# The dashboard loads only its own scripts and styles; Leaflet and milsymbol set
+# inline styles, reports open in a blob: frame and may hold data: images.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+    "frame-src blob:; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+SECURITY_HEADERS = [
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+]
+
+
+class SecurityHeaders:
+    """Every response, errors and the dashboard's files included, carries the CSP,
+    X-Frame-Options and X-Content-Type-Options headers."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def headed(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), *SECURITY_HEADERS]}
+            await send(message)
+
+        await self.app(scope, receive, headed if scope["type"] == "http" else send)
 
 
 def _too_large(limit: int) -> JSONResponse:
     return error_response(PayloadTooLarge(f"the body is over {limit} bytes; send less per request"))
 
 
-Limit = Annotated[int | None, Query(description="Page size.")]
-Offset = Annotated[int | None, Query(description="Items to skip.")]
+IncidentRef = Annotated[
+    str,
+    Path(pattern=r"^(INC-|inc-)?[0-9]{1,18}$", description="INC-000012 or 12."),
+]
+LedgerRef = Annotated[
+    str, Path(min_length=1, max_length=200, description="An entry's seq, or its ref.")
+]
+PlanId = Annotated[str, Path(max_length=200, description="A shipped plan's id.")]
+Party = Literal["UA", "RU"]
+
+
+def mission_day(day: dt.date) -> dt.date:
+    if not 1900 <= day.year <= 2999:
+        raise ValueError(f"{day} is outside 1900 to 2999, the years the mission's days lie in")
+    return day
+
+
+# Days of the mission's era: a date at the calendar's edge has no week before it.
+Day = Annotated[
+    IsoDay,
+    Query(
+        description="A day, YYYY-MM-DD, 1900 to 2999.",
+        json_schema_extra={"pattern": "^(19[0-9]{2}|2[0-9]{3})-"},
+    ),
+    AfterValidator(mission_day),
+]
 
 router = APIRouter(prefix="/api", responses=ERRORS)
+
+
+class PdfResponse(Response):
+    media_type = "application/pdf"
 
 
 def _core(request: Request) -> Core:
@@ -154,7 +227,9 @@ def submit_observation(
 
 @router.post("/observations/batch", tags=["observations"])
 def submit_batch(
-    request: Request, who: Caller, records: Annotated[list[Any], Body()]
+    request: Request,
+    who: Caller,
+    records: Annotated[list[Any], Body(min_length=1, max_length=MAX_BATCH_RECORDS)],
 ) -> dict[str, Any]:
     """Many observations in one transaction; each bad record is quarantined with its reason."""
     return _core(request).submit_observations(who, records)
@@ -181,10 +256,10 @@ def notifications(
 def incidents(
     request: Request,
     who: Caller,
-    state: str | None = None,
-    party: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    state: State | None = None,
+    party: Party | None = None,
+    since: IsoTime | None = None,
+    until: IsoTime | None = None,
     limit: Limit = None,
     offset: Offset = None,
 ) -> dict[str, Any]:
@@ -193,7 +268,7 @@ def incidents(
     return _core(request).incidents(
         who,
         page,
-        state=state,
+        state=state.value if state else None,
         party=party,
         since_us=iso_to_us(since) if since else None,
         until_us=iso_to_us(until) if until else None,
@@ -201,13 +276,15 @@ def incidents(
 
 
 @router.get("/incidents/{ref}", tags=["incidents"])
-def incident(request: Request, who: Caller, ref: str) -> dict[str, Any]:
+def incident(request: Request, who: Caller, ref: IncidentRef) -> dict[str, Any]:
     """One incident: evidence, history, and internal notes for mission staff."""
     return _core(request).incident(who, ref)
 
 
 @router.post("/incidents/{ref}/transition", tags=["incidents"])
-def transition(request: Request, who: Caller, ref: str, body: TransitionRequest) -> dict[str, Any]:
+def transition(
+    request: Request, who: Caller, ref: IncidentRef, body: TransitionRequest
+) -> dict[str, Any]:
     """Move an incident through its workflow (recorded in the ledger); may send alerts."""
     result = _core(request).transition(who, ref, body)
     request.app.state.alerts.dispatch_due()
@@ -215,13 +292,13 @@ def transition(request: Request, who: Caller, ref: str, body: TransitionRequest)
 
 
 @router.post("/incidents/{ref}/notes", tags=["incidents"])
-def add_note(request: Request, who: Caller, ref: str, body: NoteRequest) -> dict[str, Any]:
+def add_note(request: Request, who: Caller, ref: IncidentRef, body: NoteRequest) -> dict[str, Any]:
     """An internal note, for mission staff only."""
     return _core(request).add_note(who, ref, body)
 
 
 @router.post("/incidents/{ref}/publish", tags=["incidents"])
-def publish(request: Request, who: Caller, ref: str) -> dict[str, Any]:
+def publish(request: Request, who: Caller, ref: IncidentRef) -> dict[str, Any]:
     """Release an incident to the public and both parties."""
     return _core(request).publish(who, ref)
 
@@ -235,16 +312,21 @@ def alerts(request: Request, who: Caller) -> list[dict[str, Any]]:
 
 @router.get("/compliance/{party}", tags=["compliance"])
 def compliance(
-    request: Request, who: Caller, party: str, day: str, period: str = "day"
+    request: Request,
+    who: Caller,
+    party: Party,
+    day: Day,
+    period: Literal["day", "week"] = "day",
 ) -> dict[str, Any]:
     """A party's compliance index and figures for the day or week holding `day`."""
-    return _catalog(request).compliance(who, party, period, day)
+    return _catalog(request).compliance(who, party, period, day.isoformat())
 
 
 @router.get("/conditions", tags=["compliance"])
-def conditions(request: Request, who: Caller, since: str, until: str) -> list[dict[str, Any]]:
-    """Each incentive's phase over the period, from the store's compliance figures."""
-    return _catalog(request).conditions(who, since, until)
+def conditions(request: Request, who: Caller, since: Day, until: Day) -> list[dict[str, Any]]:
+    """Each incentive's phase over the period (at most ten years, `until` not before
+    `since`), from the store's compliance figures."""
+    return _catalog(request).conditions(who, since.isoformat(), until.isoformat())
 
 
 @router.get("/plans", tags=["plans"])
@@ -262,7 +344,7 @@ def plans_compare(
 
 
 @router.get("/plans/{plan_id}", tags=["plans"])
-def plan(request: Request, who: Caller, plan_id: str) -> dict[str, Any]:
+def plan(request: Request, who: Caller, plan_id: PlanId) -> dict[str, Any]:
     """One shipped plan, term by term."""
     return _catalog(request).plan(who, plan_id)
 
@@ -286,7 +368,7 @@ def ledger_roots(request: Request, who: Caller) -> list[dict[str, Any]]:
 
 
 @router.get("/ledger/proofs/{ref}", tags=["ledger"])
-def ledger_proof(request: Request, who: Caller, ref: str) -> dict[str, Any]:
+def ledger_proof(request: Request, who: Caller, ref: LedgerRef) -> dict[str, Any]:
     """An inclusion proof of one entry (seq or ref) in its day's signed root."""
     return _catalog(request).ledger_proof(who, ref)
 
@@ -304,27 +386,27 @@ def patrols(request: Request, who: Caller) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": _catalog(request).patrols(who)}
 
 
-@router.get("/basemap", tags=["map"])
+@router.get("/basemap", tags=["map"], response_class=ogc.GeoJSONResponse)
 def basemap() -> Response:
     """Natural Earth 1:50m countries of Europe (GeoJSON), the dashboard's base map."""
     text = (resources.files("accord.geo") / "data" / "countries_50m_europe.geojson").read_bytes()
-    return Response(text, media_type="application/geo+json")
+    return Response(text, media_type=ogc.GEOJSON)
 
 
 @router.get("/reports/daily", tags=["reports"], response_class=HTMLResponse)
 def daily_report(
-    request: Request, who: Caller, date: str, party: str | None = None
+    request: Request, who: Caller, date: Day, party: Party | None = None
 ) -> HTMLResponse:
     """The daily report (HTML): the public edition, or a party's."""
-    return HTMLResponse(daily_for(request.app.state.store, who, date, party).html)
+    return HTMLResponse(daily_for(request.app.state.store, who, date.isoformat(), party).html)
 
 
-@router.get("/reports/daily.pdf", tags=["reports"], response_class=Response)
+@router.get("/reports/daily.pdf", tags=["reports"], response_class=PdfResponse)
 def daily_report_pdf(
-    request: Request, who: Caller, date: str, party: str | None = None
+    request: Request, who: Caller, date: Day, party: Party | None = None
 ) -> Response:
     """The daily report as PDF."""
-    report = daily_for(request.app.state.store, who, date, party)
+    report = daily_for(request.app.state.store, who, date.isoformat(), party)
     return Response(to_pdf(report.html), media_type="application/pdf")
 
 
@@ -335,12 +417,28 @@ def _service_error(_: Request, exc: Exception) -> JSONResponse:
     return error_response(error)
 
 
-def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    """A wrong parameter is a bad request (400), told with what the parameter takes;
+    a body off its schema is 422."""
     if not isinstance(exc, RequestValidationError):
         raise exc
-    problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-    body = {"status": 422, "title": "Unprocessable", "detail": problems or "invalid request"}
-    return JSONResponse(body, status_code=422)
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    described = {
+        field.alias: field.field_info.description
+        for field in (
+            [*dependant.query_params, *dependant.path_params] if dependant is not None else []
+        )
+        if field.field_info.description
+    }
+    problems = "; ".join(
+        f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+        + (f" ({described[e['loc'][-1]]})" if e["loc"][-1] in described else "")
+        for e in exc.errors()
+    )
+    body = any(e["loc"][:1] == ("body",) for e in exc.errors())
+    error = Unprocessable if body else BadRequest
+    return error_response(error(problems or "invalid request"))
 
 
 def _http_error(_: Request, exc: Exception) -> JSONResponse:
@@ -401,6 +499,7 @@ def create_app(settings: ServiceSettings | None = None, store: Store | None = No
     app.mount("/dashboard", StaticFiles(directory=str(dashboard), html=True), name="dashboard")
     app.add_api_route("/", _home, include_in_schema=False)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
     return app
 
 

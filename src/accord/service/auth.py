@@ -17,6 +17,7 @@ from enum import StrEnum
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from accord.service.errors import Unauthorized
 from accord.store import Store
 from accord.store.database import WRITE
 from accord.store.service import PARTIES, ServiceToken
@@ -81,9 +82,13 @@ def create_token(
     name: str,
     party: str | None = None,
     team: str | None = None,
+    expires_at: datetime | None = None,
 ) -> tuple[int, str]:
     """A new token's id and its secret (shown once; only its hash is stored)."""
     check_binding(role, party, team)
+    now = datetime.now(UTC)
+    if expires_at is not None and expires_at <= now:
+        raise ValueError(f"the expiry {expires_at:%Y-%m-%d %H:%M}Z is not in the future")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = {
         "token_hash": token_hash(secret),
@@ -91,8 +96,9 @@ def create_token(
         "party": party,
         "team": team,
         "name": name,
-        "created_at": datetime.now(UTC),
+        "created_at": now,
         "revoked_at": None,
+        "expires_at": expires_at,
     }
     with store.engine.connect() as connection:
         connection = connection.execution_options(**WRITE)
@@ -122,8 +128,13 @@ def revoke_token(store: Store, token_id: int) -> None:
         raise LookupError(f"no active token with id {token_id}; `accord tokens list` shows them")
 
 
+def expired(token: ServiceToken, now: datetime) -> bool:
+    return token.expires_at is not None and token.expires_at <= now
+
+
 def authenticate(store: Store, secret: str) -> Actor | None:
-    """The actor a token stands for, or None when it is unknown or revoked."""
+    """The actor a token stands for, or None when it is unknown or revoked; an
+    expired token is refused with when it expired."""
     query = select(ServiceToken).where(
         ServiceToken.token_hash == token_hash(secret), ServiceToken.revoked_at.is_(None)
     )
@@ -131,4 +142,9 @@ def authenticate(store: Store, secret: str) -> Actor | None:
         token = session.scalars(query).first()
     if token is None:
         return None
+    if expired(token, datetime.now(UTC)):
+        raise Unauthorized(
+            f"token {token.id} expired at {token.expires_at:%Y-%m-%d %H:%M}Z; "
+            "ask the mission's administrator for a new one"
+        )
     return Actor(Role(token.role), token.name, token.party, token.team, token.id)

@@ -28,7 +28,7 @@ from accord.negotiate.analysis import Setting, summary
 from accord.plans import UnknownPlanError, load_plan, plan_ids
 from accord.report.compare import to_html as comparison_html
 from accord.report.negotiation import render as negotiation_html
-from accord.service.access import require
+from accord.service.access import may_see_entry, require, team_patrol
 from accord.service.auth import PARTIES, Actor, Role
 from accord.service.errors import BadRequest
 from accord.service.settings import ServiceSettings
@@ -198,8 +198,13 @@ class Catalog:
             ]
 
     def ledger_proof(self, actor: Actor, ref: str) -> dict[str, Any]:
+        """The proof, if the actor may see the entry; else the answer a missing one gets."""
         require(actor, "ledger.read")
-        return book.prove(self.store, ref)
+        return book.prove(
+            self.store,
+            ref,
+            lambda connection, entry: may_see_entry(connection, actor, entry.kind, entry.ref),
+        )
 
     # --- patrols -------------------------------------------------------------------
 
@@ -223,7 +228,7 @@ class Catalog:
         if until_us is not None:
             query = query.where(StoredObservation.observed_at_us <= until_us)
         if actor.role is Role.observer:
-            query = query.where(StoredObservation.source_id.startswith(f"{actor.team}"))
+            query = query.where(team_patrol(actor.team or ""))
         tracks: dict[tuple[str, dt.date], list[tuple[int, float, float]]] = defaultdict(list)
         with self.store.engine.connect() as connection:
             for source, at_us, lon, lat in connection.execute(

@@ -12,22 +12,29 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictFloat, model_validator
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from accord.report.daily import DailyReport, build_daily
-from accord.service.access import incident_scope, may_transition, party_edition, require
+from accord.service.access import (
+    incident_scope,
+    may_transition,
+    party_edition,
+    require,
+    submission_refusal,
+)
 from accord.service.auth import Actor, Role
-from accord.service.errors import BadRequest, NotFound, PayloadTooLarge
+from accord.service.errors import BadRequest, Forbidden, NotFound, PayloadTooLarge
 from accord.service.settings import ServiceSettings
 from accord.store import Store
-from accord.store.database import WRITE
+from accord.store.database import BIGINT_MAX, WRITE
 from accord.store.schema import StoredObservation
 from accord.store.service import FieldReport, IncidentNote, IncidentPublication
 from accord.store.verification import StoredIncident
@@ -46,13 +53,14 @@ class Page:
 
     @classmethod
     def parse(cls, limit: int | None, offset: int | None, settings: ServiceSettings) -> Page:
+        """The page asked for; a limit over the server's largest page is cut to it."""
         limit = settings.page_limit_default if limit is None else limit
         offset = offset or 0
-        if not 1 <= limit <= settings.page_limit_max:
+        if limit < 1:
             raise BadRequest(f"limit={limit}: give 1 to {settings.page_limit_max}")
         if offset < 0:
             raise BadRequest(f"offset={offset}: give 0 or more")
-        return cls(limit, offset)
+        return cls(min(limit, settings.page_limit_max), offset)
 
 
 def us_to_iso(us: int) -> str:
@@ -65,6 +73,27 @@ def iso_to_us(moment: datetime) -> int:
     return int(moment.timestamp() * 1_000_000)
 
 
+def _written(pattern: str, example: str) -> BeforeValidator:
+    """Text only in the RFC 3339 form (or a date from Python code), never pydantic's
+    lax forms (numbers as Unix times), so what the server takes is what its schema says."""
+    shape = re.compile(pattern)
+
+    def check(value: object) -> object:
+        if isinstance(value, dt.date):
+            return value
+        if not (isinstance(value, str) and shape.match(value)):
+            raise ValueError(f"{value!r}: write it like {example}")
+        return value
+
+    return BeforeValidator(check)
+
+
+IsoDay = Annotated[dt.date, _written(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "2026-09-01")]
+IsoTime = Annotated[
+    datetime, _written(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}", "2026-09-01T08:00:00Z")
+]
+
+
 class TransitionRequest(BaseModel):
     state: str = Field(description="The state to move to, e.g. confirmed or referred.")
     reason: str = Field(min_length=1, max_length=2000, description="Why, for the record.")
@@ -75,12 +104,32 @@ class NoteRequest(BaseModel):
 
 
 class FieldReportRequest(BaseModel):
+    """A field report; lon and lat come together or not at all (the schema says so too)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {
+                    "properties": {"lon": {"type": "number"}, "lat": {"type": "number"}},
+                    "required": ["lon", "lat"],
+                },
+                {"properties": {"lon": {"type": "null"}, "lat": {"type": "null"}}},
+            ]
+        }
+    )
+
     kind: str = Field(pattern="^(restriction|jamming)$", description="restriction or jamming")
-    at: datetime = Field(description="When, with a UTC offset.")
-    lon: float | None = Field(None, ge=-180, le=180)
-    lat: float | None = Field(None, ge=-90, le=90)
+    at: IsoTime = Field(description="When, with a UTC offset.")
+    lon: StrictFloat | None = Field(None, ge=-180, le=180)
+    lat: StrictFloat | None = Field(None, ge=-90, le=90)
     party: str | None = Field(None, pattern="^(UA|RU)$", description="Who imposed it.")
     description: str = Field(min_length=1, max_length=4000)
+
+    @model_validator(mode="after")
+    def _located_or_not(self) -> Self:
+        if (self.lon is None) != (self.lat is None):
+            raise ValueError("lon and lat come together: give both or neither")
+        return self
 
 
 def incident_json(row: StoredIncident, published: bool) -> dict[str, Any]:
@@ -122,7 +171,12 @@ class Core:
     # --- observations and field reports -------------------------------------------
 
     def submit_observations(self, actor: Actor, records: Sequence[Any]) -> dict[str, Any]:
-        """Store a batch as file ingest would; each bad record is quarantined with its reason."""
+        """Store a batch as file ingest would; each bad record is quarantined with its reason.
+
+        A record whose source the token may not speak for (another team's patrol, a
+        party's notice from an observer) refuses the whole batch before anything is
+        stored: forging is not a data error to quarantine, and a 403 means nothing
+        happened."""
         require(actor, "observations.submit")
         if not records:
             raise BadRequest("the batch is empty: send one observation or a list of them")
@@ -130,6 +184,17 @@ class Core:
             raise PayloadTooLarge(
                 f"{len(records)} records in one batch; send at most "
                 f"{self.settings.max_batch_records} per request"
+            )
+        refused = [
+            f"record {n}: {reason}"
+            for n, record in enumerate(records, 1)
+            if (reason := submission_refusal(actor, record)) is not None
+        ]
+        if refused:
+            raise Forbidden(
+                f"nothing was stored: {actor.label} may not submit these as their source: "
+                + "; ".join(refused[:20])
+                + (f"; and {len(refused) - 20} more" if len(refused) > 20 else "")
             )
         texts = [json.dumps(r, sort_keys=True, separators=(",", ":")) for r in records]
         source = f"api:{actor.label}:{actor.name}"
@@ -166,8 +231,6 @@ class Core:
 
     def submit_field_report(self, actor: Actor, report: FieldReportRequest) -> dict[str, Any]:
         require(actor, "field_reports.submit")
-        if (report.lon is None) != (report.lat is None):
-            raise BadRequest("lon and lat come together: give both or neither")
         at_us = iso_to_us(report.at)
         row: dict[str, Any] = {
             "kind": report.kind,
@@ -262,7 +325,7 @@ class Core:
             raise BadRequest(str(exc)) from None
         query = select(StoredIncident.id).where(StoredIncident.id == number, incident_scope(actor))
         with self.store.engine.connect() as connection:
-            if connection.execute(query).scalar() is None:
+            if number > BIGINT_MAX or connection.execute(query).scalar() is None:
                 raise NotFound(f"no incident {incident_ref(number)} that {actor.label} may see")
         return number
 

@@ -8,10 +8,22 @@ import time
 from collections import deque
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 
 from accord.service.auth import PUBLIC, Actor, authenticate
 from accord.service.errors import TooManyRequests, Unauthorized
+from accord.service.settings import PAGE_LIMIT_CEILING
+
+# `page_limit_max` may only lower the documented page size (a larger limit is
+# cut to it, as OGC API - Features asks); offsets are bounded so none overflows.
+OFFSET_CEILING = 1_000_000_000
+Limit = Annotated[
+    int | None,
+    Query(
+        ge=1, le=PAGE_LIMIT_CEILING, description="Page size (cut to the server's page_limit_max)."
+    ),
+]
+Offset = Annotated[int | None, Query(ge=0, le=OFFSET_CEILING, description="Items to skip.")]
 
 
 class RateLimiter:
@@ -37,22 +49,29 @@ class RateLimiter:
 
 
 def actor(request: Request) -> Actor:
-    """The caller, from `Authorization: Bearer <token>`; no header is the public."""
+    """The caller, from `Authorization: Bearer <token>`; no header is the public.
+    A request without a good token is counted against its client address, so
+    guessing tokens meets the same 429 as the public."""
     state = request.app.state
     header = request.headers.get("authorization")
+    address = f"address:{request.client.host if request.client else '-'}"
     if header is None:
-        who = PUBLIC
-        key = f"address:{request.client.host if request.client else '-'}"
-    else:
-        scheme, _, secret = header.partition(" ")
-        if scheme.lower() != "bearer" or not secret.strip():
-            raise Unauthorized("the Authorization header must be `Bearer <token>`")
+        state.limiter.check(address)
+        return PUBLIC
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        state.limiter.check(address)
+        raise Unauthorized("the Authorization header must be `Bearer <token>`")
+    try:
         found = authenticate(state.store, secret.strip())
-        if found is None:
-            raise Unauthorized("unknown or revoked token; ask the mission's administrator")
-        who, key = found, f"token:{found.token_id}"
-    state.limiter.check(key)
-    return who
+    except Unauthorized:
+        state.limiter.check(address)  # guessing with expired tokens is guessing too
+        raise
+    if found is None:
+        state.limiter.check(address)  # a guessed token counts against its address
+        raise Unauthorized("unknown or revoked token; ask the mission's administrator")
+    state.limiter.check(f"token:{found.token_id}")
+    return found
 
 
 Caller = Annotated[Actor, Depends(actor)]

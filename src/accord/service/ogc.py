@@ -9,6 +9,7 @@ routes are for mission staff and observers.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -21,7 +22,7 @@ from shapely.geometry import box, shape
 from accord.service.access import require
 from accord.service.catalog import Catalog
 from accord.service.core import Core, Page, iso_to_us
-from accord.service.deps import Caller
+from accord.service.deps import Caller, Limit, Offset
 from accord.service.errors import BadRequest, NotFound
 
 GEOJSON = "application/geo+json"
@@ -41,17 +42,39 @@ THEATRE_BBOX = [22.0, 44.0, 41.0, 53.0]
 router = APIRouter(prefix="/ogc", tags=["OGC API - Features"])
 
 
+class GeoJSONResponse(JSONResponse):
+    media_type = GEOJSON
+
+
+class OpenAPI30Response(JSONResponse):
+    media_type = OPENAPI_30
+
+
+# Degrees within ±180 (longitude) and ±90 (latitude), so the schema states the range.
+NUMBER = r"-?[0-9]+(\.[0-9]+)?"
+LON = r"-?(180(\.0+)?|(1[0-7][0-9]|[0-9]{1,2})(\.[0-9]+)?)"
+LAT = r"-?(90(\.0+)?|[0-8]?[0-9](\.[0-9]+)?)"
+BBOX_PATTERN = f"{LON},{LAT},{LON},{LAT}"
+BBOX_RANGES = (("west", 180.0), ("south", 90.0), ("east", 180.0), ("north", 90.0))
+
+
 def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
-    """`west,south,east,north` in degrees."""
+    """`west,south,east,north` in degrees: finite, in range, west <= east, south <= north,
+    each a plain decimal (what BBOX_PATTERN, in the OpenAPI, says)."""
     if text is None:
         return None
-    try:
-        values = [float(v) for v in text.split(",")]
-    except ValueError:
-        values = []
-    if len(values) != 4 or values[0] > values[2] or values[1] > values[3]:
-        raise BadRequest(f"bbox={text!r}: give west,south,east,north in degrees, west <= east")
+    parts = text.split(",")
+    if len(parts) != 4 or not all(re.fullmatch(NUMBER, p) for p in parts):
+        raise BadRequest(f"bbox={text!r}: give west,south,east,north as decimal degrees")
+    values = [float(p) for p in parts]
+    for value, (name, largest) in zip(values, BBOX_RANGES, strict=True):
+        if not -largest <= value <= largest:
+            raise BadRequest(f"bbox={text!r}: {name}={value} is not within ±{largest:g} degrees")
+    if not re.fullmatch(BBOX_PATTERN, text):
+        raise BadRequest(f"bbox={text!r}: write each degree as a plain decimal, like 37.5")
     west, south, east, north = values
+    if west > east or south > north:
+        raise BadRequest(f"bbox={text!r}: west must be <= east and south <= north")
     return west, south, east, north
 
 
@@ -114,10 +137,10 @@ def landing(request: Request) -> dict[str, Any]:
     }
 
 
-@router.get("/api")
+@router.get("/api", response_class=OpenAPI30Response)
 def api_definition(request: Request) -> JSONResponse:
     """The API definition as OpenAPI 3.0 (the same routes as /openapi.json, 3.1)."""
-    return JSONResponse(openapi_30(request.app.openapi()), media_type=OPENAPI_30)
+    return OpenAPI30Response(openapi_30(request.app.openapi()))
 
 
 @router.get("/conformance")
@@ -141,15 +164,21 @@ def collection(request: Request, cid: str) -> dict[str, Any]:
     return _collection(request, cid)
 
 
-@router.get("/collections/{cid}/items")
+@router.get("/collections/{cid}/items", response_class=GeoJSONResponse)
 def items(
     request: Request,
     who: Caller,
     cid: str,
-    bbox: str | None = None,
+    bbox: Annotated[
+        str | None,
+        Query(
+            description="west,south,east,north in decimal degrees.",
+            json_schema_extra={"pattern": f"^{BBOX_PATTERN}$"},
+        ),
+    ] = None,
     datetime_: Annotated[str | None, Query(alias="datetime")] = None,
-    limit: int | None = None,
-    offset: int | None = None,
+    limit: Limit = None,
+    offset: Offset = None,
 ) -> JSONResponse:
     """Features of a collection, filtered and paged."""
     if cid not in COLLECTIONS:
@@ -190,10 +219,10 @@ def items(
         "timeStamp": datetime.now().astimezone().isoformat(),
         "links": links,
     }
-    return JSONResponse(body, media_type=GEOJSON)
+    return GeoJSONResponse(body)
 
 
-@router.get("/collections/{cid}/items/{fid:path}")
+@router.get("/collections/{cid}/items/{fid:path}", response_class=GeoJSONResponse)
 def item(request: Request, who: Caller, cid: str, fid: str) -> JSONResponse:
     """One feature by id."""
     if cid not in COLLECTIONS:
@@ -212,7 +241,7 @@ def item(request: Request, who: Caller, cid: str, fid: str) -> JSONResponse:
         if not found:
             raise NotFound(f"no feature {fid!r} in collection {cid}")
         feature = found[0]
-    return JSONResponse(feature, media_type=GEOJSON)
+    return GeoJSONResponse(feature)
 
 
 def _page_href(href: str, query: dict[str, str], page: Page) -> str:

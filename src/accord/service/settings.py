@@ -6,6 +6,10 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# What the OpenAPI document promises; settings may lower these, never raise them.
+PAGE_LIMIT_CEILING = 1_000
+MAX_BATCH_RECORDS = 5_000
+
 
 class ServiceSettings(BaseSettings):
     """Every knob of the server; docs/service.md lists them with their variables."""
@@ -19,9 +23,16 @@ class ServiceSettings(BaseSettings):
         "defense-priorities-2025", description="The agreement whose zones the map and OGC show."
     )
     max_body_bytes: int = Field(5_000_000, ge=1_000, description="Largest request body.")
-    max_batch_records: int = Field(5_000, ge=1, description="Most observations in one batch.")
+    max_batch_records: int = Field(
+        MAX_BATCH_RECORDS, ge=1, le=MAX_BATCH_RECORDS, description="Most observations in one batch."
+    )
     page_limit_default: int = Field(50, ge=1, description="Page size when none is asked.")
-    page_limit_max: int = Field(1_000, ge=1, description="Largest page size allowed.")
+    page_limit_max: int = Field(
+        1_000,
+        ge=1,
+        le=PAGE_LIMIT_CEILING,
+        description="Largest page size; a larger limit is cut to it.",
+    )
     rate_limit_per_minute: int = Field(
         600, ge=1, description="Requests per token (or per client address) per minute."
     )

@@ -23,6 +23,7 @@ DEFAULT_DATABASE_URL = "sqlite:///accord.db"
 SQLITE_BUSY_TIMEOUT_MS = 60_000
 # Write transactions opt in with `connection.execution_options(**WRITE)`.
 WRITE = {"accord_write": True}
+BIGINT_MAX = 2**63 - 1  # the largest id or seq the store's integer keys hold
 # Any constant works; it only has to be the same for every accord process.
 _MIGRATION_LOCK = 0x6163636F7264
 

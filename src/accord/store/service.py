@@ -47,6 +47,7 @@ class ServiceToken(Base):
     name: Mapped[str] = mapped_column(String(200))  # who holds it, for the audit trail
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # none: until revoked
 
 
 class IncidentPublication(Base):
