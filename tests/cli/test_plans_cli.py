@@ -298,3 +298,31 @@ def test_every_shipped_plan_validates_with_its_zones() -> None:
     result = runner.invoke(app, ["plans", "validate", *map(str, map(plan_path, plan_ids()))])
     assert result.exit_code == 0, result.stderr
     assert result.stdout.count("ok ") == len(plan_ids())
+
+
+def test_validate_reports_zone_and_negotiation_problems_at_once(tmp_path: Path) -> None:
+    """A misspelt oblast and two terms stating different amnesties: both, positioned."""
+    plan = Path(__file__).parents[1] / "plans" / "data" / "analyst-2025.yaml"
+    text = plan.read_text(encoding="utf-8")
+    text = text.replace("regions: [Donetsk], held_by", "regions: [Donetsc], held_by")
+    text = text.replace(
+        "    parameters: {amnesty: full}\n",
+        "    parameters: {amnesty: full}\n    negotiation: {amnesty: full}\n",
+    )
+    text = text.replace(
+        "    deadline: 90 days after signature\n",
+        "    deadline: 90 days after signature\n    negotiation: {amnesty: none}\n",
+    )
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["plans", "validate", str(bad)])
+    assert result.exit_code == 1
+    said = [line for line in " ".join(result.stderr.split()).split("error ") if line][:2]
+    assert said[0].strip() == (
+        f"{bad}:46:39: terms[1].zone.regions[0]: unknown region 'Donetsc': nearest known "
+        "names: Donetsk"
+    )
+    assert said[1].startswith(
+        f"{bad}:158:5: terms[12]: issue 'amnesty': term humanitarian.amnesty (line 147) "
+        "selects full but term humanitarian.prisoners (line 158) selects none"
+    )

@@ -11,7 +11,7 @@ from tests.negotiate.random_domains import brute_force, random_scenario
 from typer.testing import CliRunner
 
 from accord.cli.negotiate import app
-from accord.negotiate.analysis import Setting
+from accord.negotiate.analysis import Setting, summary
 from accord.negotiate.bridging import bridge
 from accord.negotiate.durability import durability, load_mechanisms
 from accord.negotiate.genius import read_scenario, write_scenario
@@ -123,7 +123,8 @@ def test_cli_reports_a_bad_party_file(tmp_path):
 
 
 def test_report_has_every_section():
-    html = render(Setting.load(["defense-priorities-2025", "mcfaul-2024"]), draws=20)
+    setting = Setting.load(["defense-priorities-2025", "mcfaul-2024"])
+    html = render(setting, summary(setting, draws=20))
     for heading in (
         "Plans",
         "Acceptance probability",

@@ -14,7 +14,7 @@ from accord.agreement import AgreementFileError, load_agreement
 from accord.agreement.compare import compare
 from accord.agreement.describe import typed_fields, vocabulary_table
 from accord.agreement.diff import diff_agreements
-from accord.agreement.loader import locate_problems
+from accord.agreement.loader import SourceMap, locate_problems
 from accord.agreement.schema import agreement_json_schema
 from accord.agreement.vocabulary import AREA_TITLES, Area
 from accord.cli.common import console, err_console, user_errors, write_or_print
@@ -165,6 +165,8 @@ def validate(
     problem; exit 1 if any file has one."""
     from accord.geo import line_of_contact, shipped_control
     from accord.geo.checks import zone_problems
+    from accord.negotiate.files import load_domain
+    from accord.negotiate.mapping import plan_package
 
     failed = 0
     line = None
@@ -172,9 +174,15 @@ def validate(
         try:
             agreement = load_agreement(name)
             line = line or line_of_contact(shipped_control())
-            undrawable = zone_problems(agreement, line)
-            if undrawable:
-                raise AgreementFileError(locate_problems(name, undrawable))
+            # Everything found after loading, reported at once: zones the map cannot
+            # draw, and negotiation options that are unknown or contradict each other.
+            problems = locate_problems(name, zone_problems(agreement, line))
+            try:
+                plan_package(agreement, load_domain(), SourceMap.read(name))
+            except AgreementFileError as mapping:
+                problems.extend(mapping.problems)
+            if problems:
+                raise AgreementFileError(sorted(problems, key=lambda p: (p.line, p.column)))
         except AgreementFileError as exc:
             failed += 1
             for problem in exc.problems:

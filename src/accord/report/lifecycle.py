@@ -118,8 +118,8 @@ def stage_negotiate(run: Run) -> None:
         # The chosen plan by the name it was given, so a user's file is read from its path.
         names = [run.agreement_name if p.id == run.agreement.id else p.id for p in run.plans]
         setting = Setting.load(names)
-        html = render_negotiation(setting, draws=NEGOTIATION_DRAWS, seed=0)
-        _NEGOTIATIONS[key] = summary(setting, draws=NEGOTIATION_DRAWS, seed=0), html
+        analysis = summary(setting, draws=NEGOTIATION_DRAWS, seed=0)
+        _NEGOTIATIONS[key] = analysis, render_negotiation(setting, analysis)
     run.negotiation, html = _NEGOTIATIONS[key]
     run.write("negotiation.html", html)
     run.write("negotiation.json", json.dumps(run.negotiation, indent=2, default=str))

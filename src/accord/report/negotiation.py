@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 from markupsafe import Markup
 
@@ -72,15 +73,16 @@ def _projections(setting: Setting) -> Markup:
     return _svg(fig)
 
 
-def render(setting: Setting, draws: int = 200, seed: int = 0) -> str:
-    """The report as an HTML string."""
+def render(setting: Setting, analysis: dict[str, Any]) -> str:
+    """The report as an HTML string, over the `summary` of the same setting (computed
+    once by the caller: its Monte Carlo is the slow part)."""
     return (
         environment()
         .get_template("negotiation.html.j2")
         .render(
             title="Negotiation analysis",
             version=__version__,
-            s=summary(setting, draws=draws, seed=seed),
+            s=analysis,
             parties=list(setting.scenario.parties),
             bars=_bars(setting),
             projections=_projections(setting),
@@ -90,5 +92,5 @@ def render(setting: Setting, draws: int = 200, seed: int = 0) -> str:
 
 def write_report(setting: Setting, path: str | Path, draws: int = 200, seed: int = 0) -> Path:
     out = Path(path)
-    out.write_text(render(setting, draws=draws, seed=seed), encoding="utf-8")
+    out.write_text(render(setting, summary(setting, draws=draws, seed=seed)), encoding="utf-8")
     return out

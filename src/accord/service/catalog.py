@@ -135,7 +135,7 @@ class Catalog:
 
     def negotiation_html(self, actor: Actor) -> str:
         require(actor, "negotiation.read")
-        return negotiation_html(negotiation_setting(), draws=NEGOTIATION_DRAWS, seed=0)
+        return negotiation_html(negotiation_setting(), negotiation_data())
 
     # --- compliance and conditions ---------------------------------------------------
 
