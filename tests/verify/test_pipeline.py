@@ -186,3 +186,42 @@ def test_transitions_and_compliance_figures_are_in_the_ledger(
     assert [f.ref for f in figures] == ["test-plan/RU/day/2025-06-10"] * 2
     assert figures[0].corrects is None
     assert figures[1].corrects == figures[0].seq
+
+
+TAMPERED_INCIDENTS = {
+    "party": ("UPDATE incidents SET party = 'UA'", "party is 'UA', ledger entry"),
+    "severity": ("UPDATE incidents SET severity = 1", "severity is 1, ledger entry"),
+    "state": ("UPDATE incidents SET state = 'dismissed'", "state is 'dismissed', ledger entry"),
+    "deletion": (
+        "DELETE FROM findings; DELETE FROM incident_transitions; DELETE FROM incidents",
+        "in ledger entry",
+    ),
+    "publication": (
+        "INSERT INTO incident_publications (incident_id, published_at, published_by)"
+        " SELECT id, '2025-06-10 08:00:00', 'insider' FROM incidents",
+        "published in the store, but no ledger entry records it",
+    ),
+}
+
+
+@pytest.mark.parametrize("edit", list(TAMPERED_INCIDENTS))
+def test_an_edited_incident_is_caught_by_the_ledger(
+    store: Store, tmp_path: Path, verifier: Verifier, edit: str
+) -> None:
+    """Changing an incident's party let RU's compliance rise while `ledger verify` said ok."""
+    from sqlalchemy import text
+
+    from accord.ledger.book import verify
+
+    ingest(store, tmp_path, [sighting(1, 37.0, 48.0, 0), sighting(2, 37.001, 48.0, 1)])
+    run_verification(store, verifier, now=NOW)
+    [incident] = list_incidents(store)
+    statement, named = TAMPERED_INCIDENTS[edit]
+    with store.engine.connect() as connection, connection.begin():
+        assert verify(connection).ok
+        for part in statement.split("; "):
+            connection.execute(text(part))
+        result = verify(connection)
+        connection.rollback()
+    ref = f"incident INC-{incident.id:06d}: "
+    assert any(p.startswith(ref) and named in p for p in result.problems), result.problems

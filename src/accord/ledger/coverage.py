@@ -1,12 +1,14 @@
 """Rows the verdicts are computed from, held to the ledger entries that vouch for them.
 
 The chain proves the entries were not altered; this proves the tables beside it
-were not either. Verification reads observations (the typed columns, not the
-record), compliance figures and settings from their own tables, so each row is
-compared with its latest ledger entry: an observation's record must hash to
-the entry's digest and its typed columns must be what that record gives; a
-published figure and a setting must equal what the ledger last recorded. A row
-with no entry, or an entry whose row is gone, is named too.
+were not either. Verdicts read observations (the typed columns, not the record),
+incidents, publications, compliance figures and settings from their own
+tables, so each row is compared with its latest ledger entry: an observation's
+record must hash to the entry's digest and its typed columns must be what that
+record gives; an incident must equal its last snapshot (party, severity, state
+and the rest); a publication, a published figure and a setting must be what the
+ledger last recorded. A row with no entry, or an entry whose row is gone, is
+named too.
 """
 
 from __future__ import annotations
@@ -22,7 +24,13 @@ from sqlalchemy import Connection, select
 from accord.ledger.chain import Entry, canonical_json
 from accord.store.ledger import LedgerSetting
 from accord.store.schema import StoredObservation
-from accord.store.verification import ComplianceRecord
+from accord.store.service import IncidentPublication
+from accord.store.verification import (
+    INCIDENT_COVERED,
+    ComplianceRecord,
+    StoredIncident,
+    incident_ref,
+)
 from accord.verify.compliance import compliance_ref
 from accord.verify.ingest import observation_row
 from accord.verify.observation import Observation
@@ -42,6 +50,8 @@ def coverage_problems(connection: Connection, entries: Sequence[Entry]) -> list[
     latest = latest_entries(entries)
     return [
         *_observations(connection, latest),
+        *_incidents(connection, latest),
+        *_publications(connection, latest),
         *_compliance(connection, latest),
         *_settings(connection, latest),
     ]
@@ -92,6 +102,48 @@ def _derived(stored: Any) -> list[str]:
         f"column {name} is {stored[name]!r}, its ledgered record gives {value!r}"
         for name, value in expected.items()
         if name not in _NOT_DERIVED and stored[name] != value
+    ]
+
+
+def _incidents(connection: Connection, latest: dict[tuple[str, str], Entry]) -> list[str]:
+    """Each incident row as its last ledger snapshot left it: party, severity, state..."""
+    problems: list[str] = []
+    seen: set[str] = set()
+    table = StoredIncident.__table__
+    columns = [table.c[name] for name in INCIDENT_COVERED]
+    for row in _rows(connection, select(*columns).order_by(table.c.id)):
+        ref = incident_ref(row.id)
+        seen.add(ref)
+        entry = latest.get(("incident", ref))
+        if entry is None:
+            problems.append(f"incident {ref}: stored, but no ledger entry records it")
+            continue
+        changed = [
+            f"{name} is {value!r}, ledger entry {entry.seq} has {entry.payload.get(name)!r}"
+            for name, value in row._mapping.items()
+            if entry.payload.get(name) != value
+        ]
+        if changed:
+            problems.append(f"incident {ref}: {'; '.join(changed)}")
+    for kind, ref in latest:
+        if kind == "incident" and ref not in seen:
+            entry = latest[(kind, ref)]
+            problems.append(f"incident {ref}: in ledger entry {entry.seq}, but not stored")
+    return problems
+
+
+def _publications(connection: Connection, latest: dict[tuple[str, str], Entry]) -> list[str]:
+    """An incident is public exactly when the ledger says it was published."""
+    query = select(IncidentPublication.incident_id).order_by(IncidentPublication.incident_id)
+    stored = {incident_ref(i) for i in connection.execute(query).scalars()}
+    recorded = {ref for kind, ref in latest if kind == "publication"}
+    return [
+        f"incident {ref}: published in the store, but no ledger entry records it"
+        for ref in sorted(stored - recorded)
+    ] + [
+        f"incident {ref}: published in ledger entry {latest[('publication', ref)].seq}, "
+        "but not in the store"
+        for ref in sorted(recorded - stored)
     ]
 
 

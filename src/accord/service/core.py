@@ -35,6 +35,8 @@ from accord.service.errors import BadRequest, Forbidden, NotFound, PayloadTooLar
 from accord.service.settings import ServiceSettings
 from accord.store import Store
 from accord.store.database import BIGINT_MAX, WRITE
+from accord.store.ledger import Draft as LedgerDraft
+from accord.store.ledger import append as append_to_ledger
 from accord.store.schema import StoredObservation
 from accord.store.service import FieldReport, IncidentNote, IncidentPublication
 from accord.store.verification import StoredIncident
@@ -419,13 +421,13 @@ class Core:
                     )
                 ).scalar()
                 if done is None:
-                    connection.execute(
-                        insert(IncidentPublication),
-                        {
-                            "incident_id": number,
-                            "published_at": datetime.now(UTC),
-                            "published_by": actor.name,
-                        },
+                    at = datetime.now(UTC)
+                    row = {"incident_id": number, "published_at": at, "published_by": actor.name}
+                    connection.execute(insert(IncidentPublication), row)
+                    # Publication decides what each party and the public see: ledgered.
+                    payload = {"published_at": at.isoformat(), "published_by": actor.name}
+                    append_to_ledger(
+                        connection, [LedgerDraft("publication", incident_ref(number), payload)]
                     )
         return self.incident(actor, ref)
 

@@ -90,6 +90,27 @@ class StoredIncident(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+# What an incident's ledger snapshot holds: everything compliance, conditions and the
+# reports read from its row (not the wall-clock bookkeeping of created/updated).
+INCIDENT_COVERED = tuple(
+    c.name for c in StoredIncident.__table__.columns if c.name not in ("created_at", "updated_at")
+)
+
+
+def incident_ref(incident_id: int) -> str:
+    return f"INC-{incident_id:06d}"
+
+
+def incident_snapshots(connection: Any, ids: Any) -> list[tuple[str, dict[str, Any]]]:
+    """(ref, covered values) of the incidents `ids` as they now stand, for the ledger."""
+    if not ids:
+        return []
+    table = StoredIncident.__table__
+    columns = [table.c[name] for name in INCIDENT_COVERED]
+    query = select(*columns).where(table.c.id.in_(sorted(ids))).order_by(table.c.id)
+    return [(incident_ref(row.id), dict(row._mapping)) for row in connection.execute(query)]
+
+
 class StoredFinding(Base):
     """One breach of one rule by one observation (or one aggregate over a window)."""
 

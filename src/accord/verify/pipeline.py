@@ -504,6 +504,7 @@ def _extend_incident(
         draft_all = Draft(**{**draft.__dict__, "sources": sources, "source_types": types})
         log.add(incident, State.detected, State.confirmed, _confirmation(draft_all), now)
     connection.execute(update(StoredIncident).where(StoredIncident.id == incident).values(**values))
+    log.touch(incident)
 
 
 def _finding_rows(

@@ -17,7 +17,13 @@ from accord.store import Store
 from accord.store.database import WRITE
 from accord.store.ledger import Draft as LedgerDraft
 from accord.store.ledger import append as append_to_ledger
-from accord.store.verification import IncidentTransition, StoredFinding, StoredIncident
+from accord.store.verification import (
+    IncidentTransition,
+    StoredFinding,
+    StoredIncident,
+    incident_ref,
+    incident_snapshots,
+)
 from accord.verify.incidents import data_file
 from accord.verify.rules import Severity
 
@@ -201,10 +207,6 @@ class _Seen:
 # --- the workflow in the store -------------------------------------------------------
 
 
-def incident_ref(incident_id: int) -> str:
-    return f"INC-{incident_id:06d}"
-
-
 SYSTEM_ACTOR = "accord"
 
 
@@ -214,6 +216,11 @@ class TransitionLog:
     together, so a party can check every decision on an incident."""
 
     rows: list[dict[str, Any]] = field(default_factory=list)
+    touched: set[int] = field(default_factory=set)  # incidents whose row changed
+
+    def touch(self, incident: int) -> None:
+        """An incident's row changed without a step; its new values still go to the ledger."""
+        self.touched.add(incident)
 
     def add(
         self,
@@ -236,21 +243,29 @@ class TransitionLog:
         return row
 
     def flush(self, connection: Connection) -> None:
-        if not self.rows:
+        """Store the steps, and append them to the ledger with a snapshot of each incident
+        they (or a change without a step) touched: attribution, severity and state are
+        then as checkable as the steps themselves."""
+        changed = self.touched | {row["incident_id"] for row in self.rows}
+        if not changed:
             return
-        connection.execute(insert(IncidentTransition), self.rows)
-        append_to_ledger(
-            connection,
-            [
-                LedgerDraft(
-                    "incident_transition",
-                    incident_ref(row["incident_id"]),
-                    row | {"at": row["at"].astimezone(UTC).isoformat()},
-                )
-                for row in self.rows
-            ],
-        )
+        if self.rows:
+            connection.execute(insert(IncidentTransition), self.rows)
+        drafts = [
+            LedgerDraft(
+                "incident_transition",
+                incident_ref(row["incident_id"]),
+                row | {"at": row["at"].astimezone(UTC).isoformat()},
+            )
+            for row in self.rows
+        ]
+        drafts += [
+            LedgerDraft("incident", ref, values)
+            for ref, values in incident_snapshots(connection, changed)
+        ]
+        append_to_ledger(connection, drafts)
         self.rows.clear()
+        self.touched.clear()
 
 
 def parse_ref(text: str) -> int:
