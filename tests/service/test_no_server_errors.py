@@ -111,3 +111,24 @@ def test_a_coordinate_is_a_number_not_a_boolean(client: TestClient, seeded: Seed
     assert half.status_code == 422 and "lon and lat come together" in half.json()["detail"]
     right = client.post("/api/field-reports", json=report | {"lon": 37, "lat": 48}, headers=headers)
     assert right.status_code == 200
+
+
+@pytest.mark.parametrize("depth", [1_000, 100_000])
+def test_a_body_nested_too_deep_is_a_clear_400(
+    client: TestClient, seeded: Seeded, depth: int
+) -> None:
+    """100,000 levels (200 KB) came back as "There was an error parsing the body"."""
+    deep = "[" * depth + "]" * depth
+    answer = client.post(
+        "/api/observations/batch",
+        content=deep,
+        headers={**seeded.headers("admin"), "Content-Type": "application/json"},
+    )
+    assert answer.status_code == 400
+    assert answer.json()["detail"] == (
+        "the body is nested deeper than 65 levels (at character 66); send flatter records"
+    )
+    after = client.post(
+        "/api/observations/batch", json=[observation(7)], headers=seeded.headers("admin")
+    )
+    assert after.status_code == 200  # the server goes on

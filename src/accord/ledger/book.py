@@ -339,7 +339,9 @@ def everyone(_connection: Connection, _entry: Entry) -> bool:
 
 
 def find_entry(connection: Connection, wanted: str, visible: Visibility = everyone) -> Entry:
-    """An entry by seq number, or by ref (an observation id, an incident id...).
+    """An entry by seq number, or by ref (an observation id, an incident id...): of
+    several entries for one ref (an incident's steps and snapshots, a corrected
+    figure) the latest, which records what the thing now is.
 
     Entries the caller may not see (`visible` says no) are answered exactly as
     missing ones, so an error never tells whether a hidden entry exists."""
@@ -356,10 +358,7 @@ def find_entry(connection: Connection, wanted: str, visible: Visibility = everyo
     ]
     if not entries:
         raise LedgerError(f"no ledger entry has seq or ref {wanted!r}")
-    if len(entries) > 1:
-        seqs = ", ".join(str(e.seq) for e in entries)
-        raise LedgerError(f"ref {wanted!r} names entries {seqs}; give one seq number")
-    return entries[0]
+    return entries[-1]
 
 
 def prove(store: Store, wanted: str, visible: Visibility = everyone) -> dict[str, Any]:

@@ -131,6 +131,10 @@ def submission_refusal(actor: Actor, record: object) -> str | None:
     return None
 
 
+# Entries about one incident: its steps, its snapshots and its publication.
+INCIDENT_LEDGER_KINDS = frozenset({"incident_transition", "incident", "publication"})
+
+
 def may_see_entry(connection: Connection, actor: Actor, kind: str, ref: str) -> bool:
     """Whether the actor may see a ledger entry: the incident rules decide for an
     incident's workflow steps, and an observation is a party's only when it is that
@@ -139,7 +143,7 @@ def may_see_entry(connection: Connection, actor: Actor, kind: str, ref: str) -> 
         return True
     if kind in OPEN_LEDGER_KINDS:
         return True
-    if kind == "incident_transition":
+    if kind in INCIDENT_LEDGER_KINDS:
         number = parse_ref(ref)
         query = select(StoredIncident.id).where(StoredIncident.id == number, incident_scope(actor))
         return connection.execute(query).first() is not None

@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from accord import __version__
+from accord.limits import MAX_DEPTH, TooDeep, check_depth
 from accord.report.daily import to_pdf
 from accord.service import ogc
 from accord.service.access import may, require
@@ -153,6 +154,43 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, headed if scope["type"] == "http" else send)
+
+
+class JsonDepth:
+    """Refuse a JSON body nested deeper than the records it may hold, with a clear 400,
+    before the app parses it: Python's parser recursed once per level, so a body
+    1,000 levels deep came back as "There was an error parsing the body". Inside
+    BodyLimit, so a body is held here only once its size is known to be allowed."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        content_type = dict(scope.get("headers", [])).get(b"content-type", b"")
+        if scope["type"] != "http" or b"json" not in content_type:
+            await self.app(scope, receive, send)
+            return
+        messages: list[Message] = []
+        try:
+            while not messages or messages[-1].get("more_body", False):
+                messages.append(await receive())
+        except PayloadTooLarge as exc:
+            await error_response(exc)(scope, receive, send)
+            return
+        body = b"".join(m.get("body", b"") for m in messages)
+        try:
+            # A batch is a list of records: one level more than a record may have.
+            check_depth(body.decode("utf-8", "replace"), MAX_DEPTH + 1)
+        except TooDeep as exc:
+            detail = f"the body is {exc} (at character {exc.offset + 1}); send flatter records"
+            await error_response(BadRequest(detail))(scope, receive, send)
+            return
+        replay = iter(messages)
+
+        async def replayed() -> Message:
+            return next(replay, {"type": "http.disconnect"})
+
+        await self.app(scope, replayed, send)
 
 
 def _too_large(limit: int) -> JSONResponse:
@@ -498,6 +536,7 @@ def create_app(settings: ServiceSettings | None = None, store: Store | None = No
     dashboard = resources.files("accord.service") / "dashboard"
     app.mount("/dashboard", StaticFiles(directory=str(dashboard), html=True), name="dashboard")
     app.add_api_route("/", _home, include_in_schema=False)
+    app.add_middleware(JsonDepth)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     return app
