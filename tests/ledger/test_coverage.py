@@ -46,7 +46,7 @@ EDITS: dict[str, tuple[str, str]] = {
     ),
     "deleted figure": (
         "DELETE FROM compliance",
-        "compliance plan-x/RU/day/2025-06-01: published in entry",
+        "compliance plan-x/RU/day/2025-06-01: in ledger entry",
     ),
     "setting": (
         "UPDATE ledger_settings SET value = 'false'",

@@ -57,6 +57,17 @@ def coverage_problems(connection: Connection, entries: Sequence[Entry]) -> list[
     ]
 
 
+def _unstored(
+    latest: dict[tuple[str, str], Entry], kind: str, stored: set[str], what: str
+) -> list[str]:
+    """Entries of `kind` whose row is gone: deleted from the table, still in the ledger."""
+    return [
+        f"{what} {ref}: in ledger entry {entry.seq}, but not stored"
+        for (k, ref), entry in latest.items()
+        if k == kind and ref not in stored
+    ]
+
+
 def _rows(connection: Connection, query: Any) -> Iterator[Any]:
     # On the statement: Connection.execution_options would change the caller's connection.
     yield from connection.execute(query.execution_options(yield_per=_BATCH))
@@ -84,11 +95,7 @@ def _observations(connection: Connection, latest: dict[tuple[str, str], Entry]) 
             )
             continue
         problems.extend(f"{where}: {p}" for p in _derived(stored))
-    for kind, ref in latest:
-        if kind == "observation" and ref not in seen:
-            entry = latest[(kind, ref)]
-            problems.append(f"observation {ref}: in ledger entry {entry.seq}, but not stored")
-    return problems
+    return problems + _unstored(latest, "observation", seen, "observation")
 
 
 def _derived(stored: Any) -> list[str]:
@@ -125,11 +132,7 @@ def _incidents(connection: Connection, latest: dict[tuple[str, str], Entry]) -> 
         ]
         if changed:
             problems.append(f"incident {ref}: {'; '.join(changed)}")
-    for kind, ref in latest:
-        if kind == "incident" and ref not in seen:
-            entry = latest[(kind, ref)]
-            problems.append(f"incident {ref}: in ledger entry {entry.seq}, but not stored")
-    return problems
+    return problems + _unstored(latest, "incident", seen, "incident")
 
 
 def _publications(connection: Connection, latest: dict[tuple[str, str], Entry]) -> list[str]:
@@ -170,11 +173,7 @@ def _compliance(connection: Connection, latest: dict[tuple[str, str], Entry]) ->
             problems.append(
                 f"{where}: its figures differ from those ledger entry {entry.seq} holds"
             )
-    for kind, ref in latest:
-        if kind == "compliance" and ref not in seen:
-            entry = latest[(kind, ref)]
-            problems.append(f"compliance {ref}: published in entry {entry.seq}, but not stored")
-    return problems
+    return problems + _unstored(latest, "compliance", seen, "compliance")
 
 
 def _settings(connection: Connection, latest: dict[tuple[str, str], Entry]) -> list[str]:
