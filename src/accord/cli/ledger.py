@@ -279,6 +279,14 @@ def check(
             "--proof", help="A consistency proof: check it instead of a database.", exists=True
         ),
     ] = None,
+    against: Annotated[
+        Path | None,
+        typer.Option(
+            "--against",
+            help="A newer checkpoint you hold, for a proof that carries none (from the API).",
+            exists=True,
+        ),
+    ] = None,
     database: Database = None,
 ) -> None:
     """Check a store, or a consistency proof alone, against a checkpoint you hold."""
@@ -287,7 +295,10 @@ def check(
         key = _held_key(public_key, fingerprint, document.get("public_key"))
         if proof_file is not None:
             proof_document = trust.load_document(proof_file.read_text(encoding="utf-8"), "proof")
-            problems = trust.check_consistency(document, proof_document, key)
+            newer = None
+            if against is not None:
+                newer = trust.load_document(against.read_text(encoding="utf-8"), "checkpoint")
+            problems = trust.check_consistency(document, proof_document, key, newer)
             what = "the proof's log extends"
         else:
             with _store(database) as store, store.engine.connect() as connection:

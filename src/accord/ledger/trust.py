@@ -150,26 +150,51 @@ def check_against_checkpoint(
     return []
 
 
-def consistency(entries: Sequence[Entry], first: int, key: Ed25519PrivateKey) -> dict[str, Any]:
-    """A proof that the log of `first` entries is a prefix of today's, with a fresh
-    checkpoint of today's log: all a party needs to check its old checkpoint."""
-    hashes = [leaf_hash(e.leaf()) for e in entries]
-    path = consistency_proof(hashes, first)
+def consistency_path(entries: Sequence[Entry], first: int, second: int) -> dict[str, Any]:
+    """The proof that the log of `first` entries is a prefix of the log of `second`
+    (unsigned: a party checks it against two checkpoints it holds)."""
+    if not 0 < first <= second <= len(entries):
+        raise ValueError(
+            f"no consistency proof from {first} to {second} entries: the log holds "
+            f"{len(entries)}, and 0 < first <= second must hold"
+        )
+    hashes = [leaf_hash(e.leaf()) for e in entries[:second]]
     return {
         "format": CONSISTENCY_FORMAT,
         "first": first,
+        "second": second,
         "first_root": root_from_leaf_hashes(hashes[:first]).hex(),
-        "path": [node.hex() for node in path],
-        "checkpoint": make_checkpoint(entries, key),
+        "second_root": root_from_leaf_hashes(hashes).hex(),
+        "path": [node.hex() for node in consistency_proof(hashes, first)],
     }
 
 
-def check_consistency(old: dict[str, Any], proof: dict[str, Any], public_key: bytes) -> list[str]:
-    """Whether a later signed checkpoint extends the one a party holds, without the store."""
-    problems = _signed_by(old, public_key) + _signed_by(proof.get("checkpoint", {}), public_key)
+def consistency(entries: Sequence[Entry], first: int, key: Ed25519PrivateKey) -> dict[str, Any]:
+    """A proof that the log of `first` entries is a prefix of today's, with a fresh
+    checkpoint of today's log: all a party needs to check its old checkpoint."""
+    return consistency_path(entries, first, len(entries)) | {
+        "checkpoint": make_checkpoint(entries, key)
+    }
+
+
+def check_consistency(
+    old: dict[str, Any],
+    proof: dict[str, Any],
+    public_key: bytes,
+    newer: dict[str, Any] | None = None,
+) -> list[str]:
+    """Whether a later signed checkpoint (the proof's own, or `newer`, one the party
+    holds) extends the one a party holds, without the store."""
+    newer = newer if newer is not None else proof.get("checkpoint", {})
+    problems = _signed_by(old, public_key) + _signed_by(newer, public_key)
     if problems:
         return problems
-    before, after = old["statement"], proof["checkpoint"]["statement"]
+    before, after = old["statement"], newer["statement"]
+    if "second" in proof and int(proof["second"]) != int(after["tree_size"]):
+        return [
+            f"the proof runs to {proof['second']} entries, the newer checkpoint covers "
+            f"{after['tree_size']}"
+        ]
     first, second = int(before["tree_size"]), int(after["tree_size"])
     if first > second:
         return [f"truncated: the new checkpoint covers {second} entries, yours {first}"]

@@ -51,6 +51,7 @@ from accord.service.errors import (
 )
 from accord.service.settings import MAX_BATCH_RECORDS, ServiceSettings
 from accord.store import Store, open_store
+from accord.store.database import BIGINT_MAX
 from accord.verify.workflow import State
 
 ERROR_BODY = {
@@ -409,6 +410,20 @@ def ledger_roots(request: Request, who: Caller) -> list[dict[str, Any]]:
 def ledger_proof(request: Request, who: Caller, ref: LedgerRef) -> dict[str, Any]:
     """An inclusion proof of one entry (seq or ref) in its day's signed root."""
     return _catalog(request).ledger_proof(who, ref)
+
+
+@router.get("/ledger/consistency", tags=["ledger"])
+def ledger_consistency(
+    request: Request,
+    who: Caller,
+    first: Annotated[int, Query(ge=1, le=BIGINT_MAX, description="A held checkpoint's size.")],
+    second: Annotated[
+        int | None, Query(ge=1, le=BIGINT_MAX, description="A later size; today's if omitted.")
+    ] = None,
+) -> dict[str, Any]:
+    """An RFC 6962 consistency proof between two sizes of the log (only hashes), for a
+    party to check that a later checkpoint extends the one it holds."""
+    return _catalog(request).ledger_consistency(who, first, second)
 
 
 @router.get("/zones", tags=["map"])

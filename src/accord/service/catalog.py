@@ -23,7 +23,7 @@ from accord.conditions.machine import run as run_conditions
 from accord.geo.control import shipped_control
 from accord.geo.line import line_of_contact
 from accord.geo.zones import zones_from_agreement, zones_geojson
-from accord.ledger import book
+from accord.ledger import book, trust
 from accord.negotiate.analysis import Setting, summary
 from accord.plans import UnknownPlanError, load_plan, plan_ids
 from accord.report.compare import to_html as comparison_html
@@ -196,6 +196,16 @@ class Catalog:
                 }
                 for d in days
             ]
+
+    def ledger_consistency(self, actor: Actor, first: int, second: int | None) -> dict[str, Any]:
+        """Hashes only, so any role that reads the ledger may have it."""
+        require(actor, "ledger.read")
+        with self.store.engine.connect() as connection:
+            entries = book.load_entries(connection)
+        try:
+            return trust.consistency_path(entries, first, second or len(entries))
+        except ValueError as exc:
+            raise BadRequest(str(exc)) from None
 
     def ledger_proof(self, actor: Actor, ref: str) -> dict[str, Any]:
         """The proof, if the actor may see the entry; else the answer a missing one gets."""
