@@ -225,3 +225,18 @@ def test_an_edited_incident_is_caught_by_the_ledger(
         connection.rollback()
     ref = f"incident INC-{incident.id:06d}: "
     assert any(p.startswith(ref) and named in p for p in result.problems), result.problems
+
+
+def test_escalation_runs_on_the_datas_own_time(store: Store, tmp_path: Path, verifier: Verifier):
+    """A replay of June in any later month refers nothing before the data says 24 hours
+    have passed: on the wall clock every replayed incident was referred at once."""
+    ingest(store, tmp_path, [sighting(1, 37.0, 48.0, 0, kind="personnel")])
+    run_verification(store, verifier)  # no `now`: the data's clock, 2025-06-10 06:00
+    [incident] = list_incidents(store)
+    assert incident.state == "detected"
+    # A day and a half later in the data, a quiet sighting elsewhere moves the clock on.
+    later = sighting(2, 35.5, 47.5, 0, kind="personnel", observed_at="2025-06-11T18:00:00Z")
+    ingest(store, tmp_path, [later])
+    run_verification(store, verifier)
+    states = {i.id: i.state for i in list_incidents(store)}
+    assert states[incident.id] == "referred"

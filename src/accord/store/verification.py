@@ -12,7 +12,7 @@ caps and exercise thresholds add up over a window, across micro-batches.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import numpy as np
@@ -29,6 +29,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    func,
     or_,
     select,
 )
@@ -276,3 +277,13 @@ def _text_column(rows: int, at: NDArray[np.int64], values: list[str]) -> NDArray
     column = np.full(rows, "", dtype=f"U{width}")
     column[at] = values
     return column
+
+
+def latest_observed(store: Store, last_seq: int) -> datetime | None:
+    """When the latest observation up to `last_seq` was made: the time the data has reached."""
+    query = select(func.max(StoredObservation.observed_at_us)).where(
+        StoredObservation.seq <= last_seq
+    )
+    with store.engine.connect() as connection:
+        latest = connection.execute(query).scalar()
+    return None if latest is None else datetime.fromtimestamp(latest / 1e6, UTC)
