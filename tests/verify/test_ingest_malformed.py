@@ -51,6 +51,11 @@ DAMAGE: list[tuple[Callable[[int], str], str]] = [
     (_changed(firing=None), "firing details are required"),
     (lambda i: json.dumps([good(i)]), "a record must be a JSON object, not list"),
     (_changed(observed_at="yesterday"), "observed_at: Input should be a valid datetime"),
+    # Implausible, not malformed: each was once stored and made incidents.
+    (_changed(count=True), "count: a number is needed here, not true"),
+    (_changed(lon=0.0, lat=0.0), "lies outside the theatre"),
+    (_changed(uncertainty_m=5e6), "uncertainty_m: Input should be less than or equal to 50000"),
+    (_changed(observed_at="2099-01-01T00:00:00Z"), "observed_at: dated in the future"),
 ]
 
 

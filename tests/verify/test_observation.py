@@ -137,3 +137,15 @@ def test_the_published_schema_accepts_its_examples_and_refuses_bad_ones() -> Non
         Observation.model_validate(example)
     assert not validator.is_valid(SEISMIC | {"kind": "tank"})
     assert not validator.is_valid(SEISMIC | {"count": -1})
+
+
+def test_the_theatre_holds_the_whole_shipped_map() -> None:
+    import shapely
+
+    from accord.geo.borders import load_borders
+    from accord.verify.observation import THEATRE
+
+    countries = load_borders(False).countries.values()
+    west, south, east, north = shapely.union_all([c.geometry for c in countries]).bounds
+    assert THEATRE[0] <= west and THEATRE[1] <= south and east <= THEATRE[2]
+    assert north <= THEATRE[3]

@@ -9,11 +9,11 @@ meets a rule about `mlrs` without a mapping table.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any, Self
 
-from pydantic import AfterValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, field_validator, model_validator
 
 from accord.agreement.model import StrictModel
 from accord.agreement.vocabulary import MilitaryItem
@@ -138,6 +138,19 @@ class Notification(StrictModel):
         return self
 
 
+# Where observations can come from: the extent of the shipped map (Europe, Russia to
+# 60 E, with a margin), which a test holds to the map. A point at 0,0 or far outside is
+# a mistake, not a sighting.
+THEATRE = (-30.0, 30.0, 65.0, 75.0)
+MAX_UNCERTAINTY_M = 50_000.0
+FUTURE_SKEW = timedelta(minutes=10)  # senders' clocks run a little ahead
+
+
+def _in_theatre(lon: float, lat: float) -> bool:
+    west, south, east, north = THEATRE
+    return west <= lon <= east and south <= lat <= north
+
+
 class Observation(StrictModel):
     """One observation; `id` is chosen by the sender and makes re-sending harmless."""
 
@@ -192,7 +205,11 @@ class Observation(StrictModel):
     lon: float | None = Field(None, ge=-180, le=180, description="WGS 84 longitude, degrees.")
     lat: float | None = Field(None, ge=-90, le=90, description="WGS 84 latitude, degrees.")
     uncertainty_m: float | None = Field(
-        None, ge=0, description="Radius of the location's uncertainty, metres."
+        None,
+        ge=0,
+        le=MAX_UNCERTAINTY_M,
+        description="Radius of the location's uncertainty, metres (at most 50 km: a fix "
+        "vaguer than that cannot place anything in zones a few km wide).",
     )
     kind: ObservedKind
     count: int = Field(1, ge=0, description="How many of `kind` (troops, vehicles, rounds).")
@@ -206,10 +223,31 @@ class Observation(StrictModel):
     )
     remarks: str | None = Field(None, max_length=4000)
 
+    @field_validator("count", "lon", "lat", "uncertainty_m", "side_confidence", mode="before")
+    @classmethod
+    def _not_a_flag(cls, value: Any) -> Any:
+        # JSON's true would pass as 1: a count or a coordinate mistyped as a flag.
+        if isinstance(value, bool):
+            raise ValueError(f"a number is needed here, not {str(value).lower()}")
+        return value
+
+    @field_validator("observed_at")
+    @classmethod
+    def _not_in_the_future(cls, value: datetime) -> datetime:
+        if value > datetime.now(UTC) + FUTURE_SKEW:
+            raise ValueError(f"dated in the future ({value.isoformat()}); check the clock")
+        return value
+
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         if (self.lon is None) != (self.lat is None):
             raise ValueError("lon and lat come together: give both or neither")
+        if self.lon is not None and self.lat is not None and not _in_theatre(self.lon, self.lat):
+            west, south, east, north = THEATRE
+            raise ValueError(
+                f"lon {self.lon}, lat {self.lat} lies outside the theatre (lon {west} to "
+                f"{east}, lat {south} to {north}); are lon and lat swapped, or missing?"
+            )
         declared = self.source_type in PARTY_DECLARATIONS
         if self.lon is None and not declared:
             raise ValueError(f"source_type {self.source_type.value} needs lon and lat")
