@@ -7,6 +7,9 @@ from typing import Any, NoReturn
 
 import pytest
 
+from accord.agreement import Agreement
+from accord.agreement.vocabulary import Area
+
 
 def missing(message: str, module_level: bool = False) -> NoReturn:
     """A prerequisite is absent: skip here, but fail in CI (env CI set), which must
@@ -29,3 +32,29 @@ def term(term_id: str, area: str, issue: str, **fields: Any) -> dict[str, Any]:
         "consent": ["UA", "RU"],
         "sources": [{"doc": "d"}],
     } | fields
+
+
+def plan(
+    *terms: dict[str, Any], plan_id: str = "test-plan", parties: Any = ("UA", "RU")
+) -> Agreement:
+    """A hand-made plan of `terms`, every area they leave out declared open.
+
+    `parties` are ids (named after themselves) or whole party mappings."""
+    used = {t["area"] for t in terms}
+    return Agreement.model_validate(
+        {
+            "id": plan_id,
+            "title": "Test plan",
+            "proposer": "tests",
+            "date": "2025",
+            "summary": "A plan built by hand for tests.",
+            "documents": [{"id": "d", "title": "Doc", "organisation": "Org", "date": "2025"}],
+            "parties": [p if isinstance(p, dict) else {"id": p, "name": p} for p in parties],
+            "terms": list(terms),
+            "open": [
+                {"area": a.value, "note": "Not part of this test plan."}
+                for a in Area
+                if a.value not in used or a is Area.sequencing
+            ],
+        }
+    )

@@ -18,10 +18,9 @@ from typing import Any
 import numpy as np
 import pytest
 import shapely
-from tests.support import missing, term
+from tests.support import missing, plan, term
 
 from accord.agreement import Agreement
-from accord.agreement.vocabulary import Area
 from accord.geo.classify import ZoneIndex
 from accord.geo.zones import Zone
 from accord.store import open_store
@@ -58,24 +57,7 @@ def agreement(dmz_items: list[str], plan_id: str = "test-plan", regime: str = "f
         ),
         term("security.exercises", "security", "force_size", prohibits=["exercise"]),
     ]
-    used = {t["area"] for t in terms}
-    return Agreement.model_validate(
-        {
-            "id": plan_id,
-            "title": "Test plan",
-            "proposer": "tests",
-            "date": "2025",
-            "summary": "A plan built by hand for tests.",
-            "documents": [{"id": "d", "title": "Doc", "organisation": "Org", "date": "2025"}],
-            "parties": [{"id": "UA", "name": "UA"}, {"id": "RU", "name": "RU"}],
-            "terms": terms,
-            "open": [
-                {"area": a.value, "note": "Not part of this test plan."}
-                for a in Area
-                if a.value not in used or a is Area.sequencing
-            ],
-        }
-    )
+    return plan(*terms, plan_id=plan_id)
 
 
 ZONES = [

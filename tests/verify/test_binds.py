@@ -12,10 +12,10 @@ from typing import Any
 
 import numpy as np
 import shapely
+from tests.support import plan as support_plan
 from tests.support import term
 
 from accord.agreement import Agreement
-from accord.agreement.vocabulary import Area
 from accord.geo.classify import ZoneIndex
 from accord.geo.zones import Zone
 from accord.verify.incidents import Teams
@@ -64,24 +64,7 @@ UA_CEASEFIRE = term(
 
 
 def plan(*terms: dict[str, Any]) -> Agreement:
-    used = {t["area"] for t in terms}
-    return Agreement.model_validate(
-        {
-            "id": "no-nato-troops",
-            "title": "No NATO troops in Ukraine",
-            "proposer": "tests",
-            "date": "2025",
-            "summary": "A plan built by hand for tests.",
-            "documents": [{"id": "d", "title": "Doc", "organisation": "Org", "date": "2025"}],
-            "parties": [{"id": p, "name": p} for p in ("UA", "RU", "US", "NATO")],
-            "terms": list(terms),
-            "open": [
-                {"area": a.value, "note": "Not part of this test plan."}
-                for a in Area
-                if a.value not in used or a is Area.sequencing
-            ],
-        }
-    )
+    return support_plan(*terms, plan_id="no-nato-troops", parties=("UA", "RU", "US", "NATO"))
 
 
 def verifier(agreement: Agreement) -> Verifier:

@@ -15,10 +15,9 @@ from typing import Any
 import numpy as np
 import pytest
 import shapely
-from tests.support import term
+from tests.support import plan, term
 
 from accord.agreement import Agreement
-from accord.agreement.vocabulary import Area
 from accord.geo.classify import ZoneIndex
 from accord.geo.zones import Zone
 from accord.verify.findings import destination
@@ -82,24 +81,7 @@ BOXES = {
 
 
 def world_agreement() -> Agreement:
-    used = {t["area"] for t in TERMS}
-    return Agreement.model_validate(
-        {
-            "id": "test-plan",
-            "title": "Test plan",
-            "proposer": "tests",
-            "date": "2025",
-            "summary": "A plan built by hand for tests.",
-            "documents": [{"id": "d", "title": "Doc", "organisation": "Org", "date": "2025"}],
-            "parties": [{"id": p, "name": p} for p in ("UA", "RU", "US", "NATO")],
-            "terms": TERMS,
-            "open": [
-                {"area": a.value, "note": "Not part of this test plan."}
-                for a in Area
-                if a.value not in used or a is Area.sequencing
-            ],
-        }
-    )
+    return plan(*TERMS, parties=("UA", "RU", "US", "NATO"))
 
 
 def world_zones() -> list[Zone]:
@@ -261,21 +243,13 @@ def test_firing_geometry(verifier: Verifier) -> None:
 
 def test_a_ceasefire_line_without_a_dmz_bans_fire_across_it() -> None:
     """A line has no inside: only fire across it breaches, fire near it does not."""
-    plan = world_agreement().model_dump(mode="json")
-    plan["terms"] = [
-        term(
-            "ceasefire.line",
-            "ceasefire",
-            "dmz",
-            prohibits=["firing"],
-            zone={"type": "ceasefire_line", "along": "line_of_contact"},
-        )
-    ]
-    plan["open"] = [
-        {"area": a.value, "note": "Not part of this test plan."}
-        for a in Area
-        if a.value != "ceasefire"
-    ]
+    line_term = term(
+        "ceasefire.line",
+        "ceasefire",
+        "dmz",
+        prohibits=["firing"],
+        zone={"type": "ceasefire_line", "along": "line_of_contact"},
+    )
     zones = [
         *(z for z in world_zones() if z.kind == "side"),
         Zone(
@@ -285,7 +259,7 @@ def test_a_ceasefire_line_without_a_dmz_bans_fire_across_it() -> None:
             shapely.LineString([(37, 47), (37, 49)]),
         ),
     ]
-    rules = compile_rules(Agreement.model_validate(plan), zones)
+    rules = compile_rules(plan(line_term), zones)
     assert [r.id for r in rules.rules] == ["ceasefire.line:firing"]
     assert not any("firing" in note for note in rules.notes)
     teams = Teams(("west", "east"), np.array([36.0, 38.0]), np.array([48.0, 48.0]))

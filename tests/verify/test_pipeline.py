@@ -11,9 +11,8 @@ import numpy as np
 import pytest
 import shapely
 from sqlalchemy import func, select
+from tests.support import plan as support_plan
 
-from accord.agreement import Agreement
-from accord.agreement.vocabulary import Area
 from accord.geo.classify import ZoneIndex
 from accord.geo.zones import Zone
 from accord.store import Store, open_store
@@ -41,22 +40,8 @@ DMZ_TERM = {
 
 @pytest.fixture(scope="module")
 def verifier() -> Verifier:
-    plan = Agreement.model_validate(
-        {
-            "id": "test-plan",
-            "title": "Test plan",
-            "proposer": "tests",
-            "date": "2025",
-            "summary": "A plan built by hand for tests.",
-            "documents": [{"id": "d", "title": "Doc", "organisation": "Org", "date": "2025"}],
-            "parties": [{"id": "UA", "name": "Ukraine"}, {"id": "RU", "name": "Russia"}],
-            "terms": [DMZ_TERM],
-            "open": [
-                {"area": a.value, "note": "Not part of this test plan."}
-                for a in Area
-                if a is not Area.ceasefire
-            ],
-        }
+    plan = support_plan(
+        DMZ_TERM, parties=({"id": "UA", "name": "Ukraine"}, {"id": "RU", "name": "Russia"})
     )
     zones = [
         Zone("side.UA", "side", ("UA",), shapely.box(35, 47, 37, 49), {"side": "UA"}),

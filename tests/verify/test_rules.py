@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 import shapely
+from tests.support import plan
 
 from accord.agreement import Agreement
-from accord.agreement.vocabulary import Area
 from accord.geo.zones import Zone
 from accord.plans import load_plan
 from accord.verify.rules import HEAVY_WEAPONS, ITEM_KINDS, RuleKind, Severity, compile_rules
@@ -33,30 +33,15 @@ def term(term_id: str, **fields: Any) -> dict[str, Any]:
 
 
 def agreement(*terms: dict[str, Any]) -> Agreement:
-    used = {t["area"] for t in terms}
-    silent = [
-        {"area": area.value, "note": "Not part of this test plan."}
-        for area in Area
-        if area.value not in used or area is Area.sequencing
-    ]
-    return Agreement.model_validate(
-        {
-            "id": "test-plan",
-            "title": "Test plan",
-            "proposer": "tests",
-            "date": "2025",
-            "summary": "A plan built by hand for tests.",
-            "documents": [{"id": "d", "title": "Doc", "organisation": "Org", "date": "2025"}],
-            "parties": [
-                {"id": "UA", "name": "Ukraine"},
-                {"id": "RU", "name": "Russia"},
-                {"id": "US", "name": "United States"},
-                {"id": "EUR", "name": "Europe", "kind": "group"},
-                {"id": "NATO", "name": "NATO", "kind": "alliance", "members": ["US", "EUR"]},
-            ],
-            "terms": list(terms),
-            "open": silent,
-        }
+    return plan(
+        *terms,
+        parties=(
+            {"id": "UA", "name": "Ukraine"},
+            {"id": "RU", "name": "Russia"},
+            {"id": "US", "name": "United States"},
+            {"id": "EUR", "name": "Europe", "kind": "group"},
+            {"id": "NATO", "name": "NATO", "kind": "alliance", "members": ["US", "EUR"]},
+        ),
     )
 
 
