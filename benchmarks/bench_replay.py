@@ -42,8 +42,8 @@ from accord.sim.sources import Observations, drone_sorties, fixed_sensors, join,
 from accord.sim.world import World, build_world, to_lonlat
 from accord.store.columns import KIND_CODES, ObservationColumns
 from accord.store.verification import ObservationDetails
+from accord.verify.batch import verify_batch
 from accord.verify.findings import Batch
-from accord.verify.pipeline import verify_batch
 
 ROUTINE_KINDS = ("personnel", "vehicle", "armour", "artillery", "drone")
 STATION_KM = 0.25  # spacing of the points along the line routine reports are placed from

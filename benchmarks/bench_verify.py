@@ -31,9 +31,10 @@ from accord.plans import load_plan
 from accord.store import open_store
 from accord.store.columns import KIND_CODES, KIND_NAMES, ObservationColumns
 from accord.store.verification import ObservationDetails, StoredFinding, StoredIncident
+from accord.verify.batch import Verifier, verify_batch
 from accord.verify.findings import Batch, detect
 from accord.verify.ingest import ingest_file
-from accord.verify.pipeline import Verifier, run_verification, verify_batch
+from accord.verify.pipeline import run_verification
 
 T0 = datetime(2025, 6, 11, tzinfo=UTC)
 NEAR_DEG = 0.5  # spread of the points about the line (standard deviation, degrees)

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from accord.agreement.model import Incentive
 from accord.conditions.inputs import ComplianceDay, Inputs, ReviewOutcome
 from accord.conditions.machine import Run, compile_conditions, run
 from accord.plans import load_plan
@@ -109,3 +110,37 @@ def test_missing_figures_never_count_as_compliance(machines: list) -> None:
         "relations.sanctions"
     ]
     assert sanctions.decisions()[0].day == START + dt.timedelta(days=100 + 183)
+
+
+def test_snap_back_waits_for_the_plans_materiality_threshold() -> None:
+    """With a threshold of two serious violations in a week, one does not snap back, a
+    second within the week does; with none the default (one in a day) is stated."""
+    plan = load_plan("defense-priorities-2025")
+    [sanctions] = [t for t in plan.terms if t.id == "relations.sanctions"]
+    assert sanctions.incentive is not None
+    within = Incentive.model_validate(
+        {
+            "kind": "sanctions_relief",
+            "beneficiary": "RU",
+            "providers": ["US"],
+            "snap_back_within": "7 days",
+        }
+    ).snap_back_within
+    material = sanctions.incentive.model_copy(
+        update={"snap_back_material": 2, "snap_back_within": within}
+    )
+    strict = sanctions.model_copy(update={"incentive": material})
+    [machine] = compile_conditions(plan.model_copy(update={"terms": [strict]}))
+    assert str(machine.snap_back) == 'serious("RU", 7) >= 2' and not machine.snap_back_defaulted
+    assert not any("snap-back" in d for d in machine.defaults())
+    one = START + dt.timedelta(days=10)
+    [once] = run([machine], _inputs(0.95, 30, {one: 1}), START, START + dt.timedelta(days=29))
+    assert not any(e.outcome in ("snap_back", "clock_restarted") for e in once.evaluations)
+    second = one + dt.timedelta(days=3)
+    [twice] = run(
+        [machine], _inputs(0.95, 30, {one: 1, second: 1}), START, START + dt.timedelta(days=29)
+    )
+    assert next(e.day for e in twice.evaluations if e.outcome == "clock_restarted") == second
+    [default] = [m for m in compile_conditions(plan) if m.term_id == "relations.sanctions"]
+    assert default.snap_back_defaulted
+    assert any("no materiality threshold" in d for d in default.defaults())

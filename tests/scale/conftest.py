@@ -24,9 +24,9 @@ from accord.agreement import Agreement
 from accord.geo.classify import ZoneIndex
 from accord.geo.zones import Zone
 from accord.store import open_store
+from accord.verify.batch import Verifier
 from accord.verify.incidents import Sectors, Teams
 from accord.verify.ingest import ingest_file
-from accord.verify.pipeline import Verifier
 from accord.verify.rules import compile_rules
 
 

@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 
 import numpy as np
 
+from accord.verify.batch import Verifier
 from accord.verify.findings import Findings, Notices, Tallies
 from accord.verify.incidents import correlate, fuse, place
-from accord.verify.pipeline import Verifier
 
 from .conftest import require
 
@@ -108,7 +108,7 @@ def test_days_stitched_equal_one_batch(verifier: Verifier) -> None:
     # One batch: every finding in rule, then archive-row order; correlated at once.
     whole = _findings(np.arange(rule.size), rule, time_ns, lon, lat, source)
     single = blocks.rows_of(whole, np.lexsort((np.arange(rule.size), rule)))
-    labels = correlate(single.rule, single.time_ns, single.lon, single.lat, verifier.correlation)
+    labels = correlate(single.rule, single.time_ns, single.lon, single.lat, verifier.links)
     drafts = fuse(single, labels)
     place(drafts, verifier.sectors, verifier.teams)
     joined = blocks.concat_findings(*stitched.pieces)

@@ -18,9 +18,9 @@ from tests.support import term
 from accord.agreement import Agreement
 from accord.geo.classify import ZoneIndex
 from accord.geo.zones import Zone
+from accord.verify.batch import Verifier, batch_from_observations, verify_batch
 from accord.verify.incidents import Teams
 from accord.verify.observation import Observation
-from accord.verify.pipeline import Verifier, batch_from_observations, verify_batch
 from accord.verify.rules import compile_rules
 
 NO_NATO_TROOPS = term(

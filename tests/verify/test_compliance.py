@@ -35,6 +35,9 @@ def incident(day: int, hour: int, **change: Any) -> dict[str, Any]:
         "confidence": 0.8,
         "sources": "[]",
         "source_types": "[]",
+        "networks": "[]",
+        "grade": "reported",
+        "investigation": "",
         "kinds": "armour",
         "findings": 1,
         "count": 1,
@@ -50,20 +53,23 @@ def incident(day: int, hour: int, **change: Any) -> dict[str, Any]:
 
 @pytest.fixture
 def store(database_url: str) -> Any:
+    verified = {"grade": "verified", "confirmed": True, "state": "confirmed"}
     with open_store(database_url) as opened:
         with opened.engine.begin() as connection:
             connection.execute(
                 StoredIncident.__table__.insert(),
                 [
-                    # Wednesday 11 June: three of Russia's, one of Ukraine's.
-                    incident(11, 6, severity=3, confirmed=True, state="confirmed"),
-                    incident(11, 9, kind="firing", sector="S02", party_confidence=0.5),
-                    incident(11, 23, state="closed"),  # dismissed: never confirmed
-                    incident(11, 12, party="UA", severity=4, confirmed=True),
+                    # Wednesday 11 June: five of Russia's, one of Ukraine's, one undetermined.
+                    incident(11, 6, severity=3, **verified),
+                    incident(11, 9, kind="firing", sector="S02"),  # reported: beside the index
+                    incident(11, 23, state="closed"),  # dismissed: closed, never established
+                    incident(11, 10, grade="corroborated", confirmed=True, sector="S03"),
+                    incident(11, 12, party="UA", severity=4, **verified),
+                    incident(11, 13, party="", severity=4, **verified),  # nobody's
                     # Tuesday 10 June (the day before, same week).
-                    incident(10, 8, severity=1, confirmed=True),
+                    incident(10, 8, severity=1, **verified),
                     # Previous week: Thursday 5 June.
-                    incident(5, 8, severity=4, confirmed=True, sector="S07"),
+                    incident(5, 8, severity=4, sector="S07", **verified),
                 ],
             )
         yield opened
@@ -72,24 +78,37 @@ def store(database_url: str) -> Any:
 def test_day_figures_equal_the_hand_computed_ones(store: Store) -> None:
     result = compliance(store, "RU", "day", date(2025, 6, 11), agreement_id="p")
     day = result.current
-    assert (day.incidents, day.confirmed, day.unconfirmed) == (3, 1, 2)
-    assert dict(day.by_kind) == {"presence": 2, "firing": 1}
-    assert dict(day.by_severity) == {"high": 1, "medium": 2}
-    assert dict(day.by_sector) == {"S01": 2, "S02": 1}
-    # high 4 x confirmed 1 x 1.0 + medium 2 x unconfirmed 0.5 x 0.5 + medium 2 x dismissed 0
-    assert day.score == pytest.approx(4.5)
-    assert day.index == pytest.approx(1 / (1 + 4.5 / 4.0))
+    assert (day.incidents, day.established, day.dismissed, day.serious) == (4, 1, 1, 1)
+    assert dict(day.by_grade) == {"verified": 1, "reported": 2, "corroborated": 1}
+    assert dict(day.by_kind) == {"presence": 1}
+    assert dict(day.by_severity) == {"high": 1}
+    # What is only reported is shown beside the index, never inside it.
+    assert dict(day.reported_by_kind) == {"firing": 1, "presence": 1}
+    assert dict(day.reported_by_sector) == {"S02": 1, "S03": 1}
+    # Only the verified high one counts: 4.
+    assert day.score == pytest.approx(4.0)
+    assert day.index == pytest.approx(1 / (1 + 4.0 / 4.0))
     before = result.previous
     assert (before.start, before.incidents, before.score) == (date(2025, 6, 10), 1, 1.0)
     assert before.index == pytest.approx(1 / (1 + 1 / 4))
     assert "index = 1 / (1 + score / (half_score_per_day x days))" in result.formula
+    assert "default" in result.as_dict()["counted_grade"]
+
+
+def test_an_agreement_may_count_corroborated_violations(store: Store) -> None:
+    weights = Weights.shipped().counting("corroborated")
+    day = compliance(store, "RU", "day", date(2025, 6, 11), weights=weights, record=False)
+    assert (day.current.established, day.current.score) == (2, pytest.approx(6.0))
+    assert "default" not in day.as_dict()["counted_grade"]
+    with pytest.raises(ValueError, match="evidence grade 'sure'"):
+        Weights.shipped().counting("sure")
 
 
 def test_week_figures_and_the_record(store: Store) -> None:
     assert period_start(date(2025, 6, 11), "week") == date(2025, 6, 9)
     result = compliance(store, "RU", "week", date(2025, 6, 11), agreement_id="p")
-    assert (result.current.incidents, result.current.score) == (4, pytest.approx(5.5))
-    assert result.current.index == pytest.approx(1 / (1 + 5.5 / 28))
+    assert (result.current.incidents, result.current.score) == (5, pytest.approx(5.0))
+    assert result.current.index == pytest.approx(1 / (1 + 5.0 / 28))
     assert (result.previous.start, result.previous.incidents) == (date(2025, 6, 2), 1)
     assert result.previous.score == pytest.approx(8.0)
     compliance(store, "RU", "week", date(2025, 6, 12), agreement_id="p")  # recomputed: replaced
@@ -108,5 +127,5 @@ def test_a_party_with_nothing_against_it_scores_one(store: Store) -> None:
 def test_weights_must_cover_every_severity() -> None:
     with pytest.raises(ValueError, match="severity_weight lacks"):
         Weights.from_data(
-            {"severity_weight": {"low": 1}, "confirmation_weight": {}, "half_score_per_day": 1}
+            {"severity_weight": {"low": 1}, "counted_grade": "verified", "half_score_per_day": 1}
         )

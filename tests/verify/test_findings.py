@@ -20,10 +20,10 @@ from tests.support import plan, term
 from accord.agreement import Agreement
 from accord.geo.classify import ZoneIndex
 from accord.geo.zones import Zone
+from accord.verify.batch import Verifier, batch_from_observations, verify_batch
 from accord.verify.findings import destination
 from accord.verify.incidents import Teams
 from accord.verify.observation import Observation
-from accord.verify.pipeline import Verifier, batch_from_observations, verify_batch
 from accord.verify.rules import compile_rules
 
 TERMS = [
@@ -131,18 +131,25 @@ RU = {"side": "RU", "side_confidence": 0.9}
 
 def test_presence_in_a_full_dmz(verifier: Verifier) -> None:
     assert ("ceasefire.dmz:presence", "RU") in found(verifier, obs(37.0, **RU))
-    # Unattributed troops take the side of the line they stand on.
-    assert ("ceasefire.dmz:presence", "UA") in found(verifier, obs(36.97, kind="personnel"))
+    # Unidentified troops in the DMZ are a breach, whose is undetermined: the side of the
+    # line they stand on is not evidence of whose they are.
+    assert ("ceasefire.dmz:presence", "") in found(verifier, obs(36.97, kind="personnel"))
+    recon = obs(36.97, kind="personnel", **RU)  # a Russian group seen on Ukraine's half
+    assert ("ceasefire.dmz:presence", "RU") in found(verifier, recon)
+    assert ("ceasefire.dmz:presence", "UA") not in found(verifier, recon)
+    # A count of nothing is a look at the place without it, not a sighting.
+    assert found(verifier, obs(36.97, kind="personnel", count=0)) == []
     assert found(verifier, obs(36.5), obs(37.5, **RU)) == []
 
 
 def test_partial_dmz_bans_listed_kinds_and_caps_troops(verifier: Verifier) -> None:
-    assert found(verifier, obs(36.85, kind="mlrs")) == [("ceasefire.partial:presence", "UA")]
+    assert found(verifier, obs(36.85, kind="mlrs")) == [("ceasefire.partial:presence", "")]
     assert found(verifier, obs(36.85, kind="artillery")) == []
+    ua = {"side": "UA", "side_confidence": 0.8}  # a cap is a party's: whose troops must be seen
     troops = [
-        obs(36.85, kind="personnel", count=300, source_id="cam-1"),
-        obs(36.86, kind="personnel", count=250, source_id="cam-1"),  # same source: max, not sum
-        obs(36.9, kind="personnel", count=250, source_id="cam-2"),  # 300 + 250 > 500
+        obs(36.85, kind="personnel", count=300, source_id="cam-1", **ua),
+        obs(36.86, kind="personnel", count=250, source_id="cam-1", **ua),  # one source: max
+        obs(36.9, kind="personnel", count=250, source_id="cam-2", **ua),  # 300 + 250 > 500
     ]
     assert found(verifier, *troops[:2]) == []  # 300 <= 500
     assert found(verifier, *troops) == [("ceasefire.partial:cap:military_forces", "UA")]
@@ -160,7 +167,8 @@ def test_partial_dmz_bans_listed_kinds_and_caps_troops(verifier: Verifier) -> No
 
 
 def test_restricted_band(verifier: Verifier) -> None:
-    assert found(verifier, obs(38.7, kind="vehicle")) == [("relations.posture:restricted", "RU")]
+    # Unidentified vehicles in Russia's band: a breach if Russia's, whose is undetermined.
+    assert found(verifier, obs(38.7, kind="vehicle")) == [("relations.posture:restricted", "")]
     assert found(verifier, obs(38.2, kind="vehicle")) == []
 
 
@@ -198,7 +206,7 @@ def test_exercise_above_the_threshold_without_notice(verifier: Verifier) -> None
 def test_deadline_to_leave_a_region(verifier: Verifier) -> None:
     after = obs(35.2, 47.2, kind="personnel", observed_at="2025-06-10T06:00:00Z")
     before = obs(35.2, 47.2, kind="personnel", observed_at="2025-05-20T06:00:00Z")
-    assert found(verifier, after) == [("territory.withdrawal:deadline", "UA")]
+    assert found(verifier, after) == [("territory.withdrawal:deadline", "")]
     assert found(verifier, before) == []
 
 
@@ -230,8 +238,8 @@ def test_firing_geometry(verifier: Verifier) -> None:
     assert lat[0] == pytest.approx(48.0, abs=1e-3)
     # Russian fire landing on Ukraine's side, 11 km east of an observer at 36.5 E.
     assert fired(verifier, _fire(36.5, 90, 10e3, 12e3, **RU)) == ["RU"]
-    # Unattributed impact: taken to come from across the line.
-    assert fired(verifier, _fire(36.5, 90, 10e3, 12e3)) == ["RU"]
+    # An impact alone does not say who fired it: undetermined, never "from across the line".
+    assert fired(verifier, _fire(36.5, 90, 10e3, 12e3)) == [""]
     # An impact inside the DMZ breaches whoever fired.
     assert fired(verifier, _fire(36.9, 90, 5e3, 7e3, side="UA", side_confidence=0.7)) == ["UA"]
     # A muzzle flash across the line, seen from Ukraine's side.

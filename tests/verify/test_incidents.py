@@ -12,7 +12,7 @@ from tests.verify.test_compliance import incident
 from accord.store import open_store
 from accord.store.verification import StoredIncident
 from accord.verify.findings import Findings
-from accord.verify.incidents import Correlation, Teams, correlate, fuse
+from accord.verify.incidents import Link, Teams, correlate, fuse
 from accord.verify.workflow import (
     Escalation,
     IllegalTransition,
@@ -22,6 +22,7 @@ from accord.verify.workflow import (
 )
 
 T0 = 1_750_000_000 * 10**9
+LINK = Link(2.0, 900.0)
 MINUTE = 60 * 10**9
 
 
@@ -63,7 +64,7 @@ def test_same_event_from_several_sources_is_one_incident() -> None:
             {"source_id": "drone-1", "confidence": 0.9, "lat": 48.005},  # same source again
         ]
     )
-    labels = correlate(f.rule, f.time_ns, f.lon, f.lat, Correlation(2.0, 900))
+    labels = correlate(f.rule, f.time_ns, f.lon, f.lat, [LINK])
     assert len(set(labels.tolist())) == 1
     [incident] = fuse(f, labels)
     assert incident.confidence == pytest.approx(1 - (1 - 0.9) * (1 - 0.6))  # best per source
@@ -82,13 +83,13 @@ def test_distant_or_late_or_other_rule_findings_stay_apart() -> None:
             {"rule": 1},  # same place and time, another rule
         ]
     )
-    labels = correlate(f.rule, f.time_ns, f.lon, f.lat, Correlation(2.0, 900))
+    labels = correlate(f.rule, f.time_ns, f.lon, f.lat, [LINK, LINK])
     assert len(set(labels.tolist())) == 4
 
 
 def test_chains_of_near_findings_link_up() -> None:
     f = findings([{"lon": 37.0 + 0.02 * i, "time_ns": T0 + i * MINUTE} for i in range(5)])
-    labels = correlate(f.rule, f.time_ns, f.lon, f.lat, Correlation(2.0, 900))
+    labels = correlate(f.rule, f.time_ns, f.lon, f.lat, [LINK])
     assert len(set(labels.tolist())) == 1
 
 
@@ -217,11 +218,12 @@ def _table_case() -> tuple[Findings, np.ndarray]:
         {"key": "e", "source_id": "radar-1", "source_type": "radar", "lat": 49.5},
     ]
     f = findings(rows)
-    return f, correlate(f.rule, f.time_ns, f.lon, f.lat, Correlation(2.0, 900))
+    return f, correlate(f.rule, f.time_ns, f.lon, f.lat, [LINK])
 
 
 def test_draft_table_is_the_drafts_column_by_column() -> None:
-    from accord.verify.incidents import DraftTable, fuse_table, independently_confirmed
+    from accord.verify.evidence import Grade
+    from accord.verify.incidents import DraftTable, fuse_table
 
     f, labels = _table_case()
     table = fuse_table(f, labels)
@@ -229,11 +231,11 @@ def test_draft_table_is_the_drafts_column_by_column() -> None:
     assert len(table) == len(drafts) == 3
     assert [d.members.tolist() for d in drafts] == [[0, 1], [2], [3, 4]]
     assert drafts[0].sources == ["drone-2", "radar-1"] and drafts[2].sources == ["radar-1"]
-    # Confirmation: two sources, a patrol alone, one source seen twice is not enough.
+    # Grades: two networks (radar and drone) corroborate, a patrol verifies alone, one
+    # source seen twice is one line of evidence.
+    assert table.grade.tolist() == [Grade.corroborated, Grade.verified, Grade.reported]
+    assert [d.grade for d in drafts] == table.grade.tolist()
     assert table.confirmed.tolist() == [True, True, False]
-    assert table.confirmed.tolist() == [
-        independently_confirmed(d.sources, d.source_types) for d in drafts
-    ]
     # Reordered and joined, members travel with their incidents.
     order = np.array([2, 0, 1])
     moved = table.take(order).drafts()
@@ -250,12 +252,10 @@ def test_draft_table_is_the_drafts_column_by_column() -> None:
 def test_escalate_in_the_store_refers_what_the_rules_pick(database_url: str) -> None:
     """Escalation reads only the open incidents and those within reach of them; the
     referrals are still those the rules give over every stored incident, and logged."""
-    from types import SimpleNamespace
-
     from sqlalchemy import select
 
     from accord.store.verification import IncidentTransition
-    from accord.verify.pipeline import _view, escalate
+    from accord.verify.workflow import _view, escalate
 
     rows = [
         # Three of Russia's in S03 within a day (one closed: it still counts): referred.
@@ -276,13 +276,12 @@ def test_escalate_in_the_store_refers_what_the_rules_pick(database_url: str) -> 
         row["kinds"] = row["kinds"] if row["kinds"] == "mlrs" else "personnel"
     now = datetime(2025, 6, 11, 21, tzinfo=UTC)
     rules = Escalation.shipped()
-    verifier = SimpleNamespace(ruleset=SimpleNamespace(agreement_id="plan"), escalation=rules)
     with open_store(database_url) as store:
         with store.engine.begin() as connection:
             connection.execute(StoredIncident.__table__.insert(), rows)
             stored = connection.execute(select(StoredIncident.__table__)).all()
         expected = {v.id for v, _ in rules.referrals([_view(r) for r in stored], now)}
-        moved = escalate(store, verifier, now)  # type: ignore[arg-type]
+        moved = escalate(store, "plan", rules, now)
         with store.engine.connect() as connection:
             states = dict(connection.execute(select(StoredIncident.id, StoredIncident.state)).all())
             logged = connection.execute(select(IncidentTransition.incident_id)).scalars().all()

@@ -17,9 +17,10 @@ from accord.geo.classify import ZoneIndex
 from accord.geo.zones import Zone
 from accord.store import Store, open_store
 from accord.store.verification import IncidentTransition, StoredFinding, StoredIncident
+from accord.verify.batch import Verifier
 from accord.verify.incidents import Sectors, Teams
 from accord.verify.ingest import ingest_file
-from accord.verify.pipeline import Verifier, checkpoint, run_verification
+from accord.verify.pipeline import checkpoint, run_verification
 from accord.verify.rules import compile_rules
 from accord.verify.workflow import incident_detail, list_incidents
 

@@ -215,6 +215,14 @@ class Incentive(StrictModel):
     duration: Duration | None = None
     phases: list[Phase] = Field(default_factory=list)
     snap_back: bool = False
+    snap_back_material: int | None = Field(
+        default=None,
+        ge=1,
+        description="Serious established violations (high or critical, verified) by the "
+        "beneficiary within snap_back_within that withdraw what was granted; "
+        "unset: one in a day, stated as a default.",
+    )
+    snap_back_within: Duration | None = None
 
 
 class Council(StrictModel):

@@ -17,14 +17,18 @@ from accord.verify.compliance import compliance as compute
 
 def _rows(current: PeriodFigures, previous: PeriodFigures) -> list[tuple[str, str, str]]:
     rows = [
-        ("incidents", str(current.incidents), str(previous.incidents)),
-        ("confirmed", str(current.confirmed), str(previous.confirmed)),
-        ("unconfirmed", str(current.unconfirmed), str(previous.unconfirmed)),
+        ("incidents (any grade)", str(current.incidents), str(previous.incidents)),
+        ("established (counted)", str(current.established), str(previous.established)),
+        ("serious established", str(current.serious), str(previous.serious)),
+        ("dismissed", str(current.dismissed), str(previous.dismissed)),
     ]
     for label, now, before in (
-        ("kind", current.by_kind, previous.by_kind),
-        ("severity", current.by_severity, previous.by_severity),
-        ("sector", current.by_sector, previous.by_sector),
+        ("grade", current.by_grade, previous.by_grade),
+        ("established kind", current.by_kind, previous.by_kind),
+        ("established severity", current.by_severity, previous.by_severity),
+        ("established sector", current.by_sector, previous.by_sector),
+        ("reported only, kind", current.reported_by_kind, previous.reported_by_kind),
+        ("reported only, sector", current.reported_by_sector, previous.reported_by_sector),
     ):
         for key in sorted(set(now) | set(before)):
             rows.append((f"{label} {key}", str(now[key]), str(before[key])))
@@ -55,8 +59,8 @@ def compliance(
         ),
     ] = None,
 ) -> None:
-    """Incidents by kind, severity and sector, confirmed or not, beside the previous period,
-    and the compliance index with its formula."""
+    """Established violations by kind, severity and sector, and what is only reported beside
+    them, against the previous period; the compliance index with its formula."""
     with user_errors():
         when = date.fromisoformat(day) if day else datetime.now(UTC).date()
         with open_store(database) as store:
@@ -74,6 +78,9 @@ def compliance(
         for row in _rows(current, previous):
             table.add_row(*row)
         console.print(table)
+        counted = result.as_dict()["counted_grade"]
         console.print(
-            f"{FORMULA}; weights in verify/data/compliance.yaml", highlight=False, soft_wrap=True
+            f"{FORMULA}; counted grade: {counted}; weights in verify/data/compliance.yaml",
+            highlight=False,
+            soft_wrap=True,
         )

@@ -78,6 +78,8 @@ def _show(runs: list[Run]) -> None:
             highlight=False,
         )
         console.print(f"  waits for: {item.waiting_for()}", highlight=False, soft_wrap=True)
+        for statement in machine.defaults():
+            console.print(f"  default: {statement}", highlight=False, soft_wrap=True)
         if item.evaluations:
             last = item.evaluations[-1]
             evidence = ", ".join(f"{k} = {v}" for k, v in last.inputs.items()) or "none"

@@ -12,6 +12,7 @@ from rich.table import Table
 from accord.cli.common import console, err_console, user_errors
 from accord.store import open_store
 from accord.verify.rules import Severity
+from accord.verify.rulings import record_investigation, rule_on_dispute
 from accord.verify.workflow import (
     IllegalTransition,
     State,
@@ -56,6 +57,7 @@ def list_(
             "party",
             "severity",
             "state",
+            "grade",
             "sector",
             "team",
             "sources",
@@ -67,9 +69,10 @@ def list_(
                 _when(r.first_seen_us),
                 r.term_id,
                 r.kind,
-                f"{r.party or '?'} ({r.party_confidence:.2f})",
+                f"{r.party} ({r.party_confidence:.2f})" if r.party else "undetermined",
                 Severity(r.severity).name,
                 r.state,
+                r.grade,
                 r.sector,
                 r.team,
                 str(len(json.loads(r.sources))),
@@ -91,11 +94,15 @@ def show(
             err_console.print(f"[red]error[/red] {exc.args[0]}", highlight=False)
             raise typer.Exit(1) from None
         console.print(
-            f"{incident_ref(row.id)}  {row.state}  {Severity(row.severity).name}\n"
+            f"{incident_ref(row.id)}  {row.state}  {Severity(row.severity).name}  "
+            f"evidence {row.grade} ({', '.join(json.loads(row.networks)) or 'no network'})"
+            + (f", investigation {row.investigation}" if row.investigation else "")
+            + (f", ruling {row.ruling}" if row.ruling else "")
+            + "\n"
             f"breach of {row.term_id} ({row.rule_id}), kinds {row.kinds}\n"
             f"seen {_when(row.first_seen_us)} .. {_when(row.last_seen_us)} at "
             f"{row.lat:.4f} N {row.lon:.4f} E, sector {row.sector}\n"
-            f"party {row.party or 'unattributed'} ({row.party_confidence:.2f}): {row.attribution}\n"
+            f"party {row.party or 'undetermined'} ({row.party_confidence:.2f}): {row.attribution}\n"
             f"confidence {row.confidence:.2f} (noisy-OR over {len(json.loads(row.sources))} "
             f"sources: {', '.join(json.loads(row.sources))})\n"
             f"routed to {row.team} ({row.team_distance_km:.1f} km)"
@@ -141,3 +148,49 @@ def transition_(
             f"by {done.actor} at {done.at:%Y-%m-%d %H:%M:%SZ}",
             highlight=False,
         )
+
+
+@app.command("investigate")
+def investigate(
+    incident: Annotated[str, typer.Argument(help="INC-000012 or 12.")],
+    found: Annotated[
+        bool, typer.Option("--found/--not-found", help="Did the team find it on the spot?")
+    ],
+    actor: Annotated[str, typer.Option(help="The team or officer who went.")],
+    reason: Annotated[str, typer.Option(help="What they saw.")],
+    database: DatabaseOption = None,
+) -> None:
+    """Record an investigation's result: found verifies the incident; not found keeps its
+    grade (a breach that ended leaves nothing to find) and says so in its history."""
+    with user_errors(), open_store(database) as store:
+        try:
+            grade = record_investigation(
+                store, parse_ref(incident), found=found, actor=actor, reason=reason
+            )
+        except (IllegalTransition, LookupError) as exc:
+            err_console.print(f"[red]error[/red] {exc.args[0]}", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+        console.print(f"{incident_ref(parse_ref(incident))}: evidence {grade}", highlight=False)
+
+
+@app.command("rule")
+def rule(
+    incident: Annotated[str, typer.Argument(help="INC-000012 or 12.")],
+    upheld: Annotated[
+        bool, typer.Option("--upheld/--dismissed", help="The joint commission's ruling.")
+    ],
+    actor: Annotated[str, typer.Option(help="Who rules, e.g. 'joint commission'.")],
+    reason: Annotated[str, typer.Option(help="The ruling's grounds.")],
+    database: DatabaseOption = None,
+) -> None:
+    """The joint commission's ruling on a disputed incident: upheld (verified, resolved)
+    or dismissed (closed; no party's compliance counts it)."""
+    with user_errors(), open_store(database) as store:
+        try:
+            state = rule_on_dispute(
+                store, parse_ref(incident), upheld=upheld, actor=actor, reason=reason
+            )
+        except (IllegalTransition, LookupError) as exc:
+            err_console.print(f"[red]error[/red] {exc.args[0]}", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+        console.print(f"{incident_ref(parse_ref(incident))}: {state}", highlight=False)

@@ -37,8 +37,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "incidents": ("app", "Incidents: findings about one event, and their workflow."),
     "compliance": (
         "compliance",
-        "Incidents by kind, severity and sector, confirmed or not, beside the previous "
-        "period, and the compliance index with its formula.",
+        "Established violations by kind, severity and sector, and what is only reported "
+        "beside them, against the previous period; the compliance index with its formula.",
     ),
     "ledger": ("app", "The tamper-evident ledger: chain, daily roots, proofs, keys."),
     "conditions": (

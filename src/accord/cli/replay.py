@@ -12,7 +12,7 @@ from rich.table import Table
 from accord.cli.common import console, user_errors
 from accord.cli.verify import ControlOption, EventOption, cache_dir, parse_events
 from accord.plans import load_plan
-from accord.verify.pipeline import Verifier
+from accord.verify.batch import Verifier
 
 
 def replay(
@@ -103,19 +103,19 @@ def _print(result: Any) -> None:
         f"{s['agreement']}: {s['observations']:,} observations in {s['partitions']:,} partitions "
         f"on {s['workers']} worker(s), {s['seconds']['wall']:.1f} s "
         f"({s['observations_per_s']:,} observations/s): {s['findings']:,} findings, "
-        f"{s['incidents']:,} incidents ({s['confirmed']:,} confirmed)",
+        f"{s['incidents']:,} incidents ({s['confirmed']:,} corroborated or verified)",
         highlight=False,
         soft_wrap=True,
     )
     table = Table(title=f"daily compliance under {s['agreement']}")
-    for column in ("party", "day", "incidents", "confirmed", "score", "index"):
+    for column in ("party", "day", "incidents", "established", "score", "index"):
         table.add_column(column, justify="left" if column in ("party", "day") else "right")
     for (party, day), figures in result.compliance.items():
         table.add_row(
-            party or "(unattributed)",
+            party,
             day.isoformat(),
             f"{figures.incidents:,}",
-            f"{figures.confirmed:,}",
+            f"{figures.established:,}",
             f"{figures.score:.2f}",
             f"{figures.index:.3f}",
         )

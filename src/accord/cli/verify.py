@@ -14,7 +14,8 @@ from rich.table import Table
 from accord.cli.common import console, user_errors
 from accord.plans import load_plan
 from accord.store import open_store
-from accord.verify.pipeline import DEFAULT_BATCH_SIZE, RunSummary, Verifier, run_verification
+from accord.verify.batch import Verifier
+from accord.verify.pipeline import DEFAULT_BATCH_SIZE, RunSummary, run_verification
 
 app = typer.Typer(help="Verification: rules from the agreement, findings, incidents.")
 

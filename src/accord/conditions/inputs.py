@@ -22,8 +22,6 @@ from accord.agreement.model import StrictModel
 from accord.store import Store
 from accord.verify.compliance import Weights, figures
 
-SERIOUS_SEVERITIES = ("high", "critical")
-
 
 class ComplianceDay(StrictModel):
     """One party's compliance on one UTC day."""
@@ -121,9 +119,10 @@ def from_store(
     while day <= last:
         for party in parties:
             figure = figures(store, party, day, 1, weights, agreement_id)
-            serious = sum(figure.by_severity.get(s, 0) for s in SERIOUS_SEVERITIES)
             days.append(
-                ComplianceDay(party=party, day=day, index=figure.index, serious_violations=serious)
+                ComplianceDay(
+                    party=party, day=day, index=figure.index, serious_violations=figure.serious
+                )
             )
         day += dt.timedelta(days=1)
     return days

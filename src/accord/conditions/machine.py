@@ -9,8 +9,11 @@ condition taking effect, from the last step granted, or from the last
 snap-back or refused review, so "sustained for 6 months" means six months of
 figures since then: each phase is earned anew after the one before it.
 
-Where a plan gives no figure the machine uses a stated default
-(`DEFAULT_THRESHOLD` over `DEFAULT_WINDOW_DAYS`) and marks the step so.
+Snap-back fires on a material breach: `snap_back_material` serious
+established violations within `snap_back_within` (the plan's figures), else
+one in a day. Where a plan gives no figure the machine uses a stated default
+(`DEFAULT_THRESHOLD` over `DEFAULT_WINDOW_DAYS`, `DEFAULT_MATERIAL` in
+`DEFAULT_MATERIAL_DAYS`) and says so wherever it reports what it waits for.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from accord.conditions.inputs import Inputs
 
 DEFAULT_THRESHOLD = 0.9
 DEFAULT_WINDOW_DAYS = 90
+DEFAULT_MATERIAL = 1  # serious established violations that snap back...
+DEFAULT_MATERIAL_DAYS = 1  # ...within this many days
 DAYS_PER_YEAR = 365.25
 AID_KINDS = (IncentiveKind.military_aid, IncentiveKind.economic_aid)
 
@@ -54,6 +59,22 @@ class ConditionMachine:
     steps: tuple[Step, ...]
     snap_back: Expression | None
     details: dict[str, Any] = field(default_factory=dict)
+    snap_back_defaulted: bool = False  # the plan gives no materiality threshold
+
+    def defaults(self) -> list[str]:
+        """Plain statements of every figure this condition takes from a default."""
+        out = [
+            f"{step.name}: the plan gives no compliance level or period; "
+            f"{DEFAULT_THRESHOLD} sustained over {DEFAULT_WINDOW_DAYS} days is a default"
+            for step in self.steps
+            if step.defaulted
+        ]
+        if self.snap_back is not None and self.snap_back_defaulted:
+            out.append(
+                f"snap-back: the plan gives no materiality threshold; {DEFAULT_MATERIAL} serious "
+                f"established violation(s) in {DEFAULT_MATERIAL_DAYS} day(s) is a default"
+            )
+        return out
 
 
 def compile_conditions(agreement: Agreement) -> list[ConditionMachine]:
@@ -112,7 +133,7 @@ def _compile(term: Term, incentive: Incentive) -> ConditionMachine:
             review = f"decision by {', '.join(incentive.providers)}"
         grants = incentive.kind.value.replace("_", " ")
         steps.append(Step(f"grant {grants}", grants, trigger, review, 0, defaulted))
-    snap = parse(f'serious("{party}", 1) >= 1') if incentive.snap_back else None
+    snap, snap_defaulted = _material(party, incentive)
     return ConditionMachine(
         term.id,
         term.label,
@@ -123,7 +144,22 @@ def _compile(term: Term, incentive: Incentive) -> ConditionMachine:
         tuple(steps),
         snap,
         details,
+        snap_defaulted,
     )
+
+
+def _material(party: str, incentive: Incentive) -> tuple[Expression | None, bool]:
+    """The snap-back trigger: the plan's materiality threshold, or the stated default."""
+    if not incentive.snap_back:
+        return None, False
+    defaulted = incentive.snap_back_material is None or incentive.snap_back_within is None
+    count = incentive.snap_back_material or DEFAULT_MATERIAL
+    days = (
+        max(1, math.ceil(incentive.snap_back_within.days))
+        if incentive.snap_back_within is not None
+        else DEFAULT_MATERIAL_DAYS
+    )
+    return parse(f'serious("{party}", {days}) >= {count}'), defaulted
 
 
 @dataclass(frozen=True)

@@ -243,6 +243,7 @@ def stage_trust(run: Run) -> None:
                     "party": r.machine.party,
                     "state": r.state.describe(r.machine),
                     "waiting_for": r.waiting_for(),
+                    "defaults": r.machine.defaults(),
                     "decisions": [f"{d.day}: {d.outcome} -> {d.after}" for d in r.decisions()],
                 }
                 for r in runs

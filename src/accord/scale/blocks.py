@@ -30,9 +30,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from accord.scale.archive import Partition
+from accord.verify.batch import Verifier
 from accord.verify.findings import Findings, Notices, Tallies, concat_findings, evaluate_tallies
 from accord.verify.incidents import DraftTable, correlate, fuse_table, place_table
-from accord.verify.pipeline import Verifier
 
 _NS_PER_DAY = 86_400 * 10**9
 Stackable = TypeVar("Stackable", Tallies, Notices)
@@ -148,10 +148,8 @@ def offsets_of(sizes: Sequence[int]) -> list[int]:
 
 def incidents(verifier: Verifier, findings: Findings) -> DraftTable:
     """Correlate, fuse and place, as `verify_batch` does after detection."""
-    labels = correlate(
-        findings.rule, findings.time_ns, findings.lon, findings.lat, verifier.correlation
-    )
-    drafts = fuse_table(findings, labels)
+    labels = correlate(findings.rule, findings.time_ns, findings.lon, findings.lat, verifier.links)
+    drafts = fuse_table(findings, labels, verifier.networks)
     place_table(drafts, verifier.sectors, verifier.teams)
     return drafts
 
@@ -161,8 +159,9 @@ def _block_findings(
 ) -> BlockFindings:
     pieces = merge_by_rule([p.point for p in parts], offsets_of([p.rows for p in parts]))
     point = concat_findings(*pieces) if pieces else rows_of(parts[0].point, slice(0, 0))
-    labels = correlate(point.rule, point.time_ns, point.lon, point.lat, verifier.correlation)
-    window = verifier.correlation.window_s * 1e9
+    labels = correlate(point.rule, point.time_ns, point.lon, point.lat, verifier.links)
+    # Each finding reaches across midnight by its own rule's time-out.
+    window = np.array([link.window_s * 1e9 for link in verifier.links])[point.rule]
     edge = np.zeros(len(point), dtype=bool)
     if not block.first:
         edge |= point.time_ns <= block.start_ns + window
@@ -171,7 +170,9 @@ def _block_findings(
     opened = np.isin(labels, labels[edge])
     closed = np.flatnonzero(~opened)
     # Labels number components by first member, so renumbering the closed ones keeps order.
-    drafts = fuse_table(rows_of(point, closed), np.unique(labels[closed], return_inverse=True)[1])
+    drafts = fuse_table(
+        rows_of(point, closed), np.unique(labels[closed], return_inverse=True)[1], verifier.networks
+    )
     drafts.members = closed[drafts.members]
     place_table(drafts, verifier.sectors, verifier.teams)
     return BlockFindings(

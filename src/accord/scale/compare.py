@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from accord.scale.replay import ReplayResult
-from accord.verify.pipeline import Verifier
+from accord.verify.batch import Verifier
 
 EXAMPLES = 5  # observation ids shown for each difference
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -44,17 +44,16 @@ from accord.scale.blocks import (
     stitch,
     verify_block,
 )
-from accord.verify.compliance import PERIOD_DAYS, PeriodFigures, Weights, period_start
+from accord.verify.batch import Verifier
+from accord.verify.compliance import IncidentColumns, PeriodFigures, Weights, period_figures
 from accord.verify.findings import (
     Findings,
     concat_findings,
     detect,
-    factorize,
     notices,
 )
 from accord.verify.incidents import Draft, DraftTable
-from accord.verify.pipeline import Verifier
-from accord.verify.rules import RuleSet, Severity
+from accord.verify.rules import RuleSet
 
 Progress = Callable[[int, int], None]  # (steps done, steps in all): partitions, then days
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -132,38 +131,20 @@ def compliance_figures(
     weights: Weights,
     period: str = "day",
 ) -> dict[tuple[str, date], PeriodFigures]:
-    """Each party's figures per period from the replay's incidents, by the formula
-    `accord.verify.compliance.figures` applies to stored incidents, over the columns at
-    once (each score is still summed in incident order). A replay closes nothing, so an
-    incident is confirmed (two sources or a patrol) or unconfirmed."""
-    days = PERIOD_DAYS[period]
-    numbers, day_code = factorize(incidents.first_ns // _NS_PER_DAY)
-    begins = [period_start(_EPOCH.date() + timedelta(days=int(d)), period) for d in numbers]
-    periods, period_of_day = factorize(np.array([b.toordinal() for b in begins], dtype=np.int64))
-    parties, party_code = factorize(incidents.party)
-    width = max(len(periods), 1)
-    keys, key_of = factorize(party_code * width + period_of_day[day_code])
-    severity = np.array([""] + [level.name for level in Severity])  # by value, from 1
-    weight = np.array([0.0] + [weights.severity[level.name] for level in Severity])
-    weight = weight[incidents.severity]
-    factor = np.where(incidents.confirmed, weights.confirmed, weights.unconfirmed)
-    score = np.zeros(len(keys))
-    np.add.at(score, key_of, weight * factor * incidents.party_confidence)  # in order
-    kinds = np.array([rule.kind.value for rule in ruleset.rules])[incidents.rule]
-    out: dict[tuple[str, date], PeriodFigures] = {}
-    for number, key in enumerate(keys.tolist()):
-        mine = key_of == number
-        figures = PeriodFigures(date.fromordinal(int(periods[key % width])), days)
-        figures.incidents = int(mine.sum())
-        figures.confirmed = int(incidents.confirmed[mine].sum())
-        figures.unconfirmed = figures.incidents - figures.confirmed
-        figures.by_kind.update(kinds[mine].tolist())
-        figures.by_severity.update(severity[incidents.severity[mine]].tolist())
-        figures.by_sector.update(incidents.sector[mine].tolist())
-        figures.score = float(score[number])
-        figures.index = 1.0 / (1.0 + figures.score / (weights.half_score_per_day * days))
-        out[(str(parties[key // width]), figures.start)] = figures
-    return dict(sorted(out.items()))
+    """Each party's figures per period from the replay's incidents, by the one formula
+    (`accord.verify.compliance.period_figures`) the stored figures use. A replay rules
+    on nothing, so nothing is dismissed."""
+    kinds = np.array([rule.kind.value for rule in ruleset.rules])
+    columns = IncidentColumns(
+        party=incidents.party,
+        first_ns=incidents.first_ns,
+        severity=incidents.severity,
+        grade=incidents.grade,
+        kind=kinds[incidents.rule] if len(incidents) else np.array([], dtype=np.str_),
+        sector=incidents.sector,
+        dismissed=np.zeros(len(incidents), dtype=bool),
+    )
+    return period_figures(columns, weights, period)
 
 
 def _run_local(

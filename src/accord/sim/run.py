@@ -52,9 +52,10 @@ from accord.sim.sources import (
 from accord.sim.world import World, build_world, to_metres
 from accord.store import open_store
 from accord.store.verification import StoredFinding, StoredIncident
-from accord.verify.incidents import independently_confirmed
+from accord.verify.evidence import Grade, Networks, established_at
 from accord.verify.ingest import ingest_file
 from accord.verify.pipeline import run_verification
+from accord.verify.rulings import record_investigation
 
 Progress = Callable[[str], None]
 STEPS = ("truth", "observe", "verify", "respond", "re-verify", "score")
@@ -141,17 +142,18 @@ def simulate(
             clock["verify"] = _lap(began)
             step("verify")
             began = time.perf_counter()
-            second = _respond(world, scenario, plan, events, store, rng, len(first["id"]))
+            second, visits = _respond(world, scenario, plan, events, store, rng, len(first["id"]))
             clock["respond"] = _lap(began)
             step("respond")
             began = time.perf_counter()
             if len(second):
                 _feed(store, work / "stream-2.jsonl", second)
                 run_verification(store, verifier, now=end)
+            _not_found(store, visits)
             clock["re-verify"] = _lap(began)
             step("re-verify")
             began = time.perf_counter()
-            incidents = _incidents(store, world.verifier.ruleset.agreement_id)
+            incidents = _incidents(store, world.verifier.ruleset.agreement_id, verifier.networks)
         finally:
             store.close()
         stream = _join_ordered(first, second)
@@ -330,10 +332,11 @@ def _respond(
     store: Any,
     rng: np.random.Generator,
     numbered: int,
-) -> dict[str, np.ndarray]:
-    """Patrols sent to every unconfirmed incident; what they find on arrival."""
+) -> tuple[dict[str, np.ndarray], list[tuple[int, str, datetime]]]:
+    """Patrols sent to investigate every incident not yet verified; what they find on
+    arrival, and which incident each one went to."""
     if not scenario.teams.respond:
-        return {}
+        return {}, []
     with store.engine.connect() as connection:
         rows = connection.execute(
             select(
@@ -342,13 +345,13 @@ def _respond(
                 StoredIncident.lat,
                 StoredIncident.first_seen_us,
             )
-            .where(StoredIncident.confirmed.is_(False))
+            .where(StoredIncident.grade != Grade.verified.name)
             .order_by(StoredIncident.first_seen_us, StoredIncident.id)
         ).all()
     capacity = dict(zip(plan.team_ids, patrols_per_team(scenario), strict=True))
     used: dict[tuple[str, int], int] = {}
     sent: list[tuple[float, float, int]] = []
-    patrol, at, lon, lat = [], [], [], []
+    patrol, at, lon, lat, visited = [], [], [], [], []
     for row in rows:
         if any(
             abs(row.first_seen_us - t) <= DUPLICATE_RESPONSE_HOURS * 3.6e9
@@ -369,8 +372,9 @@ def _respond(
         at.append(int(arrive.timestamp() * 1e9))
         lon.append(row.lon)
         lat.append(row.lat)
+        visited.append(row.id)
     if not at:
-        return {}
+        return {}, []
     found = _on_arrival(
         scenario,
         events,
@@ -380,7 +384,30 @@ def _respond(
         np.array(lat),
         rng,
     )
-    return _ordered(found, numbered)
+    visits = [
+        (incident, str(team), datetime.fromtimestamp(when / 1e9, UTC))
+        for incident, team, when in zip(visited, patrol, at, strict=True)
+    ]
+    return _ordered(found, numbered), visits
+
+
+def _not_found(store: Any, visits: list[tuple[int, str, datetime]]) -> None:
+    """Each investigation whose patrol saw nothing is recorded so: the incident keeps its
+    grade, and its history says the place was seen without it."""
+    with store.engine.connect() as connection:
+        graded = dict(
+            connection.execute(select(StoredIncident.id, StoredIncident.grade)).tuples().all()
+        )
+    for incident, patrol, at in visits:
+        if graded.get(incident) != Grade.verified.name:
+            record_investigation(
+                store,
+                incident,
+                found=False,
+                actor=patrol,
+                reason="the patrol saw nothing there on arrival",
+                at=at,
+            )
 
 
 def _km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
@@ -425,11 +452,16 @@ def _on_arrival(
     )
 
 
-def _incidents(store: Any, agreement_id: str) -> list[IncidentRecord]:
+def _incidents(store: Any, agreement_id: str, networks: Networks) -> list[IncidentRecord]:
     """Incidents with their evidence and the moment each became confirmed."""
     with store.engine.connect() as connection:
         incidents = connection.execute(
-            select(StoredIncident.id, StoredIncident.party, StoredIncident.confirmed)
+            select(
+                StoredIncident.id,
+                StoredIncident.party,
+                StoredIncident.confirmed,
+                StoredIncident.grade,
+            )
             .where(StoredIncident.agreement_id == agreement_id)
             .order_by(StoredIncident.id)
         ).all()
@@ -448,22 +480,26 @@ def _incidents(store: Any, agreement_id: str) -> list[IncidentRecord]:
     records = []
     for incident in incidents:
         mine = evidence.get(incident.id, [])
-        sources: list[str] = []
-        types: list[str] = []
         confirmed_ns, by_patrol = None, False
-        for finding in mine:
-            sources.append(finding.source_id)
-            types.append(finding.source_type)
-            if (
-                incident.confirmed
-                and confirmed_ns is None
-                and independently_confirmed(sources, types)
-            ):
-                confirmed_ns = finding.observed_at_us * 1000
-                by_patrol = finding.source_type == "patrol"
+        if incident.confirmed:
+            at = established_at(
+                np.array([f.source_id for f in mine], dtype=np.str_),
+                np.array([f.source_type for f in mine], dtype=np.str_),
+                networks,
+            )
+            if at is not None:
+                confirmed_ns = mine[at].observed_at_us * 1000
+                by_patrol = mine[at].source_type == "patrol"
         observations = tuple(o for f in mine for o in json.loads(f.evidence))
         records.append(
-            IncidentRecord(incident.id, incident.party, observations, confirmed_ns, by_patrol)
+            IncidentRecord(
+                incident.id,
+                incident.party,
+                observations,
+                confirmed_ns,
+                by_patrol,
+                Grade.named(incident.grade) >= Grade.corroborated,
+            )
         )
     return records
 

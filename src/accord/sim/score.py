@@ -7,7 +7,10 @@ such an incident was confirmed (at the time of the finding that confirmed
 it). An incident holding no observation of a violation is a false incident:
 a false alarm, or lawful activity reported inside a zone. Attribution is
 right when the incident's party is the violator's. Times to detection and
-confirmation are measured from the violation's start.
+confirmation are measured from the violation's start. Incidents presented as
+established (corroborated or verified evidence) are scored apart: their
+precision and false ones a day are what a mission would sign; a false
+incident that is only reported is a report, counted beside.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ class IncidentRecord:
     observations: tuple[str, ...]  # the observation ids in its evidence
     confirmed_ns: int | None = None  # when it became confirmed (None: never)
     confirmed_by_patrol: bool = False
+    established: bool = False  # its evidence is corroborated or verified
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,15 @@ class Scores:
     confirmed_violations: int
     confirmed_by_patrol: int
     missed: tuple[str, ...] = field(default=())  # violation ids never detected
+    established: int = 0  # incidents with corroborated or verified evidence
+    false_established: int = 0
+
+    @property
+    def precision_established(self) -> float:
+        """Of incidents presented as established, the share holding a true violation."""
+        if not self.established:
+            return float("nan")
+        return 1 - self.false_established / self.established
 
     @property
     def false_incidents_per_day(self) -> float:
@@ -128,6 +141,11 @@ class Scores:
             "false_incidents": self.false_incidents,
             "false_incidents_per_day": _round(self.false_incidents_per_day),
             "false_incidents_confirmed": self.false_confirmed,
+            "established_incidents": self.established,
+            "false_established_per_day": _round(
+                self.false_established / self.days if self.days else float("nan")
+            ),
+            "precision_established": _round(self.precision_established),
             "attribution_accuracy": _round(self.attribution_accuracy),
             "confirmed_by_patrol_share": _round(self.patrol_share),
             "missed": len(self.missed),
@@ -153,7 +171,7 @@ def score(
     by_id = {e.event_id: e for e in events}
     detected_ns: dict[str, int] = {}
     confirmed_ns: dict[str, tuple[int, bool]] = {}
-    false = false_confirmed = right = named = 0
+    false = false_confirmed = right = named = false_established = 0
     for incident in incidents:
         behind = [observation_truth.get(o, "") for o in incident.observations]
         mine = [
@@ -164,6 +182,7 @@ def score(
         if not mine:
             false += 1
             false_confirmed += incident.confirmed_ns is not None
+            false_established += incident.established
             continue
         for event_id, observation in mine:
             seen = observation_time_ns[observation]
@@ -208,4 +227,6 @@ def score(
         len(confirmed_ns),
         sum(1 for _, patrol in confirmed_ns.values() if patrol),
         missed,
+        sum(1 for i in incidents if i.established),
+        false_established,
     )

@@ -28,9 +28,9 @@ from accord.geo.projection import THEATRE_CRS, to_theatre
 from accord.geo.zones import Zone, zones_from_agreement
 from accord.plans import load_plan
 from accord.sim.scenario import Scenario, Teams
+from accord.verify.batch import Verifier
 from accord.verify.incidents import Sectors
 from accord.verify.incidents import Teams as VerifyTeams
-from accord.verify.pipeline import Verifier
 from accord.verify.rules import Rule, RuleSet, compile_rules
 
 GEOD = Geod(ellps="WGS84")

@@ -80,13 +80,20 @@ class StoredIncident(Base):
     confidence: Mapped[float] = mapped_column(Float)  # fused over independent sources
     sources: Mapped[str] = mapped_column(Text)  # JSON list of source ids
     source_types: Mapped[str] = mapped_column(Text)  # JSON list
+    networks: Mapped[str] = mapped_column(Text, default="[]")  # JSON: independent networks
+    grade: Mapped[str] = mapped_column(String(16), default="reported")  # evidence grade
+    # "" (nothing asked), requested (a patrol to verify it), found, not_found
+    investigation: Mapped[str] = mapped_column(String(16), default="")
+    ruling: Mapped[str] = mapped_column(
+        String(16), default=""
+    )  # joint commission: upheld, dismissed
     kinds: Mapped[str] = mapped_column(Text)  # observed kinds, comma-separated
     findings: Mapped[int] = mapped_column(Integer)
     count: Mapped[int] = mapped_column(BigInteger)  # largest count reported
     team: Mapped[str] = mapped_column(String(64))  # nearest observer team
     team_distance_km: Mapped[float] = mapped_column(Float)
     escalation: Mapped[str] = mapped_column(Text)  # reasons it went to headquarters, or ""
-    confirmed: Mapped[bool] = mapped_column(Boolean)  # ever confirmed
+    confirmed: Mapped[bool] = mapped_column(Boolean)  # ever corroborated or verified
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 

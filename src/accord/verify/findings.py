@@ -4,10 +4,12 @@ Every detector is a handful of NumPy operations over the whole batch, so the
 same code serves a live micro-batch and a replay of an archive. Locations
 are classified once per batch by the compiled `ZoneIndex`.
 
-Attribution (whose forces, and how sure), in order of precedence:
-the side the observation reports (its own `side_confidence`); else the side
-of the line the point lies on (UA or RU, `SIDE_OF_LINE_CONFIDENCE`); else the
-zone's own side or the only party the term binds (`ZONE_CONFIDENCE`).
+Attribution is by positive evidence only: the party an observation reports
+(a sighting of its forces, with the source's `side_confidence`), or the
+origin of fire traced by bearing and distance to ground a party holds beyond
+the DMZ. The side of the line a sighting is on is not evidence of whose
+forces they are, and an impact does not say who fired it: such findings are
+undetermined (party ""), and a rule never charges a party it does not bind.
 
 Firing geometry: an observation of fire is made from the observer's position
 (lon/lat); with a bearing and a distance band the event lies at the geodesic
@@ -15,9 +17,9 @@ destination from there along the bearing at the band's middle (spherical
 Earth, error under 0.5% at these ranges), its uncertainty widened by half the
 band. An explosion is an impact; muzzle flashes, shots, projectiles in flight
 and flares mark the origin. An impact breaches the ceasefire in the DMZ, or
-when whoever fired it (reported, else assumed to be the party across the
-line) is not the party whose side it landed on. An origin breaches it in the
-DMZ, or when it is seen from the other side of the line (fire towards it).
+on either party's ground when its firer is reported as the other party; its
+firer is undetermined unless reported. An origin breaches it in the DMZ, or
+when it is seen from the other side of the line (fire towards it).
 """
 
 from __future__ import annotations
@@ -28,16 +30,17 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from accord.geo.classify import SIDE_OF_RU, SIDE_OF_UA, ZoneIndex
+from accord.geo.classify import ZoneIndex
 from accord.store.columns import KIND_CODES, KIND_NAMES, ObservationColumns
 from accord.store.verification import ObservationDetails
 from accord.verify.observation import PARTY_DECLARATIONS
 from accord.verify.rules import Rule, RuleKind, RuleSet, Severity
 
 EARTH_RADIUS_M = 6_371_008.8
-SIDE_OF_LINE_CONFIDENCE = 0.7
-ZONE_CONFIDENCE = 0.5
-ACROSS_LINE_CONFIDENCE = 0.6  # an impact's firer, assumed to be across the line
+# A traced origin of fire (bearing and distance band) on one party's ground beyond the
+# DMZ: the band's half-width is a km or two, the DMZ's half-width several, so the
+# origin's side is rarely in doubt; short of an observer's sighting, hence below 1.
+TRACED_ORIGIN_CONFIDENCE = 0.7
 # How far a single source is trusted to have seen what it reports (0-1).
 SOURCE_RELIABILITY = {
     "patrol": 0.9,
@@ -53,7 +56,6 @@ SEVERITY_BUMP_COUNT = 10  # a count this large raises a point finding's severity
 _SIDE_PARTY = np.array(["", "UA", "RU"])
 _IMPACT = "explosion"
 _KIND_NAMES = np.array(KIND_NAMES)
-_HOW = np.array(["", "reported", "side of line", "zone binds only this party"])
 _DECLARED = tuple(s.value for s in PARTY_DECLARATIONS)
 
 
@@ -78,6 +80,7 @@ class Located:
     mask: NDArray[np.uint64]
     side: NDArray[np.int8]  # of the event point: 1 UA's, 2 RU's, 0 neither
     observer_side: NDArray[np.int8]  # of the observer, for fire seen across the line
+    aimed: NDArray[np.bool_]  # placed by a bearing and distance band from the observer
 
 
 @dataclass(frozen=True)
@@ -169,7 +172,7 @@ def locate(index: ZoneIndex, batch: Batch) -> Located:
         observer_side[aimed] = index.side_of(index.masks(cols.lon[aimed], cols.lat[aimed]))
     where = index.classify(lon, lat)
     observer_side[~aimed] = where.side[~aimed]
-    return Located(lon, lat, unc, where.mask, where.side, observer_side)
+    return Located(lon, lat, unc, where.mask, where.side, observer_side, aimed)
 
 
 def factorize(values: NDArray[Any]) -> tuple[NDArray[Any], NDArray[np.int64]]:
@@ -206,24 +209,28 @@ def detect(ruleset: RuleSet, index: ZoneIndex, batch: Batch) -> tuple[Findings, 
     parties = _Parties(ruleset, cols.side)
     kind_bits = np.left_shift(np.int64(1), cols.kind.astype(np.int64))
     detection = ~np.isin(cols.source_type, _DECLARED)
-    # Attribution: reported, else the side of the line, else (per rule) the zone's.
-    code = parties.reported.copy()
+    # Whose forces: only what the observation reports; everyone else is undetermined.
+    code = parties.reported
     confidence = np.where(code > 0, cols.side_confidence, 0.0)
-    line_code = np.array([0, parties.code["UA"], parties.code["RU"]], dtype=np.int16)[where.side]
-    by_line = (code == 0) & (line_code > 0)
-    code[by_line] = line_code[by_line]
-    confidence[by_line] = SIDE_OF_LINE_CONFIDENCE
-    how = np.where(parties.reported > 0, 1, np.where(by_line, 2, 0)).astype(np.int8)
+    reason = np.where(code > 0, "reported by the source", "")
+    ground = np.array([0, parties.code["UA"], parties.code["RU"]], dtype=np.int16)[where.side]
     parts: list[dict[str, NDArray]] = []
     tallies: list[dict[str, NDArray]] = []
     for number, rule in enumerate(ruleset.rules):
         bit = np.uint64(ruleset.zone_bit(rule.zone_id)) if rule.zone_id else None
         inside = (where.mask & bit) != 0 if bit is not None else np.isfinite(where.lon)
         chosen = detection & ((kind_bits & rule.kind_bits) != 0) & inside
+        # Only a party the rule binds is charged. An undetermined row is kept only where
+        # the party that holds the ground is bound: whoever it was could then be in breach
+        # (anyone's forces in a DMZ); a ban on a foreign party's forces does not make the
+        # host's lawful forces, unidentified, a breach.
         bound = parties.table(rule.parties)
+        held_by_bound = bound[ground]
         if rule.kind is RuleKind.firing:
             rows, row_code, row_conf, row_reason = _firing(chosen, detection, where, parties, cols)
-            firer = bound[row_code]  # only fire by a party the ceasefire binds breaches it
+            # Fire of unknown origin on the line could be either party's, and a ceasefire
+            # line binds the parties on it: it stays, undetermined.
+            firer = np.where(row_code > 0, bound[row_code], True)
             rows, row_code, row_conf, row_reason = (
                 rows[firer], row_code[firer], row_conf[firer], row_reason[firer]
             )  # fmt: skip
@@ -236,28 +243,27 @@ def detect(ruleset: RuleSet, index: ZoneIndex, batch: Batch) -> tuple[Findings, 
             continue
         if rule.kind is RuleKind.foreign_forces:
             # Only a reported party counts, and only one both foreign here and bound.
-            reported = parties.reported
-            chosen &= ~parties.table(rule.hosts)[reported] & bound[reported] & (reported > 0)
+            chosen &= ~parties.table(rule.hosts)[code] & bound[code] & (code > 0)
+        elif rule.kind in (RuleKind.cap, RuleKind.exercise):
+            chosen &= bound[code] & (code > 0) | ((code == 0) & (rule.fallback_party is not None))
         else:
-            # An unattributed row passes only when the zone's fallback party (which the
-            # rule binds) takes it; with no fallback nobody can be charged with it.
-            chosen &= bound[code] | ((code == 0) & (rule.fallback_party is not None))
+            chosen &= np.where(code > 0, bound[code], held_by_bound)
+            # A count of nothing is a sighting of the place without it, not a breach.
+            chosen &= cols.count > 0
         if rule.kind is RuleKind.deadline and rule.active_from is not None:
             chosen &= cols.time_ns >= int(rule.active_from.timestamp() * 1e9)
         rows = np.flatnonzero(chosen)
-        row_code, row_conf, row_how = code[rows], confidence[rows], how[rows]
-        if rule.fallback_party is not None:
-            unknown = row_code == 0
-            row_code[unknown] = parties.code[rule.fallback_party]
-            row_conf[unknown] = ZONE_CONFIDENCE
-            row_how[unknown] = 3
+        row_code, row_conf = code[rows].copy(), confidence[rows].copy()
         if rule.kind in (RuleKind.cap, RuleKind.exercise):
+            if rule.fallback_party is not None:
+                unknown = row_code == 0
+                row_code[unknown] = parties.code[rule.fallback_party]
+                row_conf[unknown] = 0.5
             tallies.append(_tally(number, rule, rows, row_code, inside, parties, batch, where))
         elif rows.size:
-            row_reason = _HOW[row_how]
             parts.append(
                 _point_rows(
-                    number, rule, rows, row_code, row_conf, row_reason, parties, cols, where
+                    number, rule, rows, row_code, row_conf, reason[rows], parties, cols, where
                 )
             )
     return _join_findings(parts), _join_tallies(tallies)
@@ -281,22 +287,28 @@ def _firing(
     in_dmz = in_zone[firing]
     side, seen_from = where.side[firing], where.observer_side[firing]
     side_party = np.array([0, parties.code["UA"], parties.code["RU"]], dtype=np.int16)
-    other = np.array([0, SIDE_OF_RU, SIDE_OF_UA], dtype=np.int8)
     reported = parties.reported[firing]
     impact = cols.firing_category[firing] == _IMPACT
-    firer = np.where(reported > 0, reported, side_party[np.where(impact, other[side], side)])
-    landed_across = impact & (side > 0) & (firer != side_party[side])
+    traced = where.aimed[firing] & ~impact & ~in_dmz & (side > 0)
+    firer = np.where(reported > 0, reported, np.where(traced, side_party[side], 0))
+    firer = firer.astype(np.int16)
+    landed_across = impact & (side > 0) & (firer > 0) & (firer != side_party[side])
+    unknown_impact = impact & (side > 0) & (firer == 0)
     seen_across = ~impact & (side > 0) & (seen_from > 0) & (seen_from != side)
-    breach = in_dmz | landed_across | seen_across
+    breach = in_dmz | landed_across | unknown_impact | seen_across
     conf = np.where(
         reported > 0,
         cols.side_confidence[firing],
-        np.where(impact, ACROSS_LINE_CONFIDENCE, SIDE_OF_LINE_CONFIDENCE),
+        np.where(firer > 0, TRACED_ORIGIN_CONFIDENCE, 0.0),
     )
     reason = np.where(
         reported > 0,
-        "reported",
-        np.where(impact, "fired from across the line (assumed)", "origin on this side"),
+        "reported by the source",
+        np.where(
+            firer > 0,
+            "origin of fire traced to the party's ground beyond the DMZ",
+            np.where(impact, "impact; an impact alone does not say who fired", ""),
+        ),
     )
     reason = np.where(in_dmz, np.char.add(reason, "; in the DMZ"), reason)
     return firing[breach], firer[breach], conf[breach], reason[breach]
@@ -334,7 +346,7 @@ def _point_rows(
         "uncertainty_m": np.nan_to_num(where.uncertainty_m[rows]),
         "party": party,
         "party_confidence": conf,
-        "attribution": np.where(party == "", "unattributed", reason),
+        "attribution": np.where(party == "", np.char.add("undetermined", reason), reason),
         "source_id": cols.source_id[rows],
         "source_type": cols.source_type[rows],
         "confidence": confidence,

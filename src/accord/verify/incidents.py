@@ -1,14 +1,20 @@
-"""Incidents: findings about one event fused, routed to a team, moved through a workflow.
+"""Incidents: findings about one episode fused, routed to a team, moved through a workflow.
 
-Correlation. Two findings belong to the same incident when they breach the
-same rule within `distance_km` (great circle) and `window_s` of each other;
-incidents are the connected components of that relation (single linkage).
-`accord.verify.linkage` finds the components on a grid of cells of that size.
+Episodes. Two findings belong to the same incident when they breach the same
+rule within the rule kind's `Link` of each other: a distance (great circle)
+and a time-out. A breach that continues at one place (forces, works or
+weapons in a zone) is one episode from its first sighting to its last, as
+long as sightings follow one another within the time-out; acts of fire near
+in place and time are one episode. Episodes are the connected components of
+that relation (single linkage); `accord.verify.linkage` finds them on a grid.
 
-Fusion. Sources are taken as independent: an incident's confidence is the
-noisy-OR of its sources, 1 - prod(1 - c_s), c_s being the best confidence of
-any finding from source s. Attribution is the party whose own noisy-OR of
-attribution confidences is largest, with the reason of its strongest finding.
+Fusion. An incident's confidence is the noisy-OR of its sources, 1 - prod(1 -
+c_s), c_s being the best confidence of any finding from source s; its
+evidence grade counts independent networks, not sources
+(`accord.verify.evidence`). Attribution is the party whose own noisy-OR of
+attribution confidences is largest, with the reason of its strongest finding;
+findings carry a party only on positive evidence, so an incident none of
+whose findings names one is undetermined.
 
 Sectors are 50 km segments of the main line of contact, numbered from its
 first vertex (S01, S02, ...); a point more than `sector_reach_km` from the
@@ -21,7 +27,7 @@ The workflow that incidents then go through is in `accord.verify.workflow`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any, Protocol
@@ -34,6 +40,7 @@ from scipy.spatial import cKDTree
 from shapely.geometry.base import BaseGeometry
 
 from accord.geo.projection import theatre_xy, to_theatre
+from accord.verify.evidence import AGGREGATE, VERIFYING_TYPES, Grade, Networks, by_type, grades
 from accord.verify.findings import Findings, factorize
 from accord.verify.linkage import EARTH_RADIUS_KM, components
 
@@ -49,13 +56,48 @@ def data_file(name: str) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class Link:
+    """How near in place and time two findings of one rule must be to be one episode."""
+
+    distance_km: float
+    window_s: float
+
+
+# Rule kinds whose breach continues at one place (forces, works, weapons in a zone):
+# their sightings are one episode while they follow one another within the episode's
+# time-out. Fire, a caps window or an exercise is an act: an episode of acts near in time.
+CONTINUING = frozenset({"presence", "restricted", "deadline", "foreign_forces"})
+
+
+@dataclass(frozen=True)
 class Correlation:
-    distance_km: float = 2.0
-    window_s: float = 900.0
+    """Episode links per rule kind (`verify/data/incidents.yaml`), `default` for the rest."""
+
+    default: Link = field(default_factory=lambda: Link(2.0, 900.0))
+    by_kind: Mapping[str, Link] = field(default_factory=dict)
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Correlation:
+        def link(where: str, item: Any) -> Link:
+            if not isinstance(item, Mapping) or set(item) != {"distance_km", "window_s"}:
+                raise ValueError(f"correlation.{where}: give distance_km and window_s")
+            return Link(float(item["distance_km"]), float(item["window_s"]))
+
+        items = dict(data)
+        default = link("default", items.pop("default", None))
+        return cls(default, {kind: link(kind, item) for kind, item in items.items()})
 
     @classmethod
     def shipped(cls) -> Correlation:
-        return cls(**data_file("incidents.yaml")["correlation"])
+        return cls.from_data(data_file("incidents.yaml")["correlation"])
+
+    def link(self, kind: str) -> Link:
+        return self.by_kind.get(kind, self.default)
+
+    @property
+    def window_s(self) -> float:
+        """The longest time-out of any kind: how far an episode can reach across a cut."""
+        return max([self.default.window_s, *(k.window_s for k in self.by_kind.values())])
 
 
 def great_circle_km(
@@ -76,10 +118,30 @@ def correlate(
     time_ns: NDArray[np.int64],
     lon: NDArray[np.float64],
     lat: NDArray[np.float64],
-    settings: Correlation,
+    links: Sequence[Link],
 ) -> NDArray[np.int64]:
-    """A component label per finding: equal labels are one incident."""
-    return components(rule, time_ns, lon, lat, settings.distance_km, settings.window_s)
+    """An episode label per finding (equal labels are one incident); `links[r]` is rule
+    r's. Labels are numbered in the order of each episode's first finding."""
+    n = len(rule)
+    if n and int(rule.max()) >= len(links):
+        raise ValueError(f"rule {int(rule.max())} has no episode link ({len(links)} given)")
+    label = np.zeros(n, dtype=np.int64)
+    offset = 0
+    for link in sorted(set(links), key=lambda k: (k.distance_km, k.window_s)):
+        mine = np.flatnonzero(np.isin(rule, [r for r, k in enumerate(links) if k == link]))
+        if not mine.size:
+            continue
+        found = components(
+            rule[mine], time_ns[mine], lon[mine], lat[mine], link.distance_km, link.window_s
+        )
+        label[mine] = found + offset
+        offset += int(found.max()) + 1
+    if not n:
+        return label
+    names, first = np.unique(label, return_index=True)
+    rank = np.empty(len(names), dtype=np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(len(names))
+    return rank[np.searchsorted(names, label)]
 
 
 def noisy_or(groups: NDArray[np.int64], confidence: NDArray[np.float64], n: int) -> NDArray:
@@ -107,6 +169,8 @@ class Draft:
     sources: list[str]
     source_types: list[str]
     kinds: list[str]
+    networks: list[str]  # the independent lines of evidence among the sources
+    grade: int  # an `evidence.Grade`
     members: NDArray[np.int64]  # finding rows
     sector: str = ""
     team: str = ""
@@ -114,13 +178,6 @@ class Draft:
 
 
 SEPARATOR = "\x1f"  # joins an incident's distinct sources, types and kinds in one string
-CONFIRMING_SOURCES = 2  # distinct sources that confirm an incident independently
-CONFIRMING_TYPES = frozenset({"patrol"})  # a source of this type confirms it alone
-
-
-def independently_confirmed(sources: Sequence[str], source_types: Sequence[str]) -> bool:
-    """Two different sources, or an observer patrol, confirm an incident."""
-    return len(set(sources)) >= CONFIRMING_SOURCES or not CONFIRMING_TYPES.isdisjoint(source_types)
 
 
 @dataclass
@@ -145,7 +202,8 @@ class DraftTable:
     sources: NDArray[np.object_]
     source_types: NDArray[np.object_]
     kinds: NDArray[np.object_]
-    confirmed: NDArray[np.bool_]  # `independently_confirmed`, for every incident at once
+    networks: NDArray[np.object_]
+    grade: NDArray[np.int8]  # `evidence.Grade` values
     members: NDArray[np.int64]  # finding rows, incident after incident
     bounds: NDArray[np.int64]  # incident g's members are members[bounds[g] : bounds[g + 1]]
     sector: NDArray[np.str_]
@@ -157,7 +215,7 @@ class DraftTable:
 
     @classmethod
     def empty(cls) -> DraftTable:
-        numbers = {"rule": np.int32, "severity": np.int8, "confirmed": np.bool_}
+        numbers: dict[str, type] = {"rule": np.int32, "severity": np.int8, "grade": np.int8}
         numbers |= {name: np.object_ for name in (*_LISTS, "attribution")}
         for name in ("first_ns", "last_ns", "count", "members"):
             numbers[name] = np.int64
@@ -168,6 +226,11 @@ class DraftTable:
             members=np.zeros(0, dtype=np.int64),
             bounds=np.zeros(1, dtype=np.int64),
         )
+
+    @property
+    def confirmed(self) -> NDArray[np.bool_]:
+        """Corroborated or verified: established by more than one line of evidence."""
+        return np.asarray(self.grade >= Grade.corroborated)
 
     @property
     def first_member(self) -> NDArray[np.int64]:
@@ -214,17 +277,22 @@ class DraftTable:
         )
 
 
-_LISTS = ("sources", "source_types", "kinds")
+_LISTS = ("sources", "source_types", "kinds", "networks")
 _SCALARS = tuple(f for f in Draft.__dataclass_fields__ if f not in (*_LISTS, "members"))
 _COLUMNS = tuple(f for f in DraftTable.__dataclass_fields__ if f not in ("members", "bounds"))
 
 
-def fuse(findings: Findings, labels: NDArray[np.int64]) -> list[Draft]:
-    """One draft per label: evidence, fused confidence, attribution, severity."""
-    return fuse_table(findings, labels).drafts()
+def fuse(
+    findings: Findings, labels: NDArray[np.int64], networks: Networks = by_type
+) -> list[Draft]:
+    """One draft per label: evidence and its grade, fused confidence, attribution,
+    severity."""
+    return fuse_table(findings, labels, networks).drafts()
 
 
-def fuse_table(findings: Findings, labels: NDArray[np.int64]) -> DraftTable:
+def fuse_table(
+    findings: Findings, labels: NDArray[np.int64], networks: Networks = by_type
+) -> DraftTable:
     """The drafts of `fuse`, column by column."""
     if not len(labels):
         return DraftTable.empty()
@@ -247,10 +315,13 @@ def fuse_table(findings: Findings, labels: NDArray[np.int64]) -> DraftTable:
     def most(values: NDArray[Any]) -> NDArray[Any]:
         return np.maximum.reduceat(values[order], starts)
 
-    source_names, source_count = _distinct_per_group(sources, source_code, labels, n)
+    source_names, _ = _distinct_per_group(sources, source_code, labels, n)
     type_names, _ = _distinct_per_group(*factorize(findings.source_type), labels, n)
     kind_names, _ = _distinct_per_group(*factorize(findings.observed_kind), labels, n)
-    patrol = np.array([not CONFIRMING_TYPES.isdisjoint(t.split(SEPARATOR)) for t in type_names])
+    network = networks(findings.source_id, findings.source_type)
+    network_names, network_count = _distinct_per_group(*factorize(network), labels, n)
+    verifying = np.zeros(n, dtype=bool)
+    np.logical_or.at(verifying, labels, verifies(findings))
     return DraftTable(
         rule=findings.rule[order[starts]],
         first_ns=np.minimum.reduceat(findings.time_ns[order], starts),
@@ -266,13 +337,21 @@ def fuse_table(findings: Findings, labels: NDArray[np.int64]) -> DraftTable:
         sources=_objects(source_names),
         source_types=_objects(type_names),
         kinds=_objects(kind_names),
-        confirmed=(source_count >= CONFIRMING_SOURCES) | patrol.astype(bool),
+        networks=_objects(network_names),
+        grade=grades(network_count, verifying),
         members=order.astype(np.int64),
         bounds=bounds.astype(np.int64),
         sector=np.full(n, "", dtype=np.str_),
         team=np.full(n, "", dtype=np.str_),
         team_distance_km=np.zeros(n),
     )
+
+
+def verifies(findings: Findings) -> NDArray[np.bool_]:
+    """Findings that establish their event alone: an observer patrol's sighting, or a cap
+    or exercise finding the party's own declaration bears out."""
+    declared = (findings.source_type == AGGREGATE) & (findings.attribution == "declared")
+    return np.isin(findings.source_type, list(VERIFYING_TYPES)) | declared
 
 
 def _objects(texts: list[str]) -> NDArray[np.object_]:
@@ -295,13 +374,16 @@ def _distinct_per_group(
     return joined, np.diff(bounds)
 
 
+UNDETERMINED = "undetermined: no evidence says whose forces"
+
+
 def _attribute(
     findings: Findings, labels: NDArray[np.int64], n: int
 ) -> tuple[list[str], NDArray[np.float64], list[str]]:
     """Per label: the party with the largest noisy-OR of attribution confidences, and why."""
     party_out = [""] * n
     score_out = np.zeros(n)
-    why_out = ["no source says whose, and the place does not tell"] * n
+    why_out = [UNDETERMINED] * n
     named = np.flatnonzero(findings.party != "")
     if named.size == 0:
         return party_out, score_out, why_out

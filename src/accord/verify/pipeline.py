@@ -1,40 +1,31 @@
-"""Verification over what has been ingested: classify, find, correlate, store, escalate.
+"""The stored live path: verification over what has been ingested, batch by batch.
 
-`verify_batch` is the pure batch stage (NumPy in, findings and incident
-drafts out) that a replay or a benchmark calls directly. `run_verification`
-applies it to the store incrementally: it reads observations after the
-agreement's checkpoint, and writes findings, incidents, their first
-transitions and the new checkpoint in one transaction per batch, so a re-run
-starts where the last commit ended and verifying twice stores nothing twice.
-A finding joins an incident still open from an earlier batch when it is
-within the correlation windows of that incident's last finding.
+`run_verification` applies the pure batch stage (`accord.verify.batch`) to the
+store incrementally: it reads observations after the agreement's checkpoint,
+and writes findings, incidents, their first steps and the new checkpoint in
+one transaction per batch, so a re-run starts where the last commit ended and
+verifying twice stores nothing twice. A finding joins an incident still open
+from an earlier batch when it lies within its rule's episode link of that
+incident's last sighting, and late evidence raises the incident's grade
+whatever its state (a referred incident can still be corroborated).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, insert, select, update
 
-from accord.agreement import Agreement
-from accord.geo.classify import ZoneIndex
-from accord.geo.control import control_for
-from accord.geo.line import line_of_contact
-from accord.geo.zones import zones_from_agreement
 from accord.store import Store, load_columns
-from accord.store.columns import KIND_CODES, ObservationColumns
 from accord.store.database import WRITE
 from accord.store.schema import StoredObservation as Obs
 from accord.store.verification import (
-    ObservationDetails,
     StoredFinding,
     StoredIncident,
     VerifyCheckpoint,
@@ -42,6 +33,8 @@ from accord.store.verification import (
     latest_observed,
     load_details,
 )
+from accord.verify.batch import Verifier
+from accord.verify.evidence import Grade, grade_of
 from accord.verify.findings import (
     Batch,
     Findings,
@@ -50,132 +43,12 @@ from accord.verify.findings import (
     concat_findings,
     detect,
     evaluate_tallies,
-    notices,
 )
-from accord.verify.incidents import (
-    Correlation,
-    Draft,
-    Routing,
-    Sectors,
-    Teams,
-    correlate,
-    fuse,
-    independently_confirmed,
-    place,
-)
-from accord.verify.ingest import observation_row
-from accord.verify.observation import Observation
-from accord.verify.rules import RuleSet, compile_rules
-from accord.verify.workflow import (
-    ACTIVE_STATES,
-    OPEN_STATES,
-    Escalation,
-    IncidentView,
-    State,
-    TransitionLog,
-)
+from accord.verify.incidents import Draft, correlate, fuse, place
+from accord.verify.rules import RuleSet
+from accord.verify.workflow import ACTIVE_STATES, State, TransitionLog, escalate
 
 DEFAULT_BATCH_SIZE = 200_000
-
-
-@dataclass(frozen=True)
-class Verifier:
-    """Everything a batch is checked against: rules, zones, sectors, teams, settings."""
-
-    ruleset: RuleSet
-    index: ZoneIndex
-    teams: Routing
-    sectors: Sectors | None = None
-    correlation: Correlation = field(default_factory=Correlation.shipped)
-    escalation: Escalation = field(default_factory=Escalation.shipped)
-
-    @classmethod
-    def for_agreement(
-        cls,
-        agreement: Agreement,
-        *,
-        control: str | Path | None = None,
-        events: Mapping[str, datetime] | None = None,
-        cache_dir: Path | None = None,
-    ) -> Verifier:
-        """Zones of the agreement on the control map (shipped by default), compiled once:
-        the index is kept in `cache_dir` under a hash of the agreement and the map."""
-        line = line_of_contact(control_for(control))
-        zones, notes = zones_from_agreement(agreement, line)
-        ruleset = compile_rules(agreement, zones, notes, events=events)
-        index = None
-        if cache_dir is not None:
-            key = hashlib.sha256(
-                (agreement.model_dump_json() + line.lines.wkb_hex).encode()
-            ).hexdigest()[:16]
-            cached = cache_dir / f"zones-{agreement.id}-{key}.npz"
-            if cached.exists():
-                index = ZoneIndex.load(cached)
-        if index is None:
-            index = ZoneIndex.build(zones)
-            if cache_dir is not None:
-                cache_dir.mkdir(parents=True, exist_ok=True)
-                index.save(cached)
-        return cls(ruleset, index, Teams.shipped(), Sectors(line.main))
-
-
-@dataclass
-class BatchResult:
-    """What one batch yields before storage."""
-
-    findings: Findings
-    tallies: Tallies
-    drafts: list[Draft]
-
-
-def batch_from_observations(observations: Sequence[Observation], first_seq: int = 1) -> Batch:
-    """A batch straight from validated observations (live use and tests), no database."""
-    rows = [observation_row(o, "", i) for i, o in enumerate(observations)]
-
-    def column(name: str, dtype: Any, missing: Any = None) -> np.ndarray:
-        values = [row[name] for row in rows]
-        if missing is not None:
-            values = [missing if v is None else v for v in values]
-        return np.array(values, dtype=dtype) if values else np.array([], dtype=dtype)
-
-    columns = ObservationColumns(
-        seq=np.arange(first_seq, first_seq + len(rows), dtype=np.int64),
-        observation_id=column("observation_id", np.str_),
-        source_id=column("source_id", np.str_),
-        source_type=column("source_type", np.str_),
-        time_ns=column("observed_at_us", np.int64) * 1000,
-        lon=column("lon", np.float64, np.nan),
-        lat=column("lat", np.float64, np.nan),
-        uncertainty_m=column("uncertainty_m", np.float64, np.nan),
-        kind=np.array([KIND_CODES[row["kind"]] for row in rows], dtype=np.int16),
-        count=column("count", np.int64),
-        firing_category=column("firing_category", np.str_, ""),
-        side=column("side", np.str_, ""),
-        side_confidence=column("side_confidence", np.float64, np.nan),
-    )
-    details = ObservationDetails(
-        bearing_deg=column("bearing_deg", np.float64, np.nan),
-        distance_min_m=column("distance_min_m", np.float64, np.nan),
-        distance_max_m=column("distance_max_m", np.float64, np.nan),
-        notice_subject=column("notification_subject", np.str_, ""),
-        notice_party=column("notification_party", np.str_, ""),
-        notice_zone=column("zone", np.str_, ""),
-        notice_start_ns=column("starts_at_us", np.int64, -1) * np.int64(1000),
-        notice_end_ns=column("ends_at_us", np.int64, -1) * np.int64(1000),
-    )
-    return Batch(columns, details)
-
-
-def verify_batch(verifier: Verifier, batch: Batch) -> BatchResult:
-    """Classify, find and correlate one batch on its own (replay, benchmark, tests)."""
-    point, tallies = detect(verifier.ruleset, verifier.index, batch)
-    findings = concat_findings(point, evaluate_tallies(verifier.ruleset, tallies, notices(batch)))
-    labels = correlate(
-        findings.rule, findings.time_ns, findings.lon, findings.lat, verifier.correlation
-    )
-    drafts = fuse(findings, labels)
-    place(drafts, verifier.sectors, verifier.teams)
-    return BatchResult(findings, tallies, drafts)
 
 
 @dataclass
@@ -227,7 +100,9 @@ def run_verification(
     # wall's, so a replay, a simulation and a live feed of the same observations refer
     # the same incidents (on the wall clock a replayed week came out all referred).
     clock = now or latest_observed(store, summary.last_seq)
-    summary.escalated = escalate(store, verifier, clock) if clock is not None else 0
+    if clock is not None:
+        agreement = verifier.ruleset.agreement_id
+        summary.escalated = escalate(store, agreement, verifier.escalation, clock)
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -246,14 +121,15 @@ def _store_batch(
     findings = concat_findings(point, evaluate_tallies(rules, merged, _stored_notices(connection)))
     findings = _only_new(connection, rules, findings)
     if len(findings):
-        anchors = _open_anchors(connection, rules, findings, verifier.correlation)
+        anchors = _open_anchors(connection, rules, findings, verifier.correlation.window_s)
         rule = np.concatenate([findings.rule, anchors["rule"]])
         when = np.concatenate([findings.time_ns, anchors["time_ns"]])
         lon = np.concatenate([findings.lon, anchors["lon"]])
         lat = np.concatenate([findings.lat, anchors["lat"]])
-        labels = correlate(rule, when, lon, lat, verifier.correlation)
+        labels = correlate(rule, when, lon, lat, verifier.links)
         joins = dict(zip(labels[len(findings) :].tolist(), anchors["id"].tolist(), strict=True))
-        drafts = fuse(findings, np.unique(labels[: len(findings)], return_inverse=True)[1])
+        own = np.unique(labels[: len(findings)], return_inverse=True)[1]
+        drafts = fuse(findings, own, verifier.networks)
         place(drafts, verifier.sectors, verifier.teams)
         first_labels = {int(labels[d.members[0]]): d for d in drafts}
         log = TransitionLog()
@@ -269,7 +145,7 @@ def _store_batch(
                 if on_incident is not None:
                     on_incident(incident, datetime.now(UTC))
             else:
-                _extend_incident(connection, incident, draft, log)
+                _extend_incident(connection, incident, draft, log, batch_time(draft))
                 summary.incidents_updated += 1
             stored.extend(_finding_rows(rules, findings, draft.members, incident))
         connection.execute(insert(StoredFinding), stored)
@@ -397,10 +273,10 @@ def _subset(findings: Findings, rows: np.ndarray) -> Findings:
 
 
 def _open_anchors(
-    connection: Connection, rules: RuleSet, findings: Findings, settings: Correlation
+    connection: Connection, rules: RuleSet, findings: Findings, reach_s: float
 ) -> dict[str, np.ndarray]:
-    """Unresolved incidents of these rules seen within the time window of the new findings."""
-    since_us = int(findings.time_ns.min()) // 1000 - int(settings.window_s * 1e6)
+    """Unresolved incidents of these rules last seen within reach of the new findings."""
+    since_us = int(findings.time_ns.min()) // 1000 - int(reach_s * 1e6)
     number = {r.id: i for i, r in enumerate(rules.rules)}
     query = select(
         StoredIncident.id,
@@ -423,6 +299,12 @@ def _open_anchors(
     }
 
 
+def batch_time(draft: Draft) -> datetime:
+    """When a step taken on a batch's evidence happened: at its latest sighting (the data's
+    clock), so a replay and a live feed record the same history."""
+    return datetime.fromtimestamp(draft.last_ns / 1e9, UTC)
+
+
 def _new_incidents(connection: Connection, rules: RuleSet, drafts: list[Draft]) -> list[int]:
     """Store a batch's new incidents in one statement; their ids, in the drafts' order."""
     if not drafts:
@@ -431,14 +313,14 @@ def _new_incidents(connection: Connection, rules: RuleSet, drafts: list[Draft]) 
     values = []
     for draft in drafts:
         rule = rules.rules[draft.rule]
-        confirmed = independently_confirmed(draft.sources, draft.source_types)
+        established = draft.grade >= Grade.corroborated
         values.append(
             {
                 "agreement_id": rules.agreement_id,
                 "rule_id": rule.id,
                 "term_id": rule.term_id,
                 "kind": rule.kind.value,
-                "state": (State.confirmed if confirmed else State.detected).value,
+                "state": (State.confirmed if established else State.detected).value,
                 "severity": draft.severity,
                 "first_seen_us": draft.first_ns // 1000,
                 "last_seen_us": draft.last_ns // 1000,
@@ -451,13 +333,16 @@ def _new_incidents(connection: Connection, rules: RuleSet, drafts: list[Draft]) 
                 "confidence": draft.confidence,
                 "sources": json.dumps(draft.sources),
                 "source_types": json.dumps(draft.source_types),
+                "networks": json.dumps(draft.networks),
+                "grade": Grade(draft.grade).name,
+                "investigation": "" if draft.grade >= Grade.verified else INVESTIGATE,
                 "kinds": ",".join(draft.kinds),
                 "findings": len(draft.members),
                 "count": draft.count,
                 "team": draft.team,
                 "team_distance_km": draft.team_distance_km,
                 "escalation": "",
-                "confirmed": confirmed,
+                "confirmed": established,
                 "created_at": now,
                 "updated_at": now,
             }
@@ -466,48 +351,77 @@ def _new_incidents(connection: Connection, rules: RuleSet, drafts: list[Draft]) 
     return [int(i) for i in connection.execute(statement, values).scalars()]
 
 
+INVESTIGATE = "requested"  # a reported or corroborated incident asks for a patrol to verify it
+
+
 def _log_new(log: TransitionLog, rules: RuleSet, draft: Draft, incident: int) -> None:
     rule = rules.rules[draft.rule]
-    now = datetime.now(UTC)
-    log.add(incident, "", State.detected, f"detected: breach of {rule.term_id}", now)
-    if independently_confirmed(draft.sources, draft.source_types):
-        log.add(incident, State.detected, State.confirmed, _confirmation(draft), now)
+    at = datetime.fromtimestamp(draft.first_ns / 1e9, UTC)
+    log.add(incident, "", State.detected, f"detected: breach of {rule.term_id}", at)
+    if draft.grade >= Grade.corroborated:
+        log.add(incident, State.detected, State.confirmed, _evidence(draft.grade, draft), at)
 
 
-def _confirmation(draft: Draft) -> str:
-    if "patrol" in draft.source_types:
-        return "confirmed by an observer patrol"
-    return f"confirmed by {len(draft.sources)} independent sources: {', '.join(draft.sources)}"
+def _evidence(grade: int, draft: Draft) -> str:
+    if grade >= Grade.verified:
+        seen = [t for t in draft.source_types if t in ("patrol", "notification", "data_exchange")]
+        by = "an observer patrol" if "patrol" in seen else "the party's own declaration"
+        return f"verified: seen by {by}"
+    return (
+        f"corroborated by {len(draft.networks)} independent networks: {', '.join(draft.networks)}"
+    )
 
 
 def _extend_incident(
-    connection: Connection, incident: int, draft: Draft, log: TransitionLog
+    connection: Connection, incident: int, draft: Draft, log: TransitionLog, at: datetime
 ) -> None:
-    """Add a batch's findings to an incident from an earlier batch; confirm it if due."""
+    """Add a batch's findings to an incident from an earlier batch; raise its grade when
+    the new evidence is independent of the old, whatever state it is in."""
     table = StoredIncident.__table__
     row = connection.execute(select(table).where(table.c.id == incident)).one()
     sources = sorted(set(json.loads(row.sources)) | set(draft.sources))
     types = sorted(set(json.loads(row.source_types)) | set(draft.source_types))
+    networks = sorted(set(json.loads(row.networks)) | set(draft.networks))
     old = len(json.loads(row.sources))
     misses = (1 - row.confidence) * (1 - draft.confidence) if len(sources) > old else None
-    now = datetime.now(UTC)
+    was = Grade.named(row.grade)
+    grade = max(was, grade_of(len(networks), draft.grade >= Grade.verified))
     values: dict[str, Any] = {
         "last_seen_us": max(row.last_seen_us, draft.last_ns // 1000),
         "first_seen_us": min(row.first_seen_us, draft.first_ns // 1000),
         "severity": max(row.severity, draft.severity),
         "sources": json.dumps(sources),
         "source_types": json.dumps(types),
+        "networks": json.dumps(networks),
+        "grade": grade.name,
         "kinds": ",".join(sorted(set(filter(None, row.kinds.split(","))) | set(draft.kinds))),
         "findings": row.findings + len(draft.members),
         "count": max(row._mapping["count"], draft.count),
-        "updated_at": now,
+        "updated_at": datetime.now(UTC),
     }
+    if not row.party and draft.party:
+        # Positive evidence of whose forces arrived late: the incident is attributed now.
+        values |= {
+            "party": draft.party,
+            "party_confidence": draft.party_confidence,
+            "attribution": draft.attribution,
+        }
     if misses is not None:
         values["confidence"] = 1 - misses
-    if row.state == State.detected and independently_confirmed(sources, types):
-        values |= {"state": State.confirmed.value, "confirmed": True}
-        draft_all = Draft(**{**draft.__dict__, "sources": sources, "source_types": types})
-        log.add(incident, State.detected, State.confirmed, _confirmation(draft_all), now)
+    if grade > was:
+        whole = Draft(**{**draft.__dict__, "source_types": types, "networks": networks})
+        values["confirmed"] = True
+        if grade >= Grade.verified and row.investigation == INVESTIGATE:
+            values["investigation"] = "found"
+        if row.state == State.detected:
+            values["state"] = State.confirmed.value
+            log.add(incident, State.detected, State.confirmed, _evidence(grade, whole), at)
+        else:
+            # The state stays (a referred incident stays referred); the history says why
+            # its grade rose, as a step that changes nothing but the evidence.
+            log.add(
+                incident, row.state, row.state, f"evidence raised: {_evidence(grade, whole)}", at
+            )
     connection.execute(update(StoredIncident).where(StoredIncident.id == incident).values(**values))
     log.touch(incident)
 
@@ -558,62 +472,3 @@ def _set_checkpoint(connection: Connection, agreement_id: str, last_seq: int) ->
             insert(VerifyCheckpoint),
             {"agreement_id": agreement_id, "last_seq": last_seq, "updated_at": now},
         )
-
-
-def escalate(store: Store, verifier: Verifier, now: datetime) -> int:
-    """Refer to headquarters every open incident an escalation rule picks; returns how many.
-    The open incidents, and those near them in time, are read before the write
-    transaction begins, so ingest is not held up while they are weighed; an incident
-    whose state changed meanwhile is left alone."""
-    table = StoredIncident.__table__
-    columns = [table.c[name] for name in _VIEW_COLUMNS]
-    mine = table.c.agreement_id == verifier.ruleset.agreement_id
-    open_states = [s.value for s in OPEN_STATES]
-    with store.engine.connect() as connection:
-        first, last = connection.execute(
-            select(func.min(table.c.first_seen_us), func.max(table.c.first_seen_us)).where(
-                mine, table.c.state.in_(open_states)
-            )
-        ).one()
-        if first is None:
-            return 0  # nothing open
-        # Only incidents within reach of an open one can count towards its referral; the
-        # span read holds every open incident too.
-        reach = int(verifier.escalation.reach.total_seconds() * 1_000_000)
-        near = table.c.first_seen_us.between(first - reach, last + reach)
-        rows = connection.execute(select(*columns).where(mine, near)).all()
-    due = verifier.escalation.referrals([_view(r) for r in rows], now)
-    if not due:
-        return 0
-    moved = 0
-    log = TransitionLog()
-    with store.engine.connect() as connection:
-        connection = connection.execution_options(**WRITE)
-        with connection.begin():
-            for view, reasons in due:
-                why = "; ".join(reasons)
-                changed = connection.execute(
-                    update(StoredIncident)
-                    .where(StoredIncident.id == view.id, StoredIncident.state == view.state)
-                    .values(state=State.referred.value, escalation=why, updated_at=now)
-                ).rowcount
-                if changed:
-                    log.add(view.id, view.state, State.referred, f"escalated: {why}", now)
-                    moved += 1
-            log.flush(connection)
-    return moved
-
-
-_VIEW_COLUMNS = ("id", "state", "kinds", "severity", "party", "sector", "first_seen_us")
-
-
-def _view(row: Any) -> IncidentView:
-    return IncidentView(
-        id=row.id,
-        state=row.state,
-        kinds=frozenset(filter(None, row.kinds.split(","))),
-        severity=row.severity,
-        party=row.party,
-        sector=row.sector,
-        first_seen=datetime.fromtimestamp(row.first_seen_us / 1e6, UTC),
-    )

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from accord.store import Store
@@ -205,6 +205,65 @@ class _Seen:
 
 
 # --- the workflow in the store -------------------------------------------------------
+
+
+def escalate(store: Store, agreement_id: str, escalation: Escalation, now: datetime) -> int:
+    """Refer to headquarters every open incident an escalation rule picks; returns how many.
+    The open incidents, and those near them in time, are read before the write
+    transaction begins, so ingest is not held up while they are weighed; an incident
+    whose state changed meanwhile is left alone."""
+    table = StoredIncident.__table__
+    columns = [table.c[name] for name in _VIEW_COLUMNS]
+    mine = table.c.agreement_id == agreement_id
+    open_states = [s.value for s in OPEN_STATES]
+    with store.engine.connect() as connection:
+        first, last = connection.execute(
+            select(func.min(table.c.first_seen_us), func.max(table.c.first_seen_us)).where(
+                mine, table.c.state.in_(open_states)
+            )
+        ).one()
+        if first is None:
+            return 0  # nothing open
+        # Only incidents within reach of an open one can count towards its referral; the
+        # span read holds every open incident too.
+        reach = int(escalation.reach.total_seconds() * 1_000_000)
+        near = table.c.first_seen_us.between(first - reach, last + reach)
+        rows = connection.execute(select(*columns).where(mine, near)).all()
+    due = escalation.referrals([_view(r) for r in rows], now)
+    if not due:
+        return 0
+    moved = 0
+    log = TransitionLog()
+    with store.engine.connect() as connection:
+        connection = connection.execution_options(**WRITE)
+        with connection.begin():
+            for view, reasons in due:
+                why = "; ".join(reasons)
+                changed = connection.execute(
+                    update(StoredIncident)
+                    .where(StoredIncident.id == view.id, StoredIncident.state == view.state)
+                    .values(state=State.referred.value, escalation=why, updated_at=now)
+                ).rowcount
+                if changed:
+                    log.add(view.id, view.state, State.referred, f"escalated: {why}", now)
+                    moved += 1
+            log.flush(connection)
+    return moved
+
+
+_VIEW_COLUMNS = ("id", "state", "kinds", "severity", "party", "sector", "first_seen_us")
+
+
+def _view(row: Any) -> IncidentView:
+    return IncidentView(
+        id=row.id,
+        state=row.state,
+        kinds=frozenset(filter(None, row.kinds.split(","))),
+        severity=row.severity,
+        party=row.party,
+        sector=row.sector,
+        first_seen=datetime.fromtimestamp(row.first_seen_us / 1e6, UTC),
+    )
 
 
 SYSTEM_ACTOR = "accord"
