@@ -6,6 +6,9 @@ import json
 from pathlib import Path
 
 from accord.sim import simulate, week_summary
+from accord.sim.scenario import load_scenario
+from accord.store import open_store
+from accord.store.sources import list_sources, monitoring_start
 from accord.verify.observation import Observation
 
 
@@ -43,3 +46,27 @@ def test_week_summary_against_ground_truth():
     assert 0 < summary["confirmation_rate"] <= summary["detection_rate"] <= 1
     assert summary["false_incidents_per_day"] >= 0
     assert set(summary["by_kind"]) >= {"dmz_patrol", "firing", "heavy_weapons"}
+
+
+def test_every_source_is_registered_before_it_reports(tmp_path: Path):
+    url = f"sqlite:///{tmp_path / 'sim.db'}"
+    result = simulate("default", 1, 4, database_url=url)
+    with open_store(url) as store, store.engine.connect() as connection:
+        assert store.counts()["quarantine"] == 0
+        assert len(store.observation_ids()) == result.observations
+        assert monitoring_start(connection) == load_scenario("default").start
+        registry = {s.source_id: s for s in list_sources(connection)}
+        reporting = connection.exec_driver_sql(
+            "SELECT DISTINCT source_id, source_type FROM observations"
+        ).all()
+    assert {"patrol", "drone", "seismic"} <= {kind for _, kind in reporting}
+    for source_id, source_type in reporting:
+        assert registry[source_id].source_type == source_type
+    networks: dict[str, set[str]] = {}
+    for source in registry.values():
+        networks.setdefault(source.source_type, set()).add(source.network)
+    assert networks["seismic"] == {"mission-seismic"}  # one array: shared ground and processing
+    assert networks["drone"] == {"mission-drone"}
+    patrols = [s for s in registry.values() if s.source_type == "patrol"]
+    assert len(networks["patrol"]) == len({s.source_id.rsplit("-", 1)[0] for s in patrols}) > 1
+    assert all(s.lon is not None for s in registry.values() if s.source_type == "seismic")

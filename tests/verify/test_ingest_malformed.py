@@ -56,6 +56,7 @@ DAMAGE: list[tuple[Callable[[int], str], str]] = [
     (_changed(lon=0.0, lat=0.0), "lies outside the theatre"),
     (_changed(uncertainty_m=5e6), "uncertainty_m: Input should be less than or equal to 50000"),
     (_changed(observed_at="2099-01-01T00:00:00Z"), "observed_at: dated in the future"),
+    (_changed(observed_at="1900-01-01T00:00:00Z"), "observed_at: dated 1900-01-01T00:00:00+00:00"),
 ]
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from accord.cli.common import console, err_console, user_errors
 from accord.store import BatchOutcome, Reject, StoreError, open_store
+from accord.store.sources import registry_size
 from accord.verify.ingest import DEFAULT_BATCH_SIZE, IngestSummary, ingest_file
 from accord.verify.ingest_formats import FileFormat
 from accord.verify.ingest_mqtt import DEFAULT_CLIENT_ID, ingest_mqtt
@@ -106,6 +107,9 @@ def ingest(
     with user_errors():
         try:
             with open_store(database) as store:
+                with store.engine.connect() as connection:
+                    if not registry_size(connection):
+                        err_console.print("no source registry: sources are not checked")
                 for path in files or []:
                     done = ingest_file(
                         store,

@@ -32,6 +32,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "ingest",
         "Store observations; bad records go to the quarantine with their line and reason.",
     ),
+    "sources": (
+        "app",
+        "The source registry and the monitoring period: which sources ingest accepts, "
+        "and from when.",
+    ),
     "schema": ("app", "JSON Schemas of accord's inputs."),
     "verify": ("app", "Verification: rules from the agreement, findings, incidents."),
     "incidents": ("app", "Incidents: findings about one event, and their workflow."),

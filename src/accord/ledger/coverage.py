@@ -6,8 +6,8 @@ incidents, publications, compliance figures and settings from their own
 tables, so each row is compared with its latest ledger entry: an observation's
 record must hash to the entry's digest and its typed columns must be what that
 record gives; an incident must equal its last snapshot (party, severity, state
-and the rest); a publication, a published figure and a setting must be what the
-ledger last recorded. A row with no entry, or an entry whose row is gone, is
+and the rest); a publication, a published figure, a setting and a registered
+source must be what the ledger last recorded. A row with no entry, or an entry whose row is gone, is
 named too.
 """
 
@@ -25,6 +25,7 @@ from accord.ledger.chain import Entry, canonical_json
 from accord.store.ledger import LedgerSetting
 from accord.store.schema import StoredObservation
 from accord.store.service import IncidentPublication
+from accord.store.sources import list_sources
 from accord.store.verification import (
     INCIDENT_COVERED,
     ComplianceRecord,
@@ -54,6 +55,7 @@ def coverage_problems(connection: Connection, entries: Sequence[Entry]) -> list[
         *_publications(connection, latest),
         *_compliance(connection, latest),
         *_settings(connection, latest),
+        *_sources(connection, latest),
     ]
 
 
@@ -188,3 +190,25 @@ def _settings(connection: Connection, latest: dict[tuple[str, str], Entry]) -> l
             said = "no entry" if entry is None else f"entry {entry.seq} says {recorded!r}"
             problems.append(f"setting {name}: {value!r} stored, the ledger's {said}")
     return problems
+
+
+def _sources(connection: Connection, latest: dict[tuple[str, str], Entry]) -> list[str]:
+    """The registry as the ledger last recorded it: ingest decided by these rows."""
+    problems: list[str] = []
+    seen: set[str] = set()
+    for source in list_sources(connection):
+        seen.add(source.source_id)
+        entry = latest.get(("source", source.source_id))
+        where = f"source {source.source_id}"
+        if entry is None:
+            problems.append(f"{where}: registered, but no ledger entry records it")
+            continue
+        stored = source.ledger_payload()
+        changed = [
+            f"{name} is {value!r}, ledger entry {entry.seq} has {entry.payload.get(name)!r}"
+            for name, value in stored.items()
+            if entry.payload.get(name) != value
+        ]
+        if changed:
+            problems.append(f"{where}: {'; '.join(changed)}")
+    return problems + _unstored(latest, "source", seen, "source")

@@ -27,6 +27,7 @@ from scipy.spatial import cKDTree
 from sqlalchemy import select
 
 from accord.agreement import Agreement
+from accord.ledger.book import writing
 from accord.sim.events import NS_PER_DAY, Events, generate_events
 from accord.sim.patrols import (
     Plan,
@@ -47,10 +48,12 @@ from accord.sim.sources import (
     numbered,
     patrol_visits,
     placement_notes,
+    registry,
     report,
 )
 from accord.sim.world import World, build_world, to_metres
 from accord.store import open_store
+from accord.store.sources import Source, register, set_monitoring_start
 from accord.store.verification import StoredFinding, StoredIncident
 from accord.verify.evidence import Grade, Networks, established_at
 from accord.verify.ingest import ingest_file
@@ -123,7 +126,8 @@ def simulate(
     plan = plan_patrols(world, scenario, scenario.start.date())
     # Incidents are routed by the day's patrol plan, as the mission would route them.
     verifier = replace(world.verifier, teams=PlanRouting(plan))
-    parts = fixed_sensors(world, scenario, layout(world, scenario), events, days, start_ns, rng)
+    sensors = layout(world, scenario)
+    parts = fixed_sensors(world, scenario, sensors, events, days, start_ns, rng)
     if scenario.drones is not None:
         parts += drone_sorties(world, scenario, scenario.drones, events, days, start_ns, rng)
     parts.append(notifications(events, np.flatnonzero(events.kind == "notified_exercise")))
@@ -137,7 +141,9 @@ def simulate(
         began = time.perf_counter()
         store = open_store(database_url or f"sqlite:///{work / 'sim.db'}")
         try:
-            _feed(store, work / "stream-1.jsonl", first)
+            with writing(store) as connection:
+                set_monitoring_start(connection, scenario.start)
+            _feed(store, work / "stream-1.jsonl", first, registry(scenario, sensors, *_ids(first)))
             run_verification(store, verifier, now=end)
             clock["verify"] = _lap(began)
             step("verify")
@@ -147,7 +153,8 @@ def simulate(
             step("respond")
             began = time.perf_counter()
             if len(second):
-                _feed(store, work / "stream-2.jsonl", second)
+                sources = registry(scenario, sensors, *_ids(second))
+                _feed(store, work / "stream-2.jsonl", second, sources)
                 run_verification(store, verifier, now=end)
             _not_found(store, visits)
             clock["re-verify"] = _lap(began)
@@ -319,7 +326,14 @@ def _records(columns: dict[str, np.ndarray]) -> list[str]:
     return lines
 
 
-def _feed(store: Any, path: Path, columns: dict[str, np.ndarray]) -> None:
+def _ids(columns: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    return columns["source_id"], columns["source_type"]
+
+
+def _feed(store: Any, path: Path, columns: dict[str, np.ndarray], sources: list[Source]) -> None:
+    """Register the stream's sources (as the mission would before they report), then ingest."""
+    with writing(store) as connection:
+        register(connection, sources)
     path.write_text("".join(_records(columns)), encoding="utf-8")
     ingest_file(store, path, batch_size=20_000)
 

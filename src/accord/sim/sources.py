@@ -25,6 +25,7 @@ from scipy.spatial import cKDTree
 from accord.sim.events import NS_PER_DAY, NS_PER_HOUR, Events
 from accord.sim.scenario import Drones, Scenario, SensorGroup
 from accord.sim.world import World, azimuth_distance, daylight, to_lonlat, to_metres
+from accord.store.sources import Source
 from accord.verify.incidents import great_circle_km
 
 # How much farther than a sensor's range its neighbours are searched for in the
@@ -548,3 +549,34 @@ def patrol_visits(
         True,
         rng,
     )
+
+
+def registry(
+    scenario: Scenario, sensors: Sensors, source_id: NDArray[np.str_], source_type: NDArray[np.str_]
+) -> list[Source]:
+    """The registry the mission keeps: every fixed sensor laid out (with its place), and
+    every drone sortie, patrol and party office in the stream. Networks are what share
+    failure modes: one per sensor type of the mission, the mission's drones, each observer
+    team (its patrols are `<team>-P<nn>` or `<team>-R`), each party's office."""
+    start = scenario.start
+    rows = {
+        sid: Source(sid, kind, f"mission-{kind}", "mission", lon, lat, start)
+        for sid, kind, lon, lat in zip(
+            sensors.sensor_id.tolist(),
+            [scenario.sensors[g].type for g in sensors.group.tolist()],
+            sensors.lon.tolist(),
+            sensors.lat.tolist(),
+            strict=True,
+        )
+    }
+    for sid, kind in sorted(set(zip(source_id.tolist(), source_type.tolist(), strict=True))):
+        if sid in rows:
+            continue
+        if kind == "patrol":
+            network, operator = f"patrol-{sid.rsplit('-', 1)[0]}", "mission"
+        elif kind in ("notification", "data_exchange"):
+            network, operator = sid, sid.split("-", 1)[0]  # a party's office, e.g. RU-mod
+        else:
+            network, operator = f"mission-{kind}", "mission"
+        rows[sid] = Source(sid, kind, network, operator, registered_at=start)
+    return list(rows.values())

@@ -8,6 +8,7 @@
 # imported; importing them here keeps the models and the migrations one schema.
 from accord.store import ledger as ledger_tables  # noqa: F401
 from accord.store import service as service_tables  # noqa: F401
+from accord.store import sources as source_tables  # noqa: F401
 from accord.store import verification as verification_tables  # noqa: F401
 from accord.store.columns import KIND_CODES, KIND_NAMES, ObservationColumns, load_columns
 from accord.store.database import DATABASE_URL_ENV, DEFAULT_DATABASE_URL, StoreError, database_url

@@ -30,6 +30,7 @@ from accord.store.schema import (
     QuarantinedRecord,
     StoredObservation,
 )
+from accord.store.sources import screen
 
 OBSERVATIONS = StoredObservation.__table__
 QUARANTINE = QuarantinedRecord.__table__
@@ -81,6 +82,9 @@ class BatchOutcome:
     accepted_ids: tuple[str, ...]
     duplicates: int
     quarantined: int
+    # Rejects only the commit could find (beside the batch's own): reused ids, refused
+    # signatures, sources or dates the registry and the monitoring period do not allow.
+    commit_rejects: tuple[Reject, ...] = ()
 
 
 class Store:
@@ -135,9 +139,10 @@ class Store:
             },
         ).scalar_one()
         rows, conflicts = _unique_ids(batch)
+        rows, implausible = screen(connection, rows)  # the source registry and the period
         admission = admit(connection, rows)  # signatures, checked before any insert
         rows = admission.rows
-        refused = [_refused(row, batch, why) for row, why in admission.refused]
+        refused = [_refused(row, batch, why) for row, why in implausible + admission.refused]
         accepted: tuple[str, ...] = ()
         if rows:
             for row in rows:
@@ -181,6 +186,7 @@ class Store:
             accepted_ids=accepted,
             duplicates=duplicates,
             quarantined=len(rejects),
+            commit_rejects=tuple(conflicts + refused),
         )
 
     def _insert_ignoring(self, table: Any, unique_column: str) -> Any:

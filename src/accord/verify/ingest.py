@@ -203,6 +203,6 @@ def ingest_file(
         outcome = store.commit_batch(pending)
         summary.add(outcome, len(chunk))
         if on_commit is not None:
-            on_commit(outcome, rejects)
+            on_commit(outcome, [*rejects, *outcome.commit_rejects])
     summary.seconds = time.perf_counter() - started
     return summary

@@ -219,7 +219,7 @@ def ingest_mqtt(
                 subscriber.client.ack(message.mid, message.qos)
             summary.add(outcome, len(messages))
             if on_commit is not None:
-                on_commit(outcome, rejects)
+                on_commit(outcome, [*rejects, *outcome.commit_rejects])
     finally:
         subscriber.stop()
         summary.seconds = time.perf_counter() - started

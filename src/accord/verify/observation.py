@@ -144,11 +144,23 @@ class Notification(StrictModel):
 THEATRE = (-30.0, 30.0, 65.0, 75.0)
 MAX_UNCERTAINTY_M = 50_000.0
 FUTURE_SKEW = timedelta(minutes=10)  # senders' clocks run a little ahead
+# The floor for any mission: the settlement ends the war that began with the seizure of
+# Crimea on 20 February 2014 (the date Ukraine's law gives), so nothing earlier bears on
+# it, and a record dated before is a default or a slip (1900-01-01, the Unix epoch 0),
+# not a sighting. Archives of 2014-2022 (the OSCE mission's years) stay admissible; a
+# mission's own period (`monitoring_start`, checked by the store) is usually much later.
+EARLIEST = datetime(2014, 2, 20, tzinfo=UTC)
 
 
-def _in_theatre(lon: float, lat: float) -> bool:
+def outside_theatre(lon: float, lat: float) -> str | None:
+    """Why a point cannot be where anything is monitored, or None when it can be."""
     west, south, east, north = THEATRE
-    return west <= lon <= east and south <= lat <= north
+    if west <= lon <= east and south <= lat <= north:
+        return None
+    return (
+        f"lon {lon}, lat {lat} lies outside the theatre (lon {west} to {east}, lat {south} "
+        f"to {north}); are lon and lat swapped, or missing?"
+    )
 
 
 class Observation(StrictModel):
@@ -233,21 +245,24 @@ class Observation(StrictModel):
 
     @field_validator("observed_at")
     @classmethod
-    def _not_in_the_future(cls, value: datetime) -> datetime:
+    def _plausible_time(cls, value: datetime) -> datetime:
         if value > datetime.now(UTC) + FUTURE_SKEW:
             raise ValueError(f"dated in the future ({value.isoformat()}); check the clock")
+        if value < EARLIEST:
+            raise ValueError(
+                f"dated {value.isoformat()}, before the war this settlement ends began "
+                f"({EARLIEST.date()}): a default or mistyped date, not an observation"
+            )
         return value
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         if (self.lon is None) != (self.lat is None):
             raise ValueError("lon and lat come together: give both or neither")
-        if self.lon is not None and self.lat is not None and not _in_theatre(self.lon, self.lat):
-            west, south, east, north = THEATRE
-            raise ValueError(
-                f"lon {self.lon}, lat {self.lat} lies outside the theatre (lon {west} to "
-                f"{east}, lat {south} to {north}); are lon and lat swapped, or missing?"
-            )
+        if self.lon is not None and self.lat is not None:
+            outside = outside_theatre(self.lon, self.lat)
+            if outside:
+                raise ValueError(outside)
         declared = self.source_type in PARTY_DECLARATIONS
         if self.lon is None and not declared:
             raise ValueError(f"source_type {self.source_type.value} needs lon and lat")

@@ -25,6 +25,7 @@ from sqlalchemy import Connection, insert, select, update
 from accord.store import Store, load_columns
 from accord.store.database import WRITE
 from accord.store.schema import StoredObservation as Obs
+from accord.store.sources import source_networks
 from accord.store.verification import (
     StoredFinding,
     StoredIncident,
@@ -34,7 +35,7 @@ from accord.store.verification import (
     load_details,
 )
 from accord.verify.batch import Verifier
-from accord.verify.evidence import Grade, grade_of
+from accord.verify.evidence import Grade, Networks, grade_of, registered
 from accord.verify.findings import (
     Batch,
     Findings,
@@ -129,7 +130,7 @@ def _store_batch(
         labels = correlate(rule, when, lon, lat, verifier.links)
         joins = dict(zip(labels[len(findings) :].tolist(), anchors["id"].tolist(), strict=True))
         own = np.unique(labels[: len(findings)], return_inverse=True)[1]
-        drafts = fuse(findings, own, verifier.networks)
+        drafts = fuse(findings, own, _networks(connection, verifier, findings))
         place(drafts, verifier.sectors, verifier.teams)
         first_labels = {int(labels[d.members[0]]): d for d in drafts}
         log = TransitionLog()
@@ -152,6 +153,13 @@ def _store_batch(
         log.flush(connection)
         summary.findings += len(findings)
     _set_checkpoint(connection, rules.agreement_id, int(batch.columns.seq[-1]))
+
+
+def _networks(connection: Connection, verifier: Verifier, findings: Findings) -> Networks:
+    """Which sources are independent: the store's source registry where it names them,
+    the verifier's own reading (one network per type) for the rest."""
+    known = source_networks(connection, set(findings.source_id.tolist()))
+    return registered(known) if known else verifier.networks
 
 
 def _merge_tallies(connection: Connection, rules: RuleSet, tallies: Tallies) -> Tallies:
