@@ -194,12 +194,19 @@ def stage_monitor(run: Run) -> None:
     run.summary.append(
         f"monitor: {run.days} days of '{scenario.name}' under {run.agreement.id}'s "
         f"{len(world.ruleset.rules)} rules, {result.observations:,} observations, "
-        f"{monitor['incidents']} incidents; {monitor['detection_rate']:.0%} of "
-        f"{monitor['violations']} true violations detected, {monitor['confirmation_rate']:.0%} "
-        f"confirmed, {monitor['false_incidents_per_day']:.1f} false incidents a day; compliance "
+        f"{monitor['incidents']} incidents, {monitor['established']} established "
+        f"({_share(monitor['precision_established'])} of them true, "
+        f"{monitor['false_established_per_day']:.1f} false a day; "
+        f"{monitor['false_incidents_per_day']:.1f} false incidents a day of any grade); "
+        f"{monitor['detection_rate']:.0%} of {monitor['violations']} true violations detected, "
+        f"{monitor['confirmation_rate']:.0%} established; compliance "
         + ", ".join(f"{p} {c['current']['index']:.2f}" for p, c in monitor["compliance"].items())
         + "".join(f"; {note}" for note in result.notes)
     )
+
+
+def _share(value: float) -> str:
+    return "n/a" if value != value else f"{value:.0%}"  # NaN: nothing established
 
 
 def skipped(agreement: Agreement, world: World, unseen: list[str]) -> dict[str, Any]:
@@ -297,6 +304,9 @@ def monitoring_summary(
         "detection_rate": total.detection_rate,
         "confirmation_rate": total.confirmation_rate,
         "false_incidents_per_day": result.scores.false_incidents_per_day,
+        "established": result.scores.established,
+        "precision_established": result.scores.precision_established,
+        "false_established_per_day": result.scores.false_established / max(result.days, 1),
         "attribution_accuracy": result.scores.attribution_accuracy,
         "by_kind": {
             k: {
@@ -308,7 +318,8 @@ def monitoring_summary(
         },
         "incidents": len(incidents),
         "incidents_by_state": dict(count(i.state for i in incidents)),
-        "incidents_by_party": dict(count(i.party or "unattributed" for i in incidents)),
+        "incidents_by_party": dict(count(i.party or "undetermined" for i in incidents)),
+        "incidents_by_grade": dict(count(i.grade for i in incidents)),
         "incidents_by_kind": dict(count(i.kind for i in incidents)),
         "compliance": week,
     }

@@ -40,6 +40,7 @@ from accord.sim.scenario import Scenario, load_scenario
 from accord.sim.score import IncidentRecord, Scores, TrueEvent, score
 from accord.sim.sources import (
     Observations,
+    crater_dated,
     drone_sorties,
     fixed_sensors,
     join,
@@ -452,6 +453,7 @@ def _on_arrival(
     p = np.array([table.get(k, 0.0) for k in events.observed_kind[event].tolist()])
     hit = there & (rng.random(len(event)) < p)
     event, visit, when = event[hit], visit[hit], when[hit]
+    when = crater_dated(events, event, when, rng)
     return report(
         events,
         event,

@@ -513,6 +513,22 @@ def notifications(events: Events, notified: NDArray[np.int64], lead_days: int = 
     )
 
 
+CRATER_DATING_NS = 30 * 60 * 10**9  # crater analysis dates an impact to within half an hour
+
+
+def crater_dated(
+    events: Events, event: NDArray[np.int64], seen_ns: NDArray[np.int64], rng: np.random.Generator
+) -> NDArray[np.int64]:
+    """When a patrol's report says each event happened: a presence when it was seen; an
+    impact, examined after the fact, when its crater analysis dates it (an observation's
+    time is the event's, not the visit's)."""
+    crater = events.observed_kind[event] == "firing"
+    dated = events.start_ns[event] + (rng.uniform(-1.0, 1.0, len(event)) * CRATER_DATING_NS).astype(
+        np.int64
+    )
+    return np.where(crater, np.minimum(dated, seen_ns), seen_ns)
+
+
 def patrol_visits(
     world: World,
     scenario: Scenario,
@@ -544,7 +560,7 @@ def patrol_visits(
         "patrol",
         events.lon[event],
         events.lat[event],
-        at,
+        crater_dated(events, event, at, rng),
         100.0,
         True,
         rng,
