@@ -88,9 +88,7 @@ def test_days_stitched_equal_one_batch(verifier: Verifier) -> None:
     rule, time_ns, lon, lat, source = (a[order] for a in (rule, time_ns, lon, lat, source))
     day = _day_of(time_ns)
     parts, works = [], []
-    notices = Notices(
-        np.array([], dtype="U2"), np.array([], np.int64), np.array([], np.int64), np.array([])
-    )
+    notices = Notices(**{f.name: np.array([]) for f in fields(Notices)})
     for number in range(3):
         rows = np.flatnonzero(day == number)
         mine = _findings(rows, rule[rows], time_ns[rows], lon[rows], lat[rows], source[rows])

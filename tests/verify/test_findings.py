@@ -145,11 +145,12 @@ def test_presence_in_a_full_dmz(verifier: Verifier) -> None:
 def test_partial_dmz_bans_listed_kinds_and_caps_troops(verifier: Verifier) -> None:
     assert found(verifier, obs(36.85, kind="mlrs")) == [("ceasefire.partial:presence", "")]
     assert found(verifier, obs(36.85, kind="artillery")) == []
-    ua = {"side": "UA", "side_confidence": 0.8}  # a cap is a party's: whose troops must be seen
+    ua = {"side": "UA", "side_confidence": 0.9}  # a tally counts only a reported side
     troops = [
         obs(36.85, kind="personnel", count=300, source_id="cam-1", **ua),
-        obs(36.86, kind="personnel", count=250, source_id="cam-1", **ua),  # one source: max
-        obs(36.9, kind="personnel", count=250, source_id="cam-2", **ua),  # 300 + 250 > 500
+        obs(36.86, kind="personnel", count=250, source_id="cam-1", **ua),  # same source: max
+        # Another area, 55 km south: 300 + 250 > 500.
+        obs(36.9, 47.5, kind="personnel", count=250, source_id="cam-2", **ua),
     ]
     assert found(verifier, *troops[:2]) == []  # 300 <= 500
     assert found(verifier, *troops) == [("ceasefire.partial:cap:military_forces", "UA")]
@@ -179,9 +180,9 @@ def test_foreign_forces(verifier: Verifier) -> None:
 
 
 def test_exercise_above_the_threshold_without_notice(verifier: Verifier) -> None:
-    troops = [
+    troops = [  # two areas 89 km apart: 6,000 + 4,000
         obs(38.0, kind="personnel", count=6000, source_id="radar-1", **RU),
-        obs(38.1, kind="personnel", count=4000, source_id="radar-2", **RU),
+        obs(38.1, 47.2, kind="personnel", count=4000, source_id="radar-2", **RU),
     ]
     assert found(verifier, *troops) == [("security.exercises:exercise", "RU")]
     assert found(verifier, troops[0]) == []
@@ -198,6 +199,7 @@ def test_exercise_above_the_threshold_without_notice(verifier: Verifier) -> None
             "party": "RU",
             "starts_at": "2025-06-09T00:00:00Z",
             "ends_at": "2025-06-12T00:00:00Z",
+            "radius_km": 120,
         },
     )
     assert found(verifier, *troops, notice) == []

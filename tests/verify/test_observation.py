@@ -102,7 +102,7 @@ def test_a_notification_needs_its_details_and_a_place() -> None:
         "party": "UA",
         "starts_at": "2025-06-10T00:00:00Z",
         "ends_at": "2025-06-14T00:00:00Z",
-        "zone": "band.UA-BY",
+        "zone": "security.aid_limits",
     }
     notice: dict[str, Any] = {
         "id": "UA-117",
@@ -116,7 +116,9 @@ def test_a_notification_needs_its_details_and_a_place() -> None:
     assert Observation.model_validate(notice).notification is not None
     assert "notification is required" in _reason(notice | {"notification": None})
     no_zone = notice | {"notification": details | {"zone": None}}
-    assert "needs notification.zone" in _reason(no_zone)
+    assert "an exercise notification says where" in _reason(no_zone)
+    holdings = notice | {"notification": details | {"subject": "holdings", "zone": None}}
+    assert "needs notification.zone" in _reason(holdings)
     reversed_dates = details | {"ends_at": "2025-06-01T00:00:00Z"}
     assert "ends_at is before starts_at" in _reason(notice | {"notification": reversed_dates})
 

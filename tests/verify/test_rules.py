@@ -137,7 +137,6 @@ def test_each_term_compiles_to_the_rules_it_implies() -> None:
     assert by_id["ceasefire.partial:presence"].kinds == {"mlrs"}
     cap = by_id["ceasefire.partial:cap:military_forces"]
     assert (cap.kind, cap.limit, cap.kinds) == (RuleKind.cap, 500, {"personnel"})
-    assert by_id["relations.posture:restricted"].fallback_party == "RU"
     assert by_id["assurances.foreign:foreign_forces"].hosts >= {"UA", "RU"}
     assert by_id["assurances.foreign:exercise"].limit == 9_000
     deadline = by_id["territory.withdrawal:deadline"]

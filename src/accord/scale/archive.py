@@ -89,6 +89,7 @@ SCHEMA = pa.schema(
         ("notice_zone", pa.string()),
         ("notice_start", pa.timestamp("us", tz="UTC")),
         ("notice_end", pa.timestamp("us", tz="UTC")),
+        ("notice_radius_km", pa.float64()),
         ("record", pa.string()),  # canonical JSON as stored; null when written from columns
         ("geometry", pa.binary()),  # WKB point, null without a location
     ]
@@ -159,6 +160,7 @@ def to_table(batch: Batch, seq: NDArray[np.int64], records: list[str | None] | N
         "notice_zone": _text(det.notice_zone),
         "notice_start": _times(det.notice_start_ns),
         "notice_end": _times(det.notice_end_ns),
+        "notice_radius_km": pa.array(det.notice_radius_km, from_pandas=True),
         "record": pa.array(records if records is not None else [None] * n, pa.string()),
         "geometry": wkb_points(cols.lon, cols.lat),
     }
@@ -389,6 +391,7 @@ def table_to_batch(table: pa.Table, where: str = "archive") -> tuple[Batch, NDAr
         notice_zone=_strings(c("notice_zone")),
         notice_start_ns=_ns(c("notice_start")),
         notice_end_ns=_ns(c("notice_end")),
+        notice_radius_km=_floats(c("notice_radius_km")),
     )
     return Batch(columns, details), columns.seq
 

@@ -30,8 +30,16 @@ import numpy as np
 from numpy.typing import NDArray
 
 from accord.scale.archive import Partition
+from accord.verify.areas import largest_per_key
 from accord.verify.batch import Verifier
-from accord.verify.findings import Findings, Notices, Tallies, concat_findings, evaluate_tallies
+from accord.verify.findings import (
+    Findings,
+    Notices,
+    Tallies,
+    concat_findings,
+    evaluate_tallies,
+    factorize,
+)
 from accord.verify.incidents import DraftTable, correlate, fuse_table, place_table
 
 _NS_PER_DAY = 86_400 * 10**9
@@ -205,25 +213,14 @@ def verify_block(
 
 
 def merge_tallies(parts: Sequence[Tallies]) -> Tallies:
-    """Each (rule, party, window, source)'s largest count over stretches of the archive in
-    replay order, the first in archive order on a tie; rows ordered as `detect` orders
-    one batch's tallies."""
-    names = list(Tallies.__dataclass_fields__)
+    """Each (rule, party, window, source, cell)'s largest count over stretches of the
+    archive in replay order, the first in archive order on a tie; rows ordered as
+    `detect` orders one batch's tallies."""
     table = stacked(Tallies, parts)
-    joined = {n: getattr(table, n) for n in names}
-    keep: list[NDArray[np.int64]] = []
-    for number in np.unique(joined["rule"]).tolist():
-        rows = np.flatnonzero(joined["rule"] == number)
-        party, window = joined["party"][rows], joined["window_start_ns"][rows]
-        source = joined["source_id"][rows]
-        order = np.lexsort((-joined["count"][rows], source, window, party))
-        rows, party, window, source = rows[order], party[order], window[order], source[order]
-        first = np.ones(rows.size, dtype=bool)
-        first[1:] = (party[1:] != party[:-1]) | (window[1:] != window[:-1])
-        first[1:] |= source[1:] != source[:-1]
-        keep.append(rows[first])
-    chosen = np.concatenate(keep) if keep else np.zeros(0, dtype=np.int64)
-    return Tallies(**{n: joined[n][chosen] for n in names})
+    party, source = factorize(table.party)[1], factorize(table.source_id)[1]
+    keys = (table.rule, party, table.window_start_ns, source, table.cell)
+    chosen = largest_per_key(*keys, count=table.count)
+    return Tallies(**{n: getattr(table, n)[chosen] for n in Tallies.__dataclass_fields__})
 
 
 @dataclass(frozen=True)

@@ -6,14 +6,16 @@ Two phases, so that the result cannot depend on where the archive is cut:
    and run `accord.verify.findings.detect`, the same function the live
    pipeline runs. Point findings are a function of one observation each, so
    they do not care which partition holds it. Tallies (each source's largest
-   count per rule, party and window) and exercise notices come back too.
+   count per rule, party, window and grid cell) and exercise notices come back
+   too.
 2. Per day, on the workers (`accord.scale.blocks`): the day's point findings
    are correlated, and the incidents that cannot reach another day are fused
    and placed; the client correlates the rest across midnight, merges the
-   tallies by keeping each (rule, party, window, source)'s largest count (the
-   first in archive order on a tie, as `_tally` picks within one batch), turns
-   them into cap and exercise findings with `evaluate_tallies`, and adds up
-   compliance.
+   tallies by keeping each (rule, party, window, source, cell)'s largest count
+   (the first in archive order on a tie, as `_tally` picks within one batch),
+   turns them into cap and exercise findings with `evaluate_tallies` (which
+   groups them into areas by their content alone, not their order), and adds
+   up compliance.
 
 The findings are therefore the very arrays that `verify_batch` computes over
 the archive as one batch, and so are the incidents: one whose findings

@@ -286,8 +286,9 @@ def _records(columns: dict[str, np.ndarray]) -> list[str]:
             record |= {
                 "lon": round(float(columns["lon"][i]), 6),
                 "lat": round(float(columns["lat"][i]), 6),
-                "uncertainty_m": round(float(columns["uncertainty_m"][i]), 1),
             }
+        if np.isfinite(columns["uncertainty_m"][i]):  # a party's notice states its place
+            record["uncertainty_m"] = round(float(columns["uncertainty_m"][i]), 1)
         category = str(columns["category"][i])
         if category:
             firing: dict[str, Any] = {"category": category}
@@ -322,6 +323,7 @@ def _records(columns: dict[str, np.ndarray]) -> list[str]:
                 "party": party,
                 "starts_at": f"{starts}Z",
                 "ends_at": f"{ends}Z",
+                "radius_km": float(columns["notice_radius_km"][i]),
             }
         lines.append(json.dumps(record, separators=(",", ":")) + "\n")
     return lines

@@ -38,6 +38,7 @@ SIDE_CONFIDENCE = {"camera": 0.7, "radar": 0.6, "drone": 0.8, "patrol": 0.9}
 OTHER_PARTY = {"RU": "UA", "UA": "RU"}
 DISTANCE_BAND = 0.2  # a fire's distance band is the distance +-20%
 SENSOR_DELAY_MINUTES = 5.0  # mean lag of a fixed sensor's report after the event starts
+NOTIFIED_RADIUS_KM = 20.0  # the area a party notifies around an exercise: a brigade's ground
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class Observations:
     side_confidence: NDArray[np.float64]
     notice_party: NDArray[np.str_]  # a notified exercise's party, "" otherwise
     notice_end_ns: NDArray[np.int64]
+    notice_radius_km: NDArray[np.float64]  # the notified area around lon/lat, NaN otherwise
     truth: NDArray[np.str_]
 
     def __len__(self) -> int:
@@ -306,6 +308,7 @@ def report(
         confidence,
         np.full(n, ""),
         np.full(n, -1, dtype=np.int64),
+        np.full(n, np.nan),
         events.event_id[event],
     )
 
@@ -413,6 +416,7 @@ def _false(
         confidence,
         np.full(n, ""),
         np.full(n, -1, dtype=np.int64),
+        np.full(n, np.nan),
         np.full(n, "F"),
     )
 
@@ -489,16 +493,22 @@ def drone_sorties(
     return [seen, false]
 
 
-def notifications(events: Events, notified: NDArray[np.int64], lead_days: int = 7) -> Observations:
-    """A party's notice of each notified exercise, sent a week ahead."""
+def notifications(
+    events: Events,
+    notified: NDArray[np.int64],
+    lead_days: int = 7,
+    radius_km: float = NOTIFIED_RADIUS_KM,
+) -> Observations:
+    """A party's notice of each notified exercise, sent a week ahead: its period, and its
+    area as `radius_km` around the exercise's place (no sensor error: the party says it)."""
     n = len(notified)
     start = events.start_ns[notified]
     return Observations(
         start - lead_days * NS_PER_DAY,
         np.char.add(events.party[notified], "-mod"),
         np.full(n, "notification"),
-        np.full(n, np.nan),
-        np.full(n, np.nan),
+        events.lon[notified],
+        events.lat[notified],
         np.full(n, np.nan),
         np.full(n, "personnel"),
         events.count[notified],
@@ -509,6 +519,7 @@ def notifications(events: Events, notified: NDArray[np.int64], lead_days: int = 
         np.ones(n),
         events.party[notified],
         events.end_ns[notified],
+        np.full(n, radius_km),
         events.event_id[notified],
     )
 

@@ -121,6 +121,7 @@ class StoredObservation(Base):
     notification_subject: Mapped[str | None] = mapped_column(String(16))
     notification_party: Mapped[str | None] = mapped_column(String(8))
     zone: Mapped[str | None] = mapped_column(String(128))
+    radius_km: Mapped[float | None] = mapped_column(Float)  # a notified area around lon/lat
     starts_at_us: Mapped[int | None] = mapped_column(BigInteger)
     ends_at_us: Mapped[int | None] = mapped_column(BigInteger)
     record: Mapped[str] = mapped_column(Text)  # canonical JSON of the validated observation

@@ -5,8 +5,9 @@ them. `verify_checkpoints` remembers the last observation `seq` each agreement
 was verified up to, and it commits in the same transaction as the batch's
 findings and incidents, so a re-run picks up exactly where the last commit
 ended. Findings are unique by (rule, key): verifying the same observation
-twice stores one finding. `verify_tallies` keeps the per-source maxima that
-caps and exercise thresholds add up over a window, across micro-batches.
+twice stores one finding. `verify_tallies` keeps each source's largest count per
+window and grid cell, which caps and exercise thresholds group into areas and add
+up over a window, across micro-batches.
 """
 
 from __future__ import annotations
@@ -162,22 +163,25 @@ class IncidentTransition(Base):
 
 
 class VerifyTally(Base):
-    """A source's largest count of a rule's kinds for one party in one window."""
+    """A source's largest count of a rule's kinds for one party ("" when undetermined) in
+    one window and one grid cell of an area's size."""
 
     __tablename__ = "verify_tallies"
-    __table_args__ = (UniqueConstraint("rule_id", "party", "window_start_us", "source_id"),)
+    __table_args__ = (UniqueConstraint("rule_id", "party", "window_start_us", "source_id", "cell"),)
 
     id: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
     rule_id: Mapped[str] = mapped_column(String(160))
     party: Mapped[str] = mapped_column(String(8))
     window_start_us: Mapped[int] = mapped_column(BigInteger)
     source_id: Mapped[str] = mapped_column(String(128))
+    cell: Mapped[int] = mapped_column(BigInteger)  # accord.verify.areas.cells; -1: no place
+    zones: Mapped[str] = mapped_column(Text)  # zone ids the largest count's point lies in
     declared: Mapped[bool] = mapped_column(Boolean)  # a party's own declaration of holdings
     count: Mapped[int] = mapped_column(BigInteger)
     observation_id: Mapped[str] = mapped_column(String(128))  # the observation with that count
     observed_at_us: Mapped[int] = mapped_column(BigInteger)
-    lon: Mapped[float] = mapped_column(Float)
-    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)  # none: holdings declared by zone
+    lat: Mapped[float | None] = mapped_column(Float)
 
 
 class ComplianceRecord(Base):
@@ -210,13 +214,15 @@ class ObservationDetails:
     notice_zone: NDArray[np.str_]
     notice_start_ns: NDArray[np.int64]
     notice_end_ns: NDArray[np.int64]
+    notice_radius_km: NDArray[np.float64]  # the notified area around lon/lat
 
     @classmethod
     def empty(cls, rows: int) -> ObservationDetails:
         nan = np.full(rows, np.nan)
         none = np.full(rows, "", dtype="U1")
         never = np.full(rows, -1, dtype=np.int64)
-        return cls(nan, nan.copy(), nan.copy(), none, none.copy(), none.copy(), never, never.copy())
+        texts = (none, none.copy(), none.copy())
+        return cls(nan, nan.copy(), nan.copy(), *texts, never, never.copy(), nan.copy())
 
 
 _DETAIL_COLUMNS = (
@@ -229,6 +235,7 @@ _DETAIL_COLUMNS = (
     StoredObservation.zone,
     StoredObservation.starts_at_us,
     StoredObservation.ends_at_us,
+    StoredObservation.radius_km,
 )
 
 
@@ -254,7 +261,8 @@ def load_details(store: Store, columns: ObservationColumns) -> ObservationDetail
     keep = (at < len(columns)) & (columns.seq[np.minimum(at, len(columns) - 1)] == seq)
     at = at[keep]
     picked: list[Any] = [r for r, k in zip(rows, keep, strict=True) if k]
-    for name, position in (("bearing_deg", 1), ("distance_min_m", 2), ("distance_max_m", 3)):
+    floats = (("bearing_deg", 1), ("distance_min_m", 2), ("distance_max_m", 3))
+    for name, position in (*floats, ("notice_radius_km", 9)):
         getattr(details, name)[at] = [
             np.nan if r[position] is None else r[position] for r in picked
         ]
@@ -276,6 +284,7 @@ def load_details(store: Store, columns: ObservationColumns) -> ObservationDetail
         filled["notice_zone"],
         details.notice_start_ns,
         details.notice_end_ns,
+        details.notice_radius_km,
     )
 
 

@@ -141,6 +141,7 @@ def batch_from_observations(observations: Sequence[Observation], first_seq: int 
         notice_zone=column("zone", np.str_, ""),
         notice_start_ns=column("starts_at_us", np.int64, -1) * np.int64(1000),
         notice_end_ns=column("ends_at_us", np.int64, -1) * np.int64(1000),
+        notice_radius_km=column("radius_km", np.float64, np.nan),
     )
     return Batch(columns, details)
 

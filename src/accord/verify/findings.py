@@ -33,6 +33,15 @@ from numpy.typing import NDArray
 from accord.geo.classify import ZoneIndex
 from accord.store.columns import KIND_CODES, KIND_NAMES, ObservationColumns
 from accord.store.verification import ObservationDetails
+from accord.verify.areas import (
+    AREAS,
+    Areas,
+    cells,
+    exercise_areas,
+    group,
+    largest_per_key,
+    zone_names,
+)
 from accord.verify.observation import PARTY_DECLARATIONS
 from accord.verify.rules import Rule, RuleKind, RuleSet, Severity
 
@@ -113,18 +122,21 @@ class Findings:
 
 @dataclass(frozen=True)
 class Tallies:
-    """Per rule, party, window and source: the largest count seen (or declared)."""
+    """Per rule, party ("" when undetermined), window, source and grid cell
+    (`accord.verify.areas`): the largest count seen (or declared), and where."""
 
     rule: NDArray[np.int32]
     party: NDArray[np.str_]
     window_start_ns: NDArray[np.int64]
     source_id: NDArray[np.str_]
+    cell: NDArray[np.int64]
     declared: NDArray[np.bool_]
     count: NDArray[np.int64]
     observation_id: NDArray[np.str_]
     time_ns: NDArray[np.int64]
     lon: NDArray[np.float64]
     lat: NDArray[np.float64]
+    zones: NDArray[np.str_]  # comma-separated ids of the zones the point lies in
 
     def __len__(self) -> int:
         return len(self.rule)
@@ -132,12 +144,20 @@ class Tallies:
 
 @dataclass(frozen=True)
 class Notices:
-    """Exercises the parties notified: party, span and (optionally) zone."""
+    """Exercises the parties notified: whose, when, and where (a zone id, an area of
+    `radius_km` around lon/lat, or both; "" and NaN where not given)."""
 
+    observation_id: NDArray[np.str_]
     party: NDArray[np.str_]
     start_ns: NDArray[np.int64]
     end_ns: NDArray[np.int64]
     zone: NDArray[np.str_]
+    lon: NDArray[np.float64]
+    lat: NDArray[np.float64]
+    radius_km: NDArray[np.float64]
+
+    def __len__(self) -> int:
+        return len(self.party)
 
 
 def destination(
@@ -189,7 +209,7 @@ class _Parties:
     def __init__(self, ruleset: RuleSet, reported: NDArray[np.str_]):
         names = {"UA", "RU"}
         for rule in ruleset.rules:
-            names |= rule.parties | rule.hosts | {rule.fallback_party or "UA"}
+            names |= rule.parties | rule.hosts
         self.names = ["", *sorted(names), "?"]  # "?": a party no rule names
         self.code = {name: i for i, name in enumerate(self.names)}
         distinct, inverse = factorize(reported)
@@ -241,11 +261,12 @@ def detect(ruleset: RuleSet, index: ZoneIndex, batch: Batch) -> tuple[Findings, 
                     )
                 )
             continue
+        if rule.kind in (RuleKind.cap, RuleKind.exercise):
+            tallies.append(_tally(ruleset, number, inside, detection, parties, batch, where))
+            continue
         if rule.kind is RuleKind.foreign_forces:
             # Only a reported party counts, and only one both foreign here and bound.
             chosen &= ~parties.table(rule.hosts)[code] & bound[code] & (code > 0)
-        elif rule.kind in (RuleKind.cap, RuleKind.exercise):
-            chosen &= bound[code] & (code > 0) | ((code == 0) & (rule.fallback_party is not None))
         else:
             chosen &= np.where(code > 0, bound[code], held_by_bound)
             # A count of nothing is a sighting of the place without it, not a breach.
@@ -253,14 +274,8 @@ def detect(ruleset: RuleSet, index: ZoneIndex, batch: Batch) -> tuple[Findings, 
         if rule.kind is RuleKind.deadline and rule.active_from is not None:
             chosen &= cols.time_ns >= int(rule.active_from.timestamp() * 1e9)
         rows = np.flatnonzero(chosen)
-        row_code, row_conf = code[rows].copy(), confidence[rows].copy()
-        if rule.kind in (RuleKind.cap, RuleKind.exercise):
-            if rule.fallback_party is not None:
-                unknown = row_code == 0
-                row_code[unknown] = parties.code[rule.fallback_party]
-                row_conf[unknown] = 0.5
-            tallies.append(_tally(number, rule, rows, row_code, inside, parties, batch, where))
-        elif rows.size:
+        row_code, row_conf = code[rows], confidence[rows]
+        if rows.size:
             parts.append(
                 _point_rows(
                     number, rule, rows, row_code, row_conf, reason[rows], parties, cols, where
@@ -357,126 +372,135 @@ def _point_rows(
 
 
 def _tally(
+    ruleset: RuleSet,
     number: int,
-    rule: Rule,
-    rows: NDArray[np.int64],
-    code: NDArray[np.int16],
     inside: NDArray[np.bool_],
+    detection: NDArray[np.bool_],
     parties: _Parties,
     batch: Batch,
     where: Located,
 ) -> dict[str, NDArray]:
-    """Each source's largest count per party and window, plus declared holdings."""
+    """Each source's largest count per party, window and grid cell, plus declared holdings.
+
+    Only positive evidence says whose forces a tally counts: the side the observation
+    reports, or the party's own declaration. A detection nobody's side is reported of is
+    tallied as undetermined (party ""), never handed to a party for where it stands; a
+    reported party the rule does not bind is left out, as the rule cannot charge it."""
+    rule = ruleset.rules[number]
     cols, det = batch.columns, batch.details
-    window_ns = int(rule.window.total_seconds() * 1e9)
-    names = np.array(parties.names)
-    party = names[code]
-    declared = np.zeros(rows.size, dtype=bool)
+    reported = parties.reported
+    of_kind = cols.kind_mask(*rule.kinds)
+    detected = np.flatnonzero(
+        detection & of_kind & inside & (parties.table(rule.parties)[reported] | (reported == 0))
+    )
     holdings = np.flatnonzero(
         (det.notice_subject == "holdings")
-        & cols.kind_mask(*rule.kinds)
+        & of_kind
         & ((det.notice_zone == (rule.zone_id or "")) | inside)
     )
-    if holdings.size:
-        rows = np.concatenate([rows, holdings])
-        party = np.concatenate([party, det.notice_party[holdings]])
-        declared = np.concatenate([declared, np.ones(holdings.size, dtype=bool)])
+    holdings = holdings[np.isin(det.notice_party[holdings], sorted(rule.parties))]
+    rows = np.concatenate([detected, holdings])
+    declarer = [parties.code[p] for p in det.notice_party[holdings].tolist()]
+    party = np.concatenate([reported[detected], np.array(declarer, dtype=np.int16)])
+    declared = np.arange(rows.size) >= detected.size
+    window_ns = int(rule.window.total_seconds() * 1e9)
     window = cols.time_ns[rows] // window_ns * window_ns
-    source = cols.source_id[rows]
-    # Largest count first, so the first row of each (party, window, source) is its maximum.
-    order = np.lexsort((-cols.count[rows], source, window, party))
-    rows, window, declared = rows[order], window[order], declared[order]
-    party, source = party[order], source[order]
-    first = np.ones(rows.size, dtype=bool)
-    if rows.size:
-        first[1:] = (party[1:] != party[:-1]) | (window[1:] != window[:-1])
-        first[1:] |= source[1:] != source[:-1]
-    rows = rows[first]
+    source, cell = cols.source_id[rows], cells(where.lon[rows], where.lat[rows], AREAS.km)
+    keep = largest_per_key(party, window, factorize(source)[1], cell, count=cols.count[rows])
+    rows = rows[keep]
     return {
         "rule": np.full(rows.size, number, dtype=np.int32),
-        "party": party[first],
-        "window_start_ns": window[first],
-        "source_id": source[first],
-        "declared": declared[first],
+        "party": np.array(parties.names)[party[keep]],
+        "window_start_ns": window[keep],
+        "source_id": source[keep],
+        "cell": cell[keep],
+        "declared": declared[keep],
         "count": cols.count[rows],
         "observation_id": cols.observation_id[rows],
         "time_ns": cols.time_ns[rows],
         "lon": where.lon[rows],
         "lat": where.lat[rows],
+        "zones": zone_names(where.mask[rows], ruleset.zone_ids),
     }
 
 
 def notices(batch: Batch) -> Notices:
-    """The exercise notifications in a batch."""
-    det = batch.details
+    """The exercise notifications in a batch, with the place each one notified."""
+    cols, det = batch.columns, batch.details
     rows = np.flatnonzero(det.notice_subject == "exercise")
     return Notices(
+        cols.observation_id[rows],
         det.notice_party[rows],
         det.notice_start_ns[rows],
         det.notice_end_ns[rows],
         det.notice_zone[rows],
+        cols.lon[rows],
+        cols.lat[rows],
+        det.notice_radius_km[rows],
     )
 
 
-def evaluate_tallies(ruleset: RuleSet, tallies: Tallies, notified: Notices) -> Findings:
-    """Cap and exercise findings: per party and window, detections summed over sources
-    (each source's maximum), against declared holdings, the cap and the notifications."""
+def evaluate_tallies(
+    ruleset: RuleSet, tallies: Tallies, notified: Notices, areas: Areas = AREAS
+) -> Findings:
+    """Cap and exercise findings per rule, party and window: detections grouped into areas,
+    each area's largest count added up over areas (`accord.verify.areas`), against
+    declared holdings, the cap and the notifications. Only a party the rule binds is
+    charged: undetermined tallies (party "") are kept, and charge no one."""
     parts: list[dict[str, NDArray]] = []
     evidence: dict[int, tuple[str, ...]] = {}
     detail: dict[int, str] = {}
-    groups = sorted(
-        set(
-            zip(
-                tallies.rule.tolist(),
-                tallies.party.tolist(),
-                tallies.window_start_ns.tolist(),
-                strict=True,
-            )
-        )
+    keys = zip(
+        tallies.rule.tolist(), tallies.party.tolist(), tallies.window_start_ns.tolist(), strict=True
     )
-    for number, party, window in groups:
+    for number, party, window in sorted(set(keys)):
         rule = ruleset.rules[number]
+        if party not in rule.parties:
+            continue
         rows = np.flatnonzero(
             (tallies.rule == number)
             & (tallies.party == party)
             & (tallies.window_start_ns == window)
         )
-        seen = rows[~tallies.declared[rows]]
-        detected = int(tallies.count[seen].sum())
-        declared = int(tallies.count[rows[tallies.declared[rows]]].max(initial=0))
-        estimate = max(detected, declared)
+        seen, held = rows[~tallies.declared[rows]], rows[tallies.declared[rows]]
+        where = tallies.lon[seen], tallies.lat[seen]
+        area, leaders = group(*where, tallies.count[seen], tallies.observation_id[seen], areas.km)
+        leaders = seen[leaders]
+        declared = int(tallies.count[held].max(initial=0))
         limit = rule.limit or 0
-        window_end = window + int(rule.window.total_seconds() * 1e9)
         if rule.kind is RuleKind.cap:
+            counted, state = np.ones(leaders.size, dtype=bool), ""
+        else:
+            counted, state = exercise_areas(ruleset, rule, tallies, notified, party, leaders)
+        members = seen[np.isin(area, np.flatnonzero(counted))]
+        detected = int(tallies.count[leaders[counted]].sum())
+        sources, many = np.unique(tallies.source_id[members]).size, int(counted.sum())
+        counts = "its largest count" if many == 1 else "each one's largest count added up"
+        how = (
+            f"{many} area{'s' * (many != 1)} of {areas.km:g} km, {counts}; "
+            f"{sources} source{'s' * (sources != 1)}"
+        )
+        if rule.kind is RuleKind.cap:
+            estimate = max(detected, declared)
             if estimate <= limit:
                 continue
             text = (
-                f"{estimate:,} {'/'.join(sorted(rule.kinds))} of {party or 'unattributed'} "
-                f"(detected {detected:,}: sum over {seen.size} sources of each one's largest "
-                f"count; declared {declared:,}) above the cap of {limit:,}"
+                f"{estimate:,} {'/'.join(sorted(rule.kinds))} of {party} (detected "
+                f"{detected:,}: {how}; declared {declared:,}) above the cap of {limit:,}"
             )
         else:
+            estimate = detected
             if detected < limit:
                 continue
-            told = (
-                (notified.party == party)
-                & (notified.start_ns < window_end)
-                & (notified.end_ns >= window)
-                & ((notified.zone == "") | (notified.zone == (rule.zone_id or "")))
-            )
-            if told.any() and rule.zone_id is None:
-                continue  # notified, and the term limits rather than bans exercises here
-            state = "notified but banned in this zone" if told.any() else "not notified"
             text = (
-                f"{detected:,} troops of {party or 'unattributed'} in one window "
-                f"(sum over {seen.size} sources), at or above the notification threshold "
-                f"of {limit:,}: {state}"
+                f"{detected:,} troops of {party} in one window ({how}), at or above the "
+                f"notification threshold of {limit:,}: {state}"
             )
-        if seen.size == 0:
-            seen = rows
-        weight = tallies.count[seen].astype(float) + 1e-9
+        place = members if members.size else rows
+        weight = tallies.count[place].astype(float) + 1e-9
+        by_declaration = declared >= estimate
         index = len(parts)
-        evidence[index] = tuple(tallies.observation_id[rows].tolist())
+        evidence[index] = tuple(sorted(tallies.observation_id[[*members, *held]].tolist()))
         detail[index] = text
         parts.append(
             {
@@ -484,15 +508,15 @@ def evaluate_tallies(ruleset: RuleSet, tallies: Tallies, notified: Notices) -> F
                 "row": np.array([-1]),
                 "key": np.array([f"{party}@{window}"]),
                 "time_ns": np.array([tallies.time_ns[rows].max()]),
-                "lon": np.array([np.average(tallies.lon[seen], weights=weight)]),
-                "lat": np.array([np.average(tallies.lat[seen], weights=weight)]),
+                "lon": np.array([np.average(tallies.lon[place], weights=weight)]),
+                "lat": np.array([np.average(tallies.lat[place], weights=weight)]),
                 "uncertainty_m": np.array([0.0]),
                 "party": np.array([party]),
-                "party_confidence": np.array([1.0 if declared >= estimate else 0.7]),
-                "attribution": np.array(["declared" if declared >= estimate else "detections"]),
+                "party_confidence": np.array([1.0 if by_declaration else 0.7]),
+                "attribution": np.array(["declared" if by_declaration else "detections"]),
                 "source_id": np.array(["aggregate"]),
                 "source_type": np.array(["aggregate"]),
-                "confidence": np.array([0.9 if seen.size > 1 else 0.7]),
+                "confidence": np.array([0.9 if sources > 1 else 0.7]),
                 "severity": np.array([int(rule.severity)], dtype=np.int8),
                 "count": np.array([estimate]),
                 "observed_kind": np.array(["/".join(sorted(rule.kinds))]),
@@ -538,29 +562,20 @@ _FINDING_TYPES = (
     np.int64,
     np.str_,
 )
-_TALLY_FIELDS = (
-    "rule",
-    "party",
-    "window_start_ns",
-    "source_id",
-    "declared",
-    "count",
-    "observation_id",
-    "time_ns",
-    "lon",
-    "lat",
-)
+_TALLY_FIELDS = tuple(Tallies.__dataclass_fields__)
 _TALLY_TYPES = (
     np.int32,
     np.str_,
     np.int64,
     np.str_,
+    np.int64,
     np.bool_,
     np.int64,
     np.str_,
     np.int64,
     np.float64,
     np.float64,
+    np.str_,
 )
 
 

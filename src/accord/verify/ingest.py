@@ -105,6 +105,7 @@ def observation_row(observation: Observation, raw: str, position: int) -> dict[s
         "notification_subject": notice.subject.value if notice else None,
         "notification_party": notice.party if notice else None,
         "zone": notice.zone if notice else None,
+        "radius_km": notice.radius_km if notice else None,
         "starts_at_us": _us(notice.starts_at) if notice else None,
         "ends_at_us": _us(notice.ends_at) if notice else None,
         "record": record,

@@ -121,20 +121,52 @@ class Firing(StrictModel):
         return self
 
 
+MAX_NOTIFIED_RADIUS_KM = 500.0  # wider than any exercise area; more is a unit mistake
+
+
 class Notification(StrictModel):
-    """What a party notified or declared: exercise, movement or holdings."""
+    """What a party notified or declared: exercise, movement or holdings.
+
+    An exercise notice says where: `radius_km` around the observation's lon/lat (the
+    notified area), or a `zone` of the plan, or both; it excuses only detections of
+    its party inside that place and period."""
 
     subject: NotificationSubject
     party: PartyId
     starts_at: UtcTime | None = None
     ends_at: UtcTime | None = None
-    zone: Identifier | None = Field(None, description="Zone id the declaration is about.")
+    zone: Identifier | None = Field(
+        None,
+        description="Id of a zone of the plan the declaration is about, as `accord verify "
+        "rules` and `accord geo zones` list them (the term's id, e.g. security.aid_limits).",
+    )
+    radius_km: float | None = Field(
+        None,
+        gt=0,
+        le=MAX_NOTIFIED_RADIUS_KM,
+        description="Radius of the notified area around the observation's lon/lat, km.",
+    )
     reference: Identifier | None = Field(None, description="The party's own reference number.")
+
+    @field_validator("radius_km", mode="before")
+    @classmethod
+    def _radius_not_a_flag(cls, value: Any) -> Any:
+        if isinstance(value, bool):
+            raise ValueError(f"a number is needed here, not {str(value).lower()}")
+        return value
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
         if self.starts_at and self.ends_at and self.starts_at > self.ends_at:
             raise ValueError("notification ends_at is before starts_at")
+        if self.subject is NotificationSubject.exercise:
+            if self.starts_at is None or self.ends_at is None:
+                raise ValueError("an exercise notification needs starts_at and ends_at")
+            if self.zone is None and self.radius_km is None:
+                raise ValueError(
+                    "an exercise notification says where: notification.radius_km (km around "
+                    "lon/lat) or notification.zone"
+                )
         return self
 
 
@@ -194,8 +226,10 @@ class Observation(StrictModel):
                     "source_id": "UA-mod",
                     "source_type": "notification",
                     "observed_at": "2025-05-20T09:00:00Z",
+                    "lon": 23.6,
+                    "lat": 49.95,
                     "kind": "personnel",
-                    "count": 4500,
+                    "count": 12000,
                     "side": "UA",
                     "side_confidence": 1.0,
                     "notification": {
@@ -203,7 +237,8 @@ class Observation(StrictModel):
                         "party": "UA",
                         "starts_at": "2025-06-10T00:00:00Z",
                         "ends_at": "2025-06-14T00:00:00Z",
-                        "zone": "band.UA-BY",
+                        "zone": "security.aid_limits",
+                        "radius_km": 30,
                     },
                 },
             ]
@@ -266,13 +301,16 @@ class Observation(StrictModel):
         declared = self.source_type in PARTY_DECLARATIONS
         if self.lon is None and not declared:
             raise ValueError(f"source_type {self.source_type.value} needs lon and lat")
-        if self.lon is not None and self.uncertainty_m is None:
+        if self.lon is not None and self.uncertainty_m is None and not declared:
+            # A sensor's fix has an error; a party's declared place is as it states it.
             raise ValueError("uncertainty_m (metres) is required with a location")
         if declared != (self.notification is not None):
             raise ValueError(
                 "notification is required for notification and data_exchange sources "
                 f"and not allowed for {self.source_type.value}"
             )
+        if self.notification and self.notification.radius_km is not None and self.lon is None:
+            raise ValueError("notification.radius_km is measured from lon and lat: give them")
         if declared and self.lon is None and not (self.notification and self.notification.zone):
             raise ValueError("a notification without lon and lat needs notification.zone")
         if (self.kind is ObservedKind.firing) != (self.firing is not None):

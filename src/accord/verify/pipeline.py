@@ -17,10 +17,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, insert, select, update
 
 from accord.store import Store, load_columns
 from accord.store.database import WRITE
@@ -163,40 +163,49 @@ def _networks(connection: Connection, verifier: Verifier, findings: Findings) ->
 
 
 def _merge_tallies(connection: Connection, rules: RuleSet, tallies: Tallies) -> Tallies:
-    """Keep each source's largest count per window in the store; return the touched windows
-    with everything stored for them (earlier batches included). The stored rows of the
-    touched windows are read once, not one query per tally."""
+    """Keep each source's largest count per window and cell in the store; return the
+    touched windows with everything stored for them (earlier batches included). The
+    stored rows of the touched windows are read once, not one query per tally, and
+    what the batch changes is written in two statements."""
     rule_ids = [rules.rules[number].id for number in tallies.rule.tolist()]
     windows = (tallies.window_start_ns // 1000).tolist()
     keys = list(zip(rule_ids, tallies.party.tolist(), windows, strict=True))
     touched = sorted(set(keys))
-    held = {
-        (row["rule_id"], row["party"], row["window_start_us"], row["source_id"]): row
+    merged = {
+        (row["rule_id"], row["party"], row["window_start_us"], row["source_id"], row["cell"]): {
+            **row
+        }
         for row in _stored_tallies(connection, touched)
     }
     fresh: list[dict[str, Any]] = []
-    for i, (key, source) in enumerate(zip(keys, tallies.source_id.tolist(), strict=True)):
+    raised: list[dict[str, Any]] = []
+    where = zip(keys, tallies.source_id.tolist(), tallies.cell.tolist(), strict=True)
+    for i, (key, source, cell) in enumerate(where):
         values = {
             "declared": bool(tallies.declared[i]),
             "count": int(tallies.count[i]),
             "observation_id": str(tallies.observation_id[i]),
             "observed_at_us": int(tallies.time_ns[i]) // 1000,
-            "lon": float(tallies.lon[i]),
-            "lat": float(tallies.lat[i]),
+            "lon": _located(tallies.lon[i]),
+            "lat": _located(tallies.lat[i]),
+            "zones": str(tallies.zones[i]),
         }
-        found = held.get((*key, source))
+        found = merged.get((*key, source, cell))
         if found is None:
-            fresh.append(
-                {"rule_id": key[0], "party": key[1], "window_start_us": key[2]}
-                | {"source_id": source, **values}
-            )
+            row = {"rule_id": key[0], "party": key[1], "window_start_us": key[2]}
+            merged[(*key, source, cell)] = row | {"source_id": source, "cell": cell, **values}
+            fresh.append(merged[(*key, source, cell)])
         elif found["count"] < values["count"]:
-            connection.execute(
-                update(VerifyTally).where(VerifyTally.id == found["id"]).values(**values)
-            )
+            found.update(values)
+            raised.append({"tally": found["id"], **values})
     if fresh:
         connection.execute(insert(VerifyTally), fresh)
-    stored = _stored_tallies(connection, touched)
+    if raised:
+        table = cast(Table, VerifyTally.__table__)
+        by_id = update(table).where(table.c.id == bindparam("tally"))
+        changed: dict[str, Any] = {name: bindparam(name) for name in raised[0] if name != "tally"}
+        connection.execute(by_id.values(changed), raised)
+    stored = list(merged.values())
     number = {r.id: i for i, r in enumerate(rules.rules)}
 
     def column(name: str, dtype: Any, scale: int = 1) -> np.ndarray:
@@ -207,13 +216,20 @@ def _merge_tallies(connection: Connection, rules: RuleSet, tallies: Tallies) -> 
         party=column("party", np.str_),
         window_start_ns=column("window_start_us", np.int64, 1000),
         source_id=column("source_id", np.str_),
+        cell=column("cell", np.int64),
         declared=column("declared", bool),
         count=column("count", np.int64),
         observation_id=column("observation_id", np.str_),
         time_ns=column("observed_at_us", np.int64, 1000),
-        lon=column("lon", np.float64),
-        lat=column("lat", np.float64),
+        lon=np.array([np.nan if row["lon"] is None else row["lon"] for row in stored]),
+        lat=np.array([np.nan if row["lat"] is None else row["lat"] for row in stored]),
+        zones=column("zones", np.str_),
     )
+
+
+def _located(degrees: float) -> float | None:
+    """A coordinate as stored: none for holdings declared by zone, which have no place."""
+    return float(degrees) if np.isfinite(degrees) else None
 
 
 def _stored_tallies(connection: Connection, windows: list[tuple[str, str, int]]) -> list[Any]:
@@ -235,17 +251,32 @@ def _stored_tallies(connection: Connection, windows: list[tuple[str, str, int]])
 
 
 def _stored_notices(connection: Connection) -> Notices:
-    """Every exercise notification stored so far (few: one per exercise)."""
+    """Every exercise notification stored so far (few: one per exercise), with its place."""
     rows = connection.execute(
-        select(Obs.notification_party, Obs.starts_at_us, Obs.ends_at_us, Obs.zone).where(
-            Obs.notification_subject == "exercise"
-        )
+        select(
+            Obs.observation_id,
+            Obs.notification_party,
+            Obs.starts_at_us,
+            Obs.ends_at_us,
+            Obs.zone,
+            Obs.lon,
+            Obs.lat,
+            Obs.radius_km,
+        ).where(Obs.notification_subject == "exercise")
     ).all()
+
+    def number(value: float | None) -> float:
+        return np.nan if value is None else value
+
     return Notices(
-        np.array([r[0] or "" for r in rows], dtype=np.str_),
-        np.array([-1 if r[1] is None else r[1] * 1000 for r in rows], dtype=np.int64),
-        np.array([-1 if r[2] is None else r[2] * 1000 for r in rows], dtype=np.int64),
-        np.array([r[3] or "" for r in rows], dtype=np.str_),
+        np.array([r.observation_id for r in rows], dtype=np.str_),
+        np.array([r.notification_party or "" for r in rows], dtype=np.str_),
+        np.array([-1 if r.starts_at_us is None else r.starts_at_us * 1000 for r in rows], np.int64),
+        np.array([-1 if r.ends_at_us is None else r.ends_at_us * 1000 for r in rows], np.int64),
+        np.array([r.zone or "" for r in rows], dtype=np.str_),
+        np.array([number(r.lon) for r in rows], dtype=np.float64),
+        np.array([number(r.lat) for r in rows], dtype=np.float64),
+        np.array([number(r.radius_km) for r in rows], dtype=np.float64),
     )
 
 

@@ -90,7 +90,6 @@ class Rule:
     severity: Severity
     limit: int | None = None  # cap or exercise threshold
     hosts: frozenset[str] = frozenset()  # foreign_forces: whose forces are at home
-    fallback_party: str | None = None  # attribution when nothing else says whose
     active_from: datetime | None = None  # deadline: when the obligation fell due
     window: timedelta = DEFAULT_AGGREGATE_WINDOW  # cap and exercise aggregation
 
@@ -253,7 +252,6 @@ def _term_rules(
         notes.append(f"{term.id}: obligation with no zone; sensors cannot check it")
         return []
     zone_id = zone.id if zone else None
-    fallback = _fallback_party(term, zone, parties)
     base: dict[str, Any] = {"term_id": term.id, "label": term.label, "parties": parties}
     rules: list[Rule] = []
     due = _due(term, events)
@@ -274,7 +272,6 @@ def _term_rules(
                 zone_id=zone_id,
                 kinds=banned,
                 severity=_severity(kind, banned),
-                fallback_party=fallback,
                 active_from=due,
                 **base,
             )
@@ -320,7 +317,6 @@ def _term_rules(
                 kinds=measured,
                 severity=_severity(RuleKind.cap, measured),
                 limit=cap.limit.value,
-                fallback_party=fallback,
                 window=window,
                 **base,
             )
@@ -335,7 +331,6 @@ def _term_rules(
                 kinds=frozenset({"personnel"}),
                 severity=Severity.medium,
                 limit=exercise_troops,
-                fallback_party=fallback,
                 window=window,
                 **base,
             )
@@ -363,12 +358,3 @@ def _term_rules(
                 )
             )
     return rules
-
-
-def _fallback_party(term: Term, zone: Zone | None, parties: frozenset[str]) -> str | None:
-    """Whose forces an unattributed detection is taken to be: the zone's side or the only
-    party the term binds, and never a party the term does not bind."""
-    side = zone.properties.get("side") if zone is not None else None
-    if isinstance(side, str):
-        return side if side in parties else None
-    return term.binds[0] if len(term.binds) == 1 else None
