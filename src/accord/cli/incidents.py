@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -150,6 +151,17 @@ def transition_(
         )
 
 
+def _decided(incident: str, decide: Callable[[int], str], shown: str) -> None:
+    """Run one decision on an incident, printing its outcome or the refusal."""
+    number = parse_ref(incident)
+    try:
+        outcome = decide(number)
+    except (IllegalTransition, LookupError) as exc:
+        err_console.print(f"[red]error[/red] {exc.args[0]}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+    console.print(f"{incident_ref(number)}: {shown}{outcome}", highlight=False)
+
+
 @app.command("investigate")
 def investigate(
     incident: Annotated[str, typer.Argument(help="INC-000012 or 12.")],
@@ -163,14 +175,11 @@ def investigate(
     """Record an investigation's result: found verifies the incident; not found keeps its
     grade (a breach that ended leaves nothing to find) and says so in its history."""
     with user_errors(), open_store(database) as store:
-        try:
-            grade = record_investigation(
-                store, parse_ref(incident), found=found, actor=actor, reason=reason
-            )
-        except (IllegalTransition, LookupError) as exc:
-            err_console.print(f"[red]error[/red] {exc.args[0]}", highlight=False, soft_wrap=True)
-            raise typer.Exit(1) from None
-        console.print(f"{incident_ref(parse_ref(incident))}: evidence {grade}", highlight=False)
+        _decided(
+            incident,
+            lambda n: record_investigation(store, n, found=found, actor=actor, reason=reason),
+            "evidence ",
+        )
 
 
 @app.command("rule")
@@ -186,11 +195,8 @@ def rule(
     """The joint commission's ruling on a disputed incident: upheld (verified, resolved)
     or dismissed (closed; no party's compliance counts it)."""
     with user_errors(), open_store(database) as store:
-        try:
-            state = rule_on_dispute(
-                store, parse_ref(incident), upheld=upheld, actor=actor, reason=reason
-            )
-        except (IllegalTransition, LookupError) as exc:
-            err_console.print(f"[red]error[/red] {exc.args[0]}", highlight=False, soft_wrap=True)
-            raise typer.Exit(1) from None
-        console.print(f"{incident_ref(parse_ref(incident))}: {state}", highlight=False)
+        _decided(
+            incident,
+            lambda n: rule_on_dispute(store, n, upheld=upheld, actor=actor, reason=reason),
+            "",
+        )

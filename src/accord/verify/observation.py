@@ -184,6 +184,13 @@ FUTURE_SKEW = timedelta(minutes=10)  # senders' clocks run a little ahead
 EARLIEST = datetime(2014, 2, 20, tzinfo=UTC)
 
 
+def place_problem(lon: float | None, lat: float | None) -> str | None:
+    """What is wrong with an optional place (lon and lat together, in the theatre)."""
+    if (lon is None) != (lat is None):
+        return "lon and lat come together: give both or neither"
+    return None if lon is None or lat is None else outside_theatre(lon, lat)
+
+
 def outside_theatre(lon: float, lat: float) -> str | None:
     """Why a point cannot be where anything is monitored, or None when it can be."""
     west, south, east, north = THEATRE
@@ -292,12 +299,9 @@ class Observation(StrictModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        if (self.lon is None) != (self.lat is None):
-            raise ValueError("lon and lat come together: give both or neither")
-        if self.lon is not None and self.lat is not None:
-            outside = outside_theatre(self.lon, self.lat)
-            if outside:
-                raise ValueError(outside)
+        problem = place_problem(self.lon, self.lat)
+        if problem:
+            raise ValueError(problem)
         declared = self.source_type in PARTY_DECLARATIONS
         if self.lon is None and not declared:
             raise ValueError(f"source_type {self.source_type.value} needs lon and lat")

@@ -28,7 +28,7 @@ from accord.store.database import WRITE
 from accord.store.sources import Registration, Source, register
 from accord.verify.ingest import validation_reason
 from accord.verify.ingest_formats import FileFormat, SourceRecord, read_file
-from accord.verify.observation import Identifier, SourceType, UtcTime, outside_theatre
+from accord.verify.observation import Identifier, SourceType, UtcTime, place_problem
 
 # Who runs a source: the mission itself, or a party (its id, as observations give it).
 Operator = Annotated[str, Field(pattern=r"^(mission|[A-Z]{2,8})$", examples=["mission", "UA"])]
@@ -55,12 +55,9 @@ class SourceSpec(StrictModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        if (self.lon is None) != (self.lat is None):
-            raise ValueError("lon and lat come together: give both or neither")
-        if self.lon is not None and self.lat is not None:
-            outside = outside_theatre(self.lon, self.lat)
-            if outside:
-                raise ValueError(outside)
+        problem = place_problem(self.lon, self.lat)
+        if problem:
+            raise ValueError(problem)
         if self.registered_at and self.retired_at and self.retired_at < self.registered_at:
             raise ValueError(
                 f"retired_at {self.retired_at.isoformat()} is before registered_at "

@@ -14,6 +14,7 @@ why, and the incident's new values go to the ledger with it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,7 +27,7 @@ from accord.verify.compliance import DISMISSED
 from accord.verify.evidence import Grade
 from accord.verify.workflow import IllegalTransition, State, TransitionLog
 
-FOUND, NOT_FOUND, REQUESTED = "found", "not_found", "requested"
+FOUND, NOT_FOUND = "found", "not_found"
 UPHELD = "upheld"
 
 
@@ -39,12 +40,34 @@ def _row(connection: Connection, incident_id: int) -> Any:
     return row
 
 
-def _who_and_why(incident_id: int, actor: str, reason: str) -> tuple[str, str]:
+Decision = Callable[[Any], tuple[dict[str, Any], str]]  # row -> (new values, history text)
+
+
+def _decide(
+    store: Store, incident_id: int, actor: str, reason: str, at: datetime | None, decide: Decision
+) -> dict[str, Any]:
+    """Apply one decision to an incident in one transaction, as a step of its history
+    (who, when, why) with the incident's new values in the ledger; returns the row as
+    it now stands."""
     if not actor.strip() or not reason.strip():
         raise IllegalTransition(
             f"{incident_ref(incident_id)}: a decision needs who (--actor) and why (--reason)"
         )
-    return actor.strip(), reason.strip()
+    actor = actor.strip()
+    with store.engine.connect() as connection:
+        connection = connection.execution_options(**WRITE)
+        with connection.begin():
+            row = _row(connection, incident_id)
+            values, text = decide(row)
+            values = {"state": row.state, **values, "updated_at": datetime.now(UTC)}
+            connection.execute(
+                update(StoredIncident).where(StoredIncident.id == incident_id).values(**values)
+            )
+            log = TransitionLog()
+            why = f"{text}: {reason.strip()}"
+            log.add(incident_id, row.state, values["state"], why, at or datetime.now(UTC), actor)
+            log.flush(connection)
+            return dict(row._mapping) | values
 
 
 def record_investigation(
@@ -57,29 +80,17 @@ def record_investigation(
     at: datetime | None = None,
 ) -> str:
     """Record what the team sent to an incident found there; returns the incident's grade."""
-    actor, reason = _who_and_why(incident_id, actor, reason)
-    at = at or datetime.now(UTC)
-    with store.engine.connect() as connection:
-        connection = connection.execution_options(**WRITE)
-        with connection.begin():
-            row = _row(connection, incident_id)
-            if row.state == State.closed:
-                raise IllegalTransition(f"{incident_ref(incident_id)} is closed")
-            values: dict[str, Any] = {"investigation": FOUND if found else NOT_FOUND}
-            state = row.state
-            if found:
-                values |= {"grade": Grade.verified.name, "confirmed": True}
-                if state == State.detected:
-                    state = State.confirmed.value
-            values |= {"state": state, "updated_at": datetime.now(UTC)}
-            connection.execute(
-                update(StoredIncident).where(StoredIncident.id == incident_id).values(**values)
-            )
-            result = "found: verified on the spot" if found else "not found on arrival"
-            log = TransitionLog()
-            log.add(incident_id, row.state, state, f"investigation {result}: {reason}", at, actor)
-            log.flush(connection)
-            return str(values.get("grade", row.grade))
+
+    def decide(row: Any) -> tuple[dict[str, Any], str]:
+        if row.state == State.closed:
+            raise IllegalTransition(f"{incident_ref(incident_id)} is closed")
+        if not found:
+            return {"investigation": NOT_FOUND}, "investigation not found on arrival"
+        state = State.confirmed.value if row.state == State.detected else row.state
+        values = {"investigation": FOUND, "grade": Grade.verified.name, "confirmed": True}
+        return values | {"state": state}, "investigation found: verified on the spot"
+
+    return str(_decide(store, incident_id, actor, reason, at, decide)["grade"])
 
 
 def rule_on_dispute(
@@ -92,31 +103,16 @@ def rule_on_dispute(
     at: datetime | None = None,
 ) -> str:
     """The joint commission's ruling on a disputed incident; returns its new state."""
-    actor, reason = _who_and_why(incident_id, actor, reason)
-    at = at or datetime.now(UTC)
-    with store.engine.connect() as connection:
-        connection = connection.execution_options(**WRITE)
-        with connection.begin():
-            row = _row(connection, incident_id)
-            if row.state != State.disputed:
-                raise IllegalTransition(
-                    f"{incident_ref(incident_id)} is {row.state}; the commission rules on "
-                    "disputed incidents only (a party disputes it first)"
-                )
-            values: dict[str, Any] = {"ruling": UPHELD if upheld else DISMISSED}
-            if upheld:
-                values |= {"state": State.resolved.value, "grade": Grade.verified.name}
-                values["confirmed"] = True
-            else:
-                values["state"] = State.closed.value
-            values["updated_at"] = datetime.now(UTC)
-            connection.execute(
-                update(StoredIncident).where(StoredIncident.id == incident_id).values(**values)
+
+    def decide(row: Any) -> tuple[dict[str, Any], str]:
+        if row.state != State.disputed:
+            raise IllegalTransition(
+                f"{incident_ref(incident_id)} is {row.state}; the commission rules on "
+                "disputed incidents only (a party disputes it first)"
             )
-            verdict = "upheld" if upheld else "dismissed"
-            log = TransitionLog()
-            log.add(
-                incident_id, row.state, values["state"], f"ruling: {verdict}: {reason}", at, actor
-            )
-            log.flush(connection)
-            return str(values["state"])
+        if not upheld:
+            return {"ruling": DISMISSED, "state": State.closed.value}, "ruling: dismissed"
+        values = {"ruling": UPHELD, "state": State.resolved.value, "grade": Grade.verified.name}
+        return values | {"confirmed": True}, "ruling: upheld"
+
+    return str(_decide(store, incident_id, actor, reason, at, decide)["state"])
