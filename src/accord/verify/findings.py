@@ -55,6 +55,11 @@ _IMPACT = "explosion"
 _KIND_NAMES = np.array(KIND_NAMES)
 _HOW = np.array(["", "reported", "side of line", "zone binds only this party"])
 _DECLARED = tuple(s.value for s in PARTY_DECLARATIONS)
+# Rules on where forces are: within the zone edge's uncertainty of its edge the map
+# cannot say whether they are inside, so such a finding is marked, not decided (the
+# observation's own uncertainty is not added).
+_EDGE_KINDS = {RuleKind.presence, RuleKind.restricted, RuleKind.deadline, RuleKind.foreign_forces}
+NEAR_EDGE = "near the edge, undetermined"
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,7 @@ class Located:
     mask: NDArray[np.uint64]
     side: NDArray[np.int8]  # of the event point: 1 UA's, 2 RU's, 0 neither
     observer_side: NDArray[np.int8]  # of the observer, for fire seen across the line
+    index: ZoneIndex = field(repr=False)  # to ask, for a rule's rows, how near an edge
 
 
 @dataclass(frozen=True)
@@ -101,6 +107,7 @@ class Findings:
     severity: NDArray[np.int8]
     count: NDArray[np.int64]
     observed_kind: NDArray[np.str_]
+    near_edge: NDArray[np.bool_]  # within the zone edge's uncertainty: undetermined
     evidence: dict[int, tuple[str, ...]] = field(default_factory=dict)
     detail: dict[int, str] = field(default_factory=dict)
 
@@ -169,7 +176,7 @@ def locate(index: ZoneIndex, batch: Batch) -> Located:
         observer_side[aimed] = index.side_of(index.masks(cols.lon[aimed], cols.lat[aimed]))
     where = index.classify(lon, lat)
     observer_side[~aimed] = where.side[~aimed]
-    return Located(lon, lat, unc, where.mask, where.side, observer_side)
+    return Located(lon, lat, unc, where.mask, where.side, observer_side, index)
 
 
 def factorize(values: NDArray[Any]) -> tuple[NDArray[Any], NDArray[np.int64]]:
@@ -324,6 +331,11 @@ def _point_rows(
         confidence[cols.source_type[rows] == kind] = reliability(kind)
     severity = np.full(rows.size, int(rule.severity), dtype=np.int8)
     severity[cols.count[rows] >= SEVERITY_BUMP_COUNT] += 1
+    near = np.zeros(rows.size, dtype=bool)
+    if rule.kind in _EDGE_KINDS and rule.zone_id is not None:
+        near = where.index.near_own_edge(rule.zone_id, where.lon[rows], where.lat[rows])
+    attribution = np.where(party == "", "unattributed", reason)
+    attribution = np.where(near, np.char.add(attribution, f"; {NEAR_EDGE}"), attribution)
     return {
         "rule": np.full(rows.size, number, dtype=np.int32),
         "row": rows,
@@ -334,13 +346,14 @@ def _point_rows(
         "uncertainty_m": np.nan_to_num(where.uncertainty_m[rows]),
         "party": party,
         "party_confidence": conf,
-        "attribution": np.where(party == "", "unattributed", reason),
+        "attribution": attribution,
         "source_id": cols.source_id[rows],
         "source_type": cols.source_type[rows],
         "confidence": confidence,
         "severity": np.minimum(severity, int(Severity.critical)),
         "count": cols.count[rows],
         "observed_kind": _KIND_NAMES[cols.kind[rows]],
+        "near_edge": near,
     }
 
 
@@ -484,6 +497,7 @@ def evaluate_tallies(ruleset: RuleSet, tallies: Tallies, notified: Notices) -> F
                 "severity": np.array([int(rule.severity)], dtype=np.int8),
                 "count": np.array([estimate]),
                 "observed_kind": np.array(["/".join(sorted(rule.kinds))]),
+                "near_edge": np.array([False]),
             }
         )
     joined = _join_findings(parts)
@@ -507,6 +521,7 @@ _FINDING_FIELDS = (
     "severity",
     "count",
     "observed_kind",
+    "near_edge",
 )
 _FINDING_TYPES = (
     np.int32,
@@ -525,6 +540,7 @@ _FINDING_TYPES = (
     np.int8,
     np.int64,
     np.str_,
+    np.bool_,
 )
 _TALLY_FIELDS = (
     "rule",
