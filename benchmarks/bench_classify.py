@@ -1,4 +1,5 @@
-"""Zone classification: accord's compiled index against shapely 2, geopandas and PostGIS.
+"""Zone classification: accord's compiled index against shapely 2, geopandas and PostGIS,
+and its test of which zones' edges lie near each point (`near_edge`).
 
 Zones: both sides of the line, a 5-mile DMZ and a 100-mile band on Russia's side of
 NATO's borders, from the shipped 2026-08-22 map. Points: half uniform over eastern
@@ -26,6 +27,7 @@ from pyproj import Geod
 
 from accord.geo import ZoneIndex, line_of_contact, load_borders, shipped_control
 from accord.geo.line import LineOfContact
+from accord.geo.projection import BUFFER_ERROR_M
 from accord.geo.zones import Zone, band_geometry, dmz_geometry, sides
 
 EAST_UKRAINE = (33.0, 46.0, 40.3, 51.5)  # lon/lat box
@@ -38,11 +40,12 @@ def build_zones() -> tuple[LineOfContact, list[Zone]]:
     ua, ru = sides(line, borders)
     dmz = dmz_geometry(line, ru, 5 * 1.609344, {"UA": 0.5, "RU": 0.5})
     band = band_geometry(borders, "NATO-RU", 100 * 1.609344, "RU")
+    dmz_edge_m = line.edge_uncertainty_m + BUFFER_ERROR_M
     return line, [
         ua,
         ru,
-        Zone("ceasefire.dmz", "dmz", ("UA", "RU"), dmz),
-        Zone("relations.band", "band", ("RU",), band),
+        Zone("ceasefire.dmz", "dmz", ("UA", "RU"), dmz, edge_uncertainty_m=dmz_edge_m),
+        Zone("relations.band", "band", ("RU",), band, edge_uncertainty_m=BUFFER_ERROR_M),
     ]
 
 
@@ -234,6 +237,10 @@ def main() -> None:
         lon, lat = make_points(line, n, args.seed)
         index.masks(lon[:1000], lat[:1000])
         got, accord_s = timed(index.masks, lon, lat)
+        # Which zones' edges lie within their stated uncertainty (21-22 m), and within 1 km.
+        index.near_edge(lon[:1000], lat[:1000])
+        near, near_s = timed(index.near_edge, lon, lat)
+        _, near_km_s = timed(index.near_edge, lon, lat, 1000.0)
         for zone in zones:
             shapely.prepare(zone.geometry)  # prepared once, outside the timing
         want, shapely_s = timed(shapely_masks, zones, lon, lat)
@@ -243,6 +250,9 @@ def main() -> None:
             "shapely_mpts_s": round(n / shapely_s / 1e6, 2),
             "accord_vs_shapely": round(shapely_s / accord_s, 1),
             "accord_mismatches": int((got != want).sum()),
+            "near_edge_mpts_s": round(n / near_s / 1e6, 2),
+            "near_edge_share": round(float((near != 0).mean()), 4),
+            "near_edge_1km_mpts_s": round(n / near_km_s / 1e6, 2),
         }
         if n <= args.sjoin_max:
             joined, sjoin_s = timed(sjoin_masks, zones, lon, lat)

@@ -86,3 +86,34 @@ def test_zones_lists_an_empty_zone_as_not_drawn_and_the_line_by_length(tmp_path:
     assert "territory.t0" not in rows
     assert "km long" in rows["territory.t1"]
     assert "not drawn territory.t0: held_area draws to 0 km2" in result.stderr
+
+
+def test_derive_remakes_the_control_map_stating_its_uncertainty(tmp_path: Path) -> None:
+    source = tmp_path / "deepstatemap_data_20260101.geojson"
+    square = [[36.0, 48.0], [36.5, 48.0], [36.5, 48.5], [36.0, 48.5], [36.0, 48.0]]
+    feature = {"type": "Polygon", "coordinates": [square]}
+    source.write_text(json.dumps({"type": "Feature", "properties": {}, "geometry": feature}))
+    result = runner.invoke(app, ["derive", "--control", str(source), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    props = json.loads((tmp_path / "o" / "control_20260101.geojson").read_text())["features"][0][
+        "properties"
+    ]
+    assert props["edge_uncertainty_m"] == 21.0 and "GPL-3.0" in props["derived_from"]
+    assert runner.invoke(app, ["derive", "--out", str(tmp_path)]).exit_code == 2
+
+
+def test_a_stated_edge_uncertainty_reaches_the_line(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["line", "--json", "--edge-uncertainty-m", "75"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["edge_uncertainty_m"] == 75.0
+    assert runner.invoke(app, ["line", "--edge-uncertainty-m", "-1"]).exit_code == 2
+
+
+@pytest.mark.shared_data
+def test_edges_measures_the_shipped_dmz_against_the_raw_map(control_dir: Path) -> None:
+    raw = control_dir / "deepstatemap_data_20260822.geojson"
+    result = runner.invoke(app, ["edges", "--reference", str(raw), "--json"])
+    assert result.exit_code == 0, result.output
+    (row,) = json.loads(result.stdout)
+    assert row["zone"] == "ceasefire.dmz" and row["points"] > 20_000
+    assert row["p95_m"] <= 50.0 and row["max_m"] <= row["stated_m"] == 22.0

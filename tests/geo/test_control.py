@@ -147,3 +147,42 @@ def test_folder_gives_latest_map_on_or_before_the_date(tmp_path: Path) -> None:
 def test_deepstatemap_files_load_as_they_are(control_dir: Path) -> None:
     cmap = load_control(control_dir / "deepstatemap_data_20260822.geojson")
     assert cmap.date == dt.date(2026, 8, 22) and cmap.repairs == ()
+
+
+def _with_stated(path: Path, value: object) -> Path:
+    doc = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"edge_uncertainty_m": value},
+                "geometry": {"type": "Polygon", "coordinates": [SQUARE]},
+            }
+        ],
+    }
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def test_edge_uncertainty_is_what_the_map_states_or_the_caller(tmp_path: Path) -> None:
+    raw = _write_geojson(tmp_path / "raw.geojson", {"type": "Polygon", "coordinates": [SQUARE]})
+    assert load_control(raw).edge_uncertainty_m == 0.0  # a map taken as it is
+    assert load_control(raw, edge_uncertainty_m=35).edge_uncertainty_m == 35.0
+    derived = _with_stated(tmp_path / "derived.geojson", 120)
+    assert load_control(derived).edge_uncertainty_m == 120.0
+    assert control_for(derived, edge_uncertainty_m=0).edge_uncertainty_m == 0.0
+    # The shipped map states its simplification (20 m) and rounding (1 m).
+    assert shipped_control().edge_uncertainty_m == 21.0
+    assert control_for(None, edge_uncertainty_m=500).edge_uncertainty_m == 500.0
+
+
+@pytest.mark.parametrize("value", [-1, "50 m", True])
+def test_a_stated_edge_uncertainty_that_is_no_distance_is_refused(
+    tmp_path: Path, value: object
+) -> None:
+    path = _with_stated(tmp_path / "bad.geojson", value)
+    with pytest.raises(GeoInputError, match="feature 0's edge_uncertainty_m is"):
+        load_control(path)
+    # JSON has no infinity, but a caller may pass one.
+    with pytest.raises(GeoInputError, match="the stated edge uncertainty is inf"):
+        load_control(_with_stated(tmp_path / "ok.geojson", 1), edge_uncertainty_m=float("inf"))

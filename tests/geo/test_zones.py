@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -292,3 +293,33 @@ def test_outside_zone_is_everywhere_but_its_regions(shipped_line: LineOfContact)
     assert notes == [] and outside.properties["outside"] is True
     assert not outside.geometry.contains(shapely.Point(37.62, 55.75))  # Moscow
     assert outside.geometry.contains(shapely.Point(27.56, 53.90))  # Minsk
+
+
+def test_each_zone_carries_its_edge_uncertainty(
+    compiled: dict[str, Zone], held: tuple[dict[str, Zone], list[str]]
+) -> None:
+    # The shipped map states 21 m; a buffer adds its own metre; regions are simplified
+    # at 1 km; Natural Earth's borders are taken as exact.
+    assert compiled["side.UA"].edge_uncertainty_m == compiled["side.RU"].edge_uncertainty_m == 21
+    assert compiled["ceasefire.dmz"].edge_uncertainty_m == 22
+    assert compiled["relations.band"].edge_uncertainty_m == 1
+    assert compiled["territory.withdrawal"].edge_uncertainty_m == 1_001  # Kursk oblast
+    zones, _ = held
+    assert zones["territory.t0"].edge_uncertainty_m == 1_001  # Donetsk, held by UA
+    assert zones["territory.t2"].edge_uncertainty_m == 21  # the ceasefire line
+    assert compiled["ceasefire.dmz"].feature()["properties"]["edge_uncertainty_m"] == 22
+
+
+def test_a_raw_map_gives_zones_only_their_drawing_error(shipped_line: LineOfContact) -> None:
+    raw = replace(shipped_line, control=replace(shipped_line.control, edge_uncertainty_m=0.0))
+    plan = parse_agreement(
+        _plan_with(
+            "{type: dmz, along: line_of_contact, width: 2 km, regime: full}\n"
+            "{type: region, regions: [Ukraine]}"
+        ),
+        "t.yaml",
+    )
+    zones = {z.id: z for z in zones_from_agreement(plan, raw)[0]}
+    assert zones["side.UA"].edge_uncertainty_m == 0
+    assert zones["territory.t0"].edge_uncertainty_m == 1  # the buffer's error only
+    assert zones["territory.t1"].edge_uncertainty_m == 0  # a country: Natural Earth's own

@@ -48,6 +48,7 @@ def _findings(rows, rule, time_ns, lon, lat, source):  # type: ignore[no-untyped
         severity=np.full(n, 2, dtype=np.int8),
         count=rows.astype(np.int64) % 7 + 1,
         observed_kind=np.full(n, "armour"),
+        near_edge=np.zeros(n, dtype=bool),
     )
 
 

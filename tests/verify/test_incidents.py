@@ -44,6 +44,7 @@ def findings(rows: list[dict[str, Any]]) -> Findings:
         "severity": 2,
         "count": 1,
         "observed_kind": "armour",
+        "near_edge": False,
     }
     filled = [base | row for row in rows]
     return Findings(**{name: np.array([r[name] for r in filled]) for name in base})

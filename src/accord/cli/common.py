@@ -1,10 +1,11 @@
-"""What every command group shares: consoles and turning errors into exit codes."""
+"""What every command group shares: consoles, turning errors into exit codes, options."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -14,6 +15,17 @@ from accord.plans import UnknownPlanError
 
 console = Console()
 err_console = Console(stderr=True)
+
+# Where a control map is chosen: how far its edges may be off.
+EdgeOption = Annotated[
+    float | None,
+    typer.Option(
+        "--edge-uncertainty-m",
+        min=0.0,
+        help="How far the control map's edges may be off, in metres; findings that close to "
+        "a zone's edge are marked undetermined (default: what the map states, 0 for a raw map).",
+    ),
+]
 
 
 @contextmanager

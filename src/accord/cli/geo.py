@@ -16,7 +16,7 @@ import typer
 from rich.table import Table
 from shapely.geometry import mapping
 
-from accord.cli.common import console, err_console, user_errors, write_or_print
+from accord.cli.common import EdgeOption, console, err_console, user_errors, write_or_print
 from accord.geo import derive
 from accord.geo.borders import load_borders
 from accord.geo.classify import ZoneIndex
@@ -55,10 +55,12 @@ def _date(text: str | None, what: str = "--date") -> dt.date | None:
         raise ValueError(f"{what}: '{text}' is not a date; write YYYY-MM-DD") from None
 
 
-def _line(control: str | None, date: dt.date | None, tolerance_km: float) -> LineOfContact:
+def _line(
+    control: str | None, date: dt.date | None, tolerance_km: float, edge: float | None = None
+) -> LineOfContact:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        line = line_of_contact(control_for(control, date), tolerance_km=tolerance_km)
+        line = line_of_contact(control_for(control, date, edge), tolerance_km=tolerance_km)
     for warning in caught:
         err_console.print(f"[yellow]warning[/yellow] {warning.message}", highlight=False)
     for repair in line.control.repairs:
@@ -78,12 +80,13 @@ def line_cmd(
     control: Control = None,
     date: DateOpt = None,
     tolerance_km: Tolerance = DEFAULT_TOLERANCE_KM,
+    edge_uncertainty_m: EdgeOption = None,
     output: Output = None,
     as_json: AsJson = False,
 ) -> None:
     """Length of the line of contact (main part and all parts) and the area each side holds."""
     with user_errors():
-        line = _line(control, _date(date), tolerance_km)
+        line = _line(control, _date(date), tolerance_km, edge_uncertainty_m)
     summary = line.summary()
     if as_json:
         write_or_print(json.dumps(summary, indent=2), None)
@@ -107,6 +110,7 @@ def zones_cmd(
     control: Control = None,
     date: DateOpt = None,
     tolerance_km: Tolerance = DEFAULT_TOLERANCE_KM,
+    edge_uncertainty_m: EdgeOption = None,
     output: Output = None,
 ) -> None:
     """Compile an agreement's zones on a control map; print their areas, write GeoJSON."""
@@ -114,7 +118,7 @@ def zones_cmd(
 
     with user_errors():
         plan = load_plan(agreement)
-        line = _line(control, _date(date), tolerance_km)
+        line = _line(control, _date(date), tolerance_km, edge_uncertainty_m)
         zones, notes = zones_from_agreement(plan, line)
     table = Table(title=f"Zones of {plan.id} on the map of {line.date}")
     for col in ("term", "kind", "binds", "area km2", "detail"):
@@ -163,11 +167,13 @@ def change_cmd(
         _print_summary(summary, "Change of the line of contact")
 
 
-def _compile(agreement: str, control: str | None, date: str | None, kinds: str) -> ZoneIndex:
+def _compile(
+    agreement: str, control: str | None, date: str | None, kinds: str, edge: float | None
+) -> ZoneIndex:
     from accord.plans import load_plan
 
     plan = load_plan(agreement)
-    line = _line(control, _date(date), DEFAULT_TOLERANCE_KM)
+    line = _line(control, _date(date), DEFAULT_TOLERANCE_KM, edge)
     zones, _ = zones_from_agreement(plan, line)
     wanted = {k.strip() for k in kinds.split(",")}
     chosen: list[Zone] = [z for z in zones if z.kind in wanted]
@@ -176,12 +182,56 @@ def _compile(agreement: str, control: str | None, date: str | None, kinds: str) 
     return ZoneIndex.build(chosen)
 
 
+@app.command("edges")
+def edges_cmd(
+    reference: Annotated[
+        str, typer.Option("--reference", "-r", help="The map the control map was derived from.")
+    ],
+    agreement: Annotated[
+        str, typer.Option("--agreement", "-a", help="Plan id or file.")
+    ] = "defense-priorities-2025",
+    control: Control = None,
+    step_m: Annotated[float, typer.Option(help="Spacing of the points measured.", min=1.0)] = 100.0,
+    as_json: AsJson = False,
+) -> None:
+    """How far each DMZ's edge on the control map lies from the same DMZ drawn on the
+    reference map: percentiles over points every STEP_M metres along the edge."""
+    from accord.plans import load_plan
+
+    with user_errors():
+        plan = load_plan(agreement)
+        ours, _ = zones_from_agreement(plan, _line(control, None, DEFAULT_TOLERANCE_KM))
+        theirs, _ = zones_from_agreement(plan, _line(reference, None, DEFAULT_TOLERANCE_KM))
+    drawn = {z.id: z for z in theirs if z.kind == "dmz"}
+    rows = []
+    for zone in ours:
+        if zone.id not in drawn:
+            continue
+        off = derive.edge_offsets(zone.geometry, drawn[zone.id].geometry, step_m)
+        p50, p95 = np.percentile(off, [50, 95]) if off.size else (0.0, 0.0)
+        rows.append({
+            "zone": zone.id, "points": int(off.size), "p50_m": round(float(p50), 1),
+            "p95_m": round(float(p95), 1), "max_m": round(float(off.max(initial=0.0)), 1),
+            "stated_m": zone.edge_uncertainty_m,
+        })  # fmt: skip
+    if as_json:
+        write_or_print(json.dumps(rows, indent=2), None)
+        return
+    table = Table(title=f"DMZ edges of {plan.id}: control map against {reference}")
+    for col in ("zone", "points", "p50_m", "p95_m", "max_m", "stated_m"):
+        table.add_column(col, justify="left" if col == "zone" else "right")
+    for row in rows:
+        table.add_row(*(f"{v:,}" if not isinstance(v, str) else v for v in row.values()))
+    console.print(table)
+
+
 @app.command("compile")
 def compile_cmd(
     agreement: Annotated[str, typer.Option("--agreement", "-a", help="Plan id or file.")],
     output: Annotated[str, typer.Option("--output", "-o", help="Index file (.npz).")],
     control: Control = None,
     date: DateOpt = None,
+    edge_uncertainty_m: EdgeOption = None,
     kinds: Annotated[
         str, typer.Option("--kinds", help="Zone kinds to index, comma separated.")
     ] = "side,dmz,band",
@@ -189,7 +239,7 @@ def compile_cmd(
     """Compile an agreement's zones into a point classifier index and save it."""
     with user_errors():
         start = time.perf_counter()
-        index = _compile(agreement, control, date, kinds)
+        index = _compile(agreement, control, date, kinds, edge_uncertainty_m)
         index.save(output)
     console.print(
         f"{len(index.zone_ids)} zones ({', '.join(index.zone_ids)}), "
@@ -231,46 +281,45 @@ def classify_cmd(
 
 @app.command("derive")
 def derive_cmd(
-    natural_earth: Annotated[Path, typer.Option(help="Natural Earth 1:50m admin-0 GeoJSON.")],
-    control: Annotated[Path, typer.Option(help="DeepStateMap snapshot to simplify.")],
-    admin1: Annotated[
-        list[Path],
-        typer.Option(help="Natural Earth 1:10m admin-1 GeoJSON (world file or per country)."),
-    ],
-    marine: Annotated[
-        Path, typer.Option(help="Natural Earth 1:50m geography_marine_polys GeoJSON.")
-    ],
     out: Annotated[Path, typer.Option(help="Folder for the derived files.")],
+    natural_earth: Annotated[
+        Path | None, typer.Option(help="Natural Earth 1:50m admin-0 GeoJSON.")
+    ] = None,
+    control: Annotated[Path | None, typer.Option(help="DeepStateMap snapshot to simplify.")] = None,
+    admin1: Annotated[
+        list[Path] | None,
+        typer.Option(help="Natural Earth 1:10m admin-1 GeoJSON (world file or per country)."),
+    ] = None,
+    marine: Annotated[
+        Path | None, typer.Option(help="Natural Earth 1:50m geography_marine_polys GeoJSON.")
+    ] = None,
 ) -> None:
-    """Re-make the shipped data (trimmed countries, control map, regions, seas)."""
+    """Re-make the shipped data: each source given re-makes its file (countries, control
+    map, regions, seas); regions and seas are cut to the shipped countries."""
     with user_errors():
+        if not (natural_earth or control or admin1 or marine):
+            raise ValueError("give at least one of --natural-earth, --control, --admin1, --marine")
         out.mkdir(parents=True, exist_ok=True)
-        countries = derive.trim_countries(natural_earth)
-        cmap = load_control(control)
-        simple = derive.simplify_control(
-            cmap.area, derive.SHIPPED_SIMPLIFY_M, derive.SHIPPED_MIN_AREA_KM2
-        )
-        day = cmap.date.isoformat() if cmap.date else "undated"
-        props = {
-            "date": day,
-            "derived_from": f"DeepStateMap (deepstatemap.live), GPL-3.0, snapshot of {day}",
-            "by": f"accord: simplified {derive.SHIPPED_SIMPLIFY_M:.0f} m, pockets under "
-            f"{derive.SHIPPED_MIN_AREA_KM2:.0f} km2 dropped",
-        }
-        files = {
-            "countries_50m_europe.geojson": countries,
-            f"control_{day.replace('-', '')}.geojson": derive.feature_collection(simple, props),
-            "regions.geojson": derive.regions_collection(
+        files: dict[str, dict[str, Any]] = {}
+        if natural_earth:
+            files["countries_50m_europe.geojson"] = derive.trim_countries(natural_earth)
+        if control:
+            cmap = load_control(control)
+            day = cmap.date.isoformat() if cmap.date else "undated"
+            name = f"control_{day.replace('-', '')}.geojson"
+            files[name] = derive.control_collection(cmap.area, day)
+        if admin1:
+            files["regions.geojson"] = derive.regions_collection(
                 admin1,
                 {iso: load_borders().country(iso) for iso in derive.SHIPPED_REGIONS},
                 derive.REGIONS_SIMPLIFY_M,
-            ),
-            "seas.geojson": derive.seas_collection(
+            )
+        if marine:
+            files["seas.geojson"] = derive.seas_collection(
                 marine,
                 shapely.union_all([c.geometry for c in load_borders().countries.values()]),
                 derive.SEAS_SIMPLIFY_M,
-            ),
-        }
+            )
         for name, doc in files.items():
             (out / name).write_text(json.dumps(doc, separators=(",", ":")), encoding="utf-8")
             console.print(f"wrote {out / name}", highlight=False)

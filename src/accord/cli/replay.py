@@ -9,7 +9,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from accord.cli.common import console, user_errors
+from accord.cli.common import EdgeOption, console, user_errors
 from accord.cli.verify import ControlOption, EventOption, cache_dir, parse_events
 from accord.plans import load_plan
 from accord.verify.batch import Verifier
@@ -37,6 +37,7 @@ def replay(
         typer.Option("--compare", help="A second plan: differences in findings and compliance."),
     ] = None,
     control: ControlOption = None,
+    edge_uncertainty_m: EdgeOption = None,
     event: EventOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
 ) -> None:
@@ -50,7 +51,11 @@ def replay(
         events = parse_events(event)
         verifiers = [
             Verifier.for_agreement(
-                load_plan(plan), control=control, events=events, cache_dir=cache_dir()
+                load_plan(plan),
+                control=control,
+                events=events,
+                cache_dir=cache_dir(),
+                edge_uncertainty_m=edge_uncertainty_m,
             )
             for plan in [agreement] + ([compare_with] if compare_with else [])
         ]

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from accord.cli.common import console, user_errors
+from accord.cli.common import EdgeOption, console, user_errors
 from accord.plans import load_plan
 from accord.store import open_store
 from accord.verify.batch import Verifier
@@ -60,9 +60,15 @@ def cache_dir() -> Path:
     return Path(base) / "accord"
 
 
-def _verifier(plan: str, control: str | None, event: list[str] | None) -> Verifier:
+def _verifier(
+    plan: str, control: str | None, event: list[str] | None, edge: float | None
+) -> Verifier:
     return Verifier.for_agreement(
-        load_plan(plan), control=control, events=parse_events(event), cache_dir=cache_dir()
+        load_plan(plan),
+        control=control,
+        events=parse_events(event),
+        cache_dir=cache_dir(),
+        edge_uncertainty_m=edge,
     )
 
 
@@ -82,6 +88,7 @@ def run(
     plan: PlanOption = "defense-priorities-2025",
     database: DatabaseOption = None,
     control: ControlOption = None,
+    edge_uncertainty_m: EdgeOption = None,
     event: EventOption = None,
     batch_size: Annotated[
         int, typer.Option(help="Observations per batch.", min=1)
@@ -95,7 +102,7 @@ def run(
 ) -> None:
     """Verify every observation stored since the last run (incremental and idempotent)."""
     with user_errors():
-        verifier = _verifier(plan, control, event)
+        verifier = _verifier(plan, control, event, edge_uncertainty_m)
         for note in verifier.ruleset.notes:
             console.print(f"[dim]note[/dim] {note}", highlight=False, soft_wrap=True)
         with open_store(database) as store:
@@ -112,11 +119,12 @@ def run(
 def rules(
     plan: PlanOption = "defense-priorities-2025",
     control: ControlOption = None,
+    edge_uncertainty_m: EdgeOption = None,
     event: EventOption = None,
 ) -> None:
     """The rules compiled from the plan, and the terms that could not be compiled."""
     with user_errors():
-        verifier = _verifier(plan, control, event)
+        verifier = _verifier(plan, control, event, edge_uncertainty_m)
         table = Table("rule", "zone", "kinds", "parties", "limit", "from", "severity")
         for row in verifier.ruleset.describe():
             table.add_row(

@@ -23,8 +23,10 @@ from pathlib import Path
 import numpy as np
 import shapely
 from numba import njit
+from numpy.typing import ArrayLike
 from shapely.geometry.base import BaseGeometry
 
+from accord.geo.edges import near_many
 from accord.geo.zones import SIDE_RU, SIDE_UA, Zone
 
 FORMAT = "accord-zone-index/1"
@@ -33,6 +35,7 @@ BAND_ROWS = 8  # cell rows per bucket of the exact test's edge index
 _EPS_CELLS = 1e-3  # margin by which a boundary's cells are widened, in cells
 _SPLIT = 134217729.0  # 2**27 + 1, Dekker's split for double-double products
 SIDE_OF_UA, SIDE_OF_RU = 1, 2  # and 0 for neither
+MARGIN_STEP_M = 5.0  # points' own uncertainties are rounded up to this for edge margins
 MAX_ZONES = 64
 
 
@@ -342,6 +345,8 @@ class ZoneIndex:
     codes: np.ndarray
     band_start: np.ndarray
     edges: np.ndarray
+    # How far each zone's edge may lie from where it truly is, in metres (Zone's).
+    edge_uncertainty_m: tuple[float, ...] = ()
 
     @classmethod
     def build(cls, zones: Sequence[Zone], cell_m: float = 50.0) -> ZoneIndex:
@@ -407,6 +412,7 @@ class ZoneIndex:
             np.ascontiguousarray(codes, dtype=np.uint64),
             band_start,
             banded,
+            tuple(float(z.edge_uncertainty_m) for z in zones),
         )
 
     @property
@@ -448,8 +454,58 @@ class ZoneIndex:
         _classify_many(*self._args(), *point, out)  # type: ignore[call-arg]
         return int(out[0])
 
+    def near_edge(
+        self, lon: np.ndarray, lat: np.ndarray, margin_m: ArrayLike | None = None
+    ) -> np.ndarray:
+        """Per point, the bitmask of zones whose edge lies within `margin_m` metres of it:
+        one margin for every zone, one per zone (0 leaves a zone out), or by default each
+        zone's own `edge_uncertainty_m`. Points that are not finite get 0."""
+        lon = np.ascontiguousarray(lon, dtype=np.float64)
+        lat = np.ascontiguousarray(lat, dtype=np.float64)
+        if lon.shape != lat.shape or lon.ndim != 1:
+            raise ValueError(f"lon and lat must be 1-D and alike, not {lon.shape}, {lat.shape}")
+        wanted = self.edge_uncertainty_m if margin_m is None else margin_m
+        given = np.broadcast_to(np.asarray(wanted, dtype=np.float64), (len(self.zone_ids),))
+        margin = np.where(given > 0, given, 0.0)  # NaN and negatives leave a zone out
+        out = np.zeros(lon.shape[0], dtype=np.uint64)
+        levels = np.unique(margin[margin > 0])[::-1].copy()
+        if levels.size:
+            bits = np.left_shift(np.uint64(1), np.arange(len(margin), dtype=np.uint64))
+            level_zones = np.array([np.bitwise_or.reduce(bits[margin >= m]) for m in levels])
+            args = (TILE, margin, levels, level_zones.astype(np.uint64), lon, lat, out)
+            near_many(*self._args(), *args)  # type: ignore[call-arg, arg-type]
+        return out
+
+    def near_own_edge(
+        self,
+        zone_id: str,
+        lon: np.ndarray,
+        lat: np.ndarray,
+        plus_m: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Whether each point lies within the zone's own edge uncertainty of its edge, or
+        within that plus the point's own uncertainty `plus_m` (rounded up to
+        `MARGIN_STEP_M`, so a batch asks for a few margins, not one per point)."""
+        zone = self.zone_ids.index(zone_id)
+        bit = np.uint64(1) << np.uint64(zone)
+        own = float(self.edge_uncertainty_m[zone])
+        extra = np.zeros(len(lon)) if plus_m is None else np.nan_to_num(plus_m)
+        steps = np.ceil(np.maximum(extra, 0.0) / MARGIN_STEP_M) * MARGIN_STEP_M
+        out = np.zeros(len(lon), dtype=bool)
+        for step in np.unique(steps).tolist():
+            rows = np.flatnonzero(steps == step)
+            margin = np.zeros(len(self.zone_ids))
+            margin[zone] = own + step
+            out[rows] = (self.near_edge(lon[rows], lat[rows], margin) & bit) != 0
+        return out
+
     def save(self, path: str | Path) -> None:
-        meta = {"format": FORMAT, "zone_ids": self.zone_ids, "zone_kinds": self.zone_kinds}
+        meta = {
+            "format": FORMAT,
+            "zone_ids": self.zone_ids,
+            "zone_kinds": self.zone_kinds,
+            "edge_uncertainty_m": self.edge_uncertainty_m,
+        }
         with open(path, "wb") as handle:
             np.savez(
                 handle,
@@ -469,11 +525,9 @@ class ZoneIndex:
             meta = json.loads(data["meta"].tobytes())
             if meta.get("format") != FORMAT:
                 raise ValueError(f"{path}: not a compiled zone index ({FORMAT})")
-            return cls(
-                tuple(meta["zone_ids"]),
-                tuple(meta["zone_kinds"]),
-                *(
-                    data[k]
-                    for k in ("grid", "shape", "top", "fine", "codes", "band_start", "edges")
-                ),
-            )
+            names = ("grid", "shape", "top", "fine", "codes", "band_start", "edges")
+            grid, shape, top, fine, codes, band_start, edges = (data[k] for k in names)
+            # Indexes saved before edges carried an uncertainty stated none.
+            stated = meta.get("edge_uncertainty_m", (0.0,) * len(meta["zone_ids"]))
+            ids, kinds = tuple(meta["zone_ids"]), tuple(meta["zone_kinds"])
+            return cls(ids, kinds, grid, shape, top, fine, codes, band_start, edges, tuple(stated))

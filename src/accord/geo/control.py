@@ -28,6 +28,8 @@ SHIPPED_CONTROL = "control_20260822.geojson"
 SHIPPED_DATE = dt.date(2026, 8, 22)
 SUFFIXES = (".geojson", ".json", ".gpkg")
 _DATE_IN_NAME = re.compile(r"(20\d\d)-?([01]\d)-?([0-3]\d)")
+# The feature property in which a derived map states its edge uncertainty (metres).
+EDGE_UNCERTAINTY_PROPERTY = "edge_uncertainty_m"
 _LONLAT_NAMES = {"urn:ogc:def:crs:ogc:1.3:crs84", "urn:ogc:def:crs:epsg::4326", "epsg:4326"}
 
 
@@ -48,6 +50,9 @@ class ControlMap:
     date: dt.date | None
     source: str
     repairs: tuple[str, ...] = ()
+    # How far the edge may lie from that of the map it stands for, in metres: a
+    # simplified derivative's stated tolerance; 0 for a map taken as it is.
+    edge_uncertainty_m: float = 0.0
 
 
 def date_from_name(path: Path) -> dt.date | None:
@@ -68,7 +73,7 @@ def _reproject(geoms: list[BaseGeometry], crs: CRS) -> list[BaseGeometry]:
     ]
 
 
-def _read_geojson(path: Path) -> tuple[list[BaseGeometry], CRS | None]:
+def _read_geojson(path: Path) -> tuple[list[BaseGeometry], CRS | None, float | None]:
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -77,6 +82,7 @@ def _read_geojson(path: Path) -> tuple[list[BaseGeometry], CRS | None]:
         raise GeoInputError(path, "not a GeoJSON Feature or FeatureCollection", "GeoJSON")
     features = doc["features"] if doc["type"] == "FeatureCollection" else [doc]
     geoms = []
+    stated: list[float] = []
     for i, feature in enumerate(features):
         if not feature.get("geometry"):
             raise GeoInputError(path, f"feature {i} has no geometry", "a Polygon or MultiPolygon")
@@ -84,13 +90,26 @@ def _read_geojson(path: Path) -> tuple[list[BaseGeometry], CRS | None]:
             geoms.append(shape(feature["geometry"]))
         except (ValueError, TypeError, AttributeError, KeyError) as exc:
             raise GeoInputError(path, f"feature {i}: {exc}", "valid GeoJSON geometry") from exc
+        value = (feature.get("properties") or {}).get(EDGE_UNCERTAINTY_PROPERTY)
+        if value is not None:
+            stated.append(_uncertainty(path, f"feature {i}'s {EDGE_UNCERTAINTY_PROPERTY}", value))
     crs_name = ((doc.get("crs") or {}).get("properties") or {}).get("name")
+    crs = None
     if crs_name and crs_name.casefold() not in _LONLAT_NAMES:
         try:
-            return geoms, CRS.from_user_input(crs_name)
+            crs = CRS.from_user_input(crs_name)
         except Exception as exc:
             raise GeoInputError(path, f"unknown CRS '{crs_name}'", "EPSG:4326 or CRS84") from exc
-    return geoms, None
+    return geoms, crs, max(stated) if stated else None
+
+
+def _uncertainty(path: str | Path, what: str, value: object) -> float:
+    """A stated edge uncertainty, checked: a finite number of metres, 0 or more."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
+        raise GeoInputError(path, f"{what} is {value!r}", "a distance in metres, 0 or more")
+    if not np.isfinite(value):
+        raise GeoInputError(path, f"{what} is {value!r}", "a finite distance in metres")
+    return float(value)
 
 
 def _gpkg_wkb(blob: bytes) -> bytes:
@@ -100,7 +119,7 @@ def _gpkg_wkb(blob: bytes) -> bytes:
     return blob[8 + envelope_bytes :]
 
 
-def _read_gpkg(path: Path) -> tuple[list[BaseGeometry], CRS | None]:
+def _read_gpkg(path: Path) -> tuple[list[BaseGeometry], CRS | None, float | None]:
     try:
         con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
@@ -128,7 +147,8 @@ def _read_gpkg(path: Path) -> tuple[list[BaseGeometry], CRS | None]:
         if blob is None:
             raise GeoInputError(path, f"row {i} has no geometry", "a Polygon or MultiPolygon")
         geoms.append(shapely.from_wkb(_gpkg_wkb(bytes(blob))))
-    return geoms, None if crs.equals(CRS.from_epsg(4326), ignore_axis_order=True) else crs
+    lonlat = crs.equals(CRS.from_epsg(4326), ignore_axis_order=True)
+    return geoms, None if lonlat else crs, None
 
 
 def _repair(path: Path, parts: list[BaseGeometry]) -> tuple[BaseGeometry, list[str]]:
@@ -157,15 +177,20 @@ def _repair(path: Path, parts: list[BaseGeometry]) -> tuple[BaseGeometry, list[s
     return shapely.union_all(fixed_parts), repairs
 
 
-def load_control(path: str | Path, date: dt.date | None = None) -> ControlMap:
-    """Read a control map file; the date comes from the argument or the file name."""
+def load_control(
+    path: str | Path, date: dt.date | None = None, edge_uncertainty_m: float | None = None
+) -> ControlMap:
+    """Read a control map file; the date comes from the argument or the file name, the
+    edge's uncertainty from the argument, else what the file states, else 0."""
     path = Path(path)
     if not path.is_file():
         raise GeoInputError(path, "no such file", "a GeoJSON or GeoPackage control map")
     if path.suffix.lower() not in SUFFIXES:
         raise GeoInputError(path, f"unknown format '{path.suffix}'", ", ".join(SUFFIXES))
     reader = _read_gpkg if path.suffix.lower() == ".gpkg" else _read_geojson
-    geoms, crs = reader(path)
+    geoms, crs, stated = reader(path)
+    if edge_uncertainty_m is not None:
+        stated = _uncertainty(path, "the stated edge uncertainty", edge_uncertainty_m)
     if crs is not None:
         geoms = _reproject(geoms, crs)
     if not geoms or all(g.is_empty for g in geoms):
@@ -192,7 +217,7 @@ def load_control(path: str | Path, date: dt.date | None = None) -> ControlMap:
             f"lies outside the region (bounds {minx:.2f}, {miny:.2f}, {maxx:.2f}, {maxy:.2f})",
             "a control map of Ukraine in lon/lat",
         )
-    return ControlMap(area, date or date_from_name(path), str(path), tuple(repairs))
+    return ControlMap(area, date or date_from_name(path), str(path), tuple(repairs), stated or 0.0)
 
 
 def dated_files(folder: Path) -> dict[dt.date, Path]:
@@ -205,16 +230,23 @@ def dated_files(folder: Path) -> dict[dt.date, Path]:
     return found
 
 
-def shipped_control() -> ControlMap:
-    """accord's simplified control map of 2026-08-22, derived from DeepStateMap."""
+def shipped_control(edge_uncertainty_m: float | None = None) -> ControlMap:
+    """accord's simplified control map of 2026-08-22, derived from DeepStateMap; its
+    edge uncertainty is the one the file states unless the caller states another."""
     with resources.as_file(resources.files("accord.geo") / "data" / SHIPPED_CONTROL) as path:
-        cmap = load_control(path, SHIPPED_DATE)
-    return ControlMap(cmap.area, cmap.date, f"accord shipped map ({SHIPPED_CONTROL})")
+        cmap = load_control(path, SHIPPED_DATE, edge_uncertainty_m)
+    source = f"accord shipped map ({SHIPPED_CONTROL})"
+    return ControlMap(cmap.area, cmap.date, source, (), cmap.edge_uncertainty_m)
 
 
-def control_for(source: str | Path | None = None, date: dt.date | None = None) -> ControlMap:
+def control_for(
+    source: str | Path | None = None,
+    date: dt.date | None = None,
+    edge_uncertainty_m: float | None = None,
+) -> ControlMap:
     """The control map for a date: a file, the latest in a folder on or before the date,
-    or the shipped map when no source is given."""
+    or the shipped map when no source is given. `edge_uncertainty_m` states how far its
+    edges may be off (default: what the file states, else 0)."""
     if source is None:
         if date is not None and date != SHIPPED_DATE:
             raise GeoInputError(
@@ -222,7 +254,7 @@ def control_for(source: str | Path | None = None, date: dt.date | None = None) -
                 f"the shipped map is of {SHIPPED_DATE}, not {date}",
                 "--control FOLDER holding dated maps for other dates",
             )
-        return shipped_control()
+        return shipped_control(edge_uncertainty_m)
     path = Path(source)
     if path.is_dir():
         files = dated_files(path)
@@ -231,5 +263,5 @@ def control_for(source: str | Path | None = None, date: dt.date | None = None) -
         days = [d for d in files if date is None or d <= date]
         if not days:
             raise GeoInputError(path, f"has no map on or before {date}", f"dates {min(files)}..")
-        return load_control(files[max(days)], max(days))
-    return load_control(path, date)
+        return load_control(files[max(days)], max(days), edge_uncertainty_m)
+    return load_control(path, date, edge_uncertainty_m)

@@ -15,9 +15,11 @@ from typing import Any
 
 import numpy as np
 import shapely
+from numpy.typing import NDArray
 from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 
+from accord.geo.control import EDGE_UNCERTAINTY_PROPERTY
 from accord.geo.projection import from_theatre, to_theatre
 
 # The trimmed copy keeps Europe and its neighbours out to 60 E (about the
@@ -41,6 +43,11 @@ NE_NAME_TO_ISO: dict[str, str] = {
     "Spain": "ESP", "Sweden": "SWE", "Switzerland": "CHE", "Turkey": "TUR",
     "Ukraine": "UKR", "UnitedKingdom": "GBR", "Vatican": "VAT", "Åland": "ALA",
 }  # fmt: skip
+
+
+# Coordinates are rounded to 1e-5 degree, which moves a vertex by under a metre;
+# a derived file's stated edge uncertainty is its simplification plus this.
+ROUNDING_M = 1.0
 
 
 def _rounded(geom: BaseGeometry, digits: int) -> BaseGeometry:
@@ -219,9 +226,43 @@ def seas_collection(marine: Path, land: BaseGeometry, tolerance_m: float) -> dic
     return {"type": "FeatureCollection", "features": features}
 
 
-# Simplification of the shipped control map: 500 m in the theatre's conic,
-# dropping pockets under 2 km2. It keeps about 1,200 vertices on the polygon
-# and about 360 on the main line of contact, which comes out 3-4% shorter
-# than on the raw map because simplification cuts the line's small bends.
-SHIPPED_SIMPLIFY_M = 500.0
+# Simplification of the shipped control map: 20 m in the theatre's conic,
+# dropping pockets under 2 km2. 500 m (the first shipped map) put the DMZ's
+# edge up to 1.2 km, at the 95th percentile 300 m, from the edge drawn on the
+# raw map; at 20 m it lies within 19 m everywhere (geo/data/README.md), for
+# 2,800 of the raw map's 2,950 vertices.
+SHIPPED_SIMPLIFY_M = 20.0
 SHIPPED_MIN_AREA_KM2 = 2.0
+
+
+def control_collection(area: BaseGeometry, day: str) -> dict[str, Any]:
+    """The shipped control map from a DeepStateMap snapshot of `day`: simplified, with
+    attribution and the edge uncertainty it states (`edge_uncertainty_m`)."""
+    simple = simplify_control(area, SHIPPED_SIMPLIFY_M, SHIPPED_MIN_AREA_KM2)
+    return feature_collection(
+        simple,
+        {
+            "date": day,
+            "derived_from": f"DeepStateMap (deepstatemap.live), GPL-3.0, snapshot of {day}",
+            "by": f"accord: simplified {SHIPPED_SIMPLIFY_M:.0f} m, pockets under "
+            f"{SHIPPED_MIN_AREA_KM2:.0f} km2 dropped, coordinates rounded to 1e-5 degree",
+            EDGE_UNCERTAINTY_PROPERTY: SHIPPED_SIMPLIFY_M + ROUNDING_M,
+        },
+    )
+
+
+def edge_offsets(
+    drawn: BaseGeometry, reference: BaseGeometry, step_m: float = 100.0
+) -> NDArray[np.float64]:
+    """How far the edge of `drawn` lies from the edge of `reference` (both lon/lat
+    areas), in metres, at points every `step_m` along the drawn edge: how good a
+    zone drawn on a derived map is against the same zone on the map it came from."""
+    ours, theirs = to_theatre(drawn.boundary), to_theatre(reference.boundary)
+    points = []
+    for part in shapely.get_parts(shapely.line_merge(ours)):
+        steps = max(int(part.length // step_m), 1)
+        points.append(shapely.line_interpolate_point(part, np.arange(steps) * step_m))
+    if not points:
+        return np.zeros(0)
+    shapely.prepare(theirs)
+    return np.asarray(shapely.distance(np.concatenate(points), theirs), dtype=np.float64)

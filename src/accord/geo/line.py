@@ -48,6 +48,11 @@ class LineOfContact:
         return self.control.date
 
     @property
+    def edge_uncertainty_m(self) -> float:
+        """How far the line may lie from that of the map it stands for (the map's own)."""
+        return self.control.edge_uncertainty_m
+
+    @property
     def main_length_miles(self) -> float:
         return self.main_length_km / KM_PER_MILE
 
@@ -68,6 +73,7 @@ class LineOfContact:
             "area_controlled_by_RU_km2": round(self.area_ru_km2),
             "area_controlled_by_UA_km2": round(self.area_ua_km2),
             "borders": self.basis,
+            "edge_uncertainty_m": self.edge_uncertainty_m,
             "repairs": list(self.control.repairs),
         }
 

@@ -111,8 +111,15 @@ def _aeqd_inverse(lon0: float, lat0: float, xy: np.ndarray) -> np.ndarray:
     return np.column_stack([lon, lat])
 
 
+# How far a buffer's edge may lie from the true distance by default: its arcs' chords.
+BUFFER_ERROR_M = 1.0
+
+
 def geodesic_buffer(
-    lines: BaseGeometry, distance_km: float, max_error_m: float = 1.0, chunk_km: float | None = None
+    lines: BaseGeometry,
+    distance_km: float,
+    max_error_m: float = BUFFER_ERROR_M,
+    chunk_km: float | None = None,
 ) -> BaseGeometry:
     """Everything within distance_km of lon/lat lines, as a lon/lat polygon.
 

@@ -19,6 +19,7 @@ from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from accord.geo.borders import Borders
+from accord.geo.derive import REGIONS_SIMPLIFY_M, ROUNDING_M, SEAS_SIMPLIFY_M
 from accord.geo.names import ALIASES, normalise
 
 REGIONS_FILE = "regions.geojson"
@@ -114,6 +115,17 @@ class Gazetteer:
             return self.borders.territory(name)
         except KeyError:
             raise ValueError(self.unknown(name)) from None
+
+    def edge_uncertainty_m(self, name: str) -> float:
+        """How far the edge of a named place may be off from its source, as accord states
+        it: the simplification of the shipped regions and seas; countries, groups and
+        party territories are Natural Earth's own outlines (0)."""
+        target = self.keys.get(normalise(name))
+        if target in self.regions:
+            return REGIONS_SIMPLIFY_M + ROUNDING_M
+        if target in self.seas:
+            return SEAS_SIMPLIFY_M + ROUNDING_M
+        return 0.0
 
     def unknown(self, name: str) -> str:
         """Why a name is not a place, with the nearest known names."""

@@ -23,7 +23,7 @@ from accord.agreement.model import ZoneSpec
 from accord.agreement.vocabulary import Area, Recognition, ZoneType
 from accord.geo.borders import Borders, load_borders
 from accord.geo.line import LineOfContact
-from accord.geo.projection import area_km2, geodesic_buffer
+from accord.geo.projection import BUFFER_ERROR_M, area_km2, geodesic_buffer
 from accord.geo.regions import Gazetteer
 
 SIDE_KIND = "side"
@@ -42,6 +42,9 @@ class Zone:
     binds: tuple[str, ...]
     geometry: BaseGeometry = field(repr=False)
     properties: dict[str, Any] = field(default_factory=dict, repr=False)
+    # How far the zone's edge may lie from where its sources truly put it, in metres:
+    # the stated simplification of the map it was drawn from, plus its drawing's own error.
+    edge_uncertainty_m: float = 0.0
 
     @cached_property
     def area_km2(self) -> float:
@@ -53,6 +56,7 @@ class Zone:
             "kind": self.kind,
             "binds": list(self.binds),
             "area_km2": round(self.area_km2, 1),
+            "edge_uncertainty_m": self.edge_uncertainty_m,
             **self.properties,
         }
         return {"type": "Feature", "properties": props, "geometry": mapping(self.geometry)}
@@ -68,9 +72,10 @@ def sides(line: LineOfContact, borders: Borders) -> tuple[Zone, Zone]:
     )
     ukraine_side = shapely.difference(ukraine, russia_side)
     note = {"date": line.date.isoformat() if line.date else None, "borders": borders.basis}
+    off = line.edge_uncertainty_m
     return (
-        Zone(SIDE_UA, SIDE_KIND, ("UA",), ukraine_side, {"side": "UA", **note}),
-        Zone(SIDE_RU, SIDE_KIND, ("RU",), russia_side, {"side": "RU", **note}),
+        Zone(SIDE_UA, SIDE_KIND, ("UA",), ukraine_side, {"side": "UA", **note}, off),
+        Zone(SIDE_RU, SIDE_KIND, ("RU",), russia_side, {"side": "RU", **note}, off),
     )
 
 
@@ -184,11 +189,11 @@ def compile_zones(
             "borders": borders.basis,
         }
         try:
-            geom, more = _draw(spec, line, gazetteer, ru_side, bands)
+            geom, more, off = _draw(spec, line, gazetteer, ru_side, bands)
         except _NotDrawn as exc:
             undrawn.extend(Undrawn(index, f, msg, term.status) for f, msg in exc.problems)
             continue
-        zone = Zone(term.id, spec.type.value, tuple(term.binds), geom, props | more)
+        zone = Zone(term.id, spec.type.value, tuple(term.binds), geom, props | more, off)
         if spec.type is not ZoneType.ceasefire_line and zone.area_km2 < MIN_AREA_KM2:
             why = (
                 f"{spec.type.value} draws to 0 km2 on the map of {line.date}: it covers no "
@@ -227,14 +232,17 @@ def _draw(
     gazetteer: Gazetteer,
     ru_side: Zone,
     bands: dict[tuple[str, float, str | None], BaseGeometry],
-) -> tuple[BaseGeometry, dict[str, Any]]:
-    """One zone's geometry and the properties that say how it was drawn."""
+) -> tuple[BaseGeometry, dict[str, Any], float]:
+    """One zone's geometry, the properties that say how it was drawn, and its edge's
+    uncertainty: its sources' stated one (the control map's, the regions') plus the
+    buffer's error where it is a buffer; Natural Earth's borders count as exact."""
     borders = gazetteer.borders
     width = spec.width.km if spec.width else None
     distance = spec.distance.km if spec.distance else None
     map_date = str(line.date)
     if spec.type is ZoneType.ceasefire_line:
-        return line.lines, {"length_km": round(line.length_km, 1), "line_date": map_date}
+        length = {"length_km": round(line.length_km, 1), "line_date": map_date}
+        return line.lines, length, line.edge_uncertainty_m
     if spec.along == "line_of_contact" and width is not None:
         if width <= 0:
             raise _NotDrawn(
@@ -244,7 +252,8 @@ def _draw(
             )
         split = spec.split or {"UA": 0.5, "RU": 0.5}
         geom = dmz_geometry(line, ru_side, width, split)
-        return geom, {"width_km": width, "split": split, "line_date": map_date}
+        drawn = {"width_km": width, "split": split, "line_date": map_date}
+        return geom, drawn, line.edge_uncertainty_m + BUFFER_ERROR_M
     if spec.along and spec.along != "line_of_contact" and distance is not None:
         key = (spec.along, distance, spec.side)
         if key not in bands:
@@ -252,7 +261,8 @@ def _draw(
                 bands[key] = band_geometry(borders, spec.along, distance, spec.side)
             except (ValueError, KeyError) as exc:
                 raise _NotDrawn(str(exc.args[0]), ("along",)) from None
-        return bands[key], {"along": spec.along, "distance_km": distance, "side": spec.side}
+        band = {"along": spec.along, "distance_km": distance, "side": spec.side}
+        return bands[key], band, BUFFER_ERROR_M
     if spec.regions:
         parts: list[BaseGeometry] = []
         unknown: list[tuple[Field, str]] = []
@@ -264,6 +274,7 @@ def _draw(
         if unknown:
             raise _NotDrawn.all(unknown)
         geom = shapely.union_all(parts)
+        off = max(gazetteer.edge_uncertainty_m(name) for name in spec.regions)
         props: dict[str, Any] = {"regions": list(spec.regions)}
         if spec.outside:  # everywhere else on the map's land
             land = shapely.union_all([c.geometry for c in borders.countries.values()])
@@ -278,7 +289,8 @@ def _draw(
             props |= {"held_by": spec.held_by, "on": dated, "line_date": map_date}
             if spec.on is None or spec.on != line.date:
                 props["note"] = f"held on {dated}, drawn on the control map of {map_date}"
-        return geom, props
+            off = max(off, line.edge_uncertainty_m)
+        return geom, props, off
     raise _NotDrawn(
         f"{spec.type.value} has no width, distance or regions on the map yet (left to negotiation?)"
     )

@@ -30,6 +30,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    false,
     func,
     or_,
     select,
@@ -146,6 +147,8 @@ class StoredFinding(Base):
     evidence: Mapped[str] = mapped_column(Text)  # JSON list of observation ids
     detail: Mapped[str] = mapped_column(Text)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
+    # Within the zone edge's stated uncertainty of its edge: inside or not is undetermined.
+    near_edge: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class IncidentTransition(Base):

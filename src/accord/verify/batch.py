@@ -76,16 +76,20 @@ class Verifier:
         control: str | Path | None = None,
         events: Mapping[str, datetime] | None = None,
         cache_dir: Path | None = None,
+        edge_uncertainty_m: float | None = None,
     ) -> Verifier:
-        """Zones of the agreement on the control map (shipped by default), compiled once:
-        the index is kept in `cache_dir` under a hash of the agreement and the map."""
-        line = line_of_contact(control_for(control))
+        """Zones of the agreement on the control map (shipped by default; its edges off by
+        `edge_uncertainty_m`, default what the map states), compiled once: the index is
+        kept in `cache_dir` under a hash of the agreement and the map."""
+        line = line_of_contact(control_for(control, edge_uncertainty_m=edge_uncertainty_m))
         zones, notes = zones_from_agreement(agreement, line)
         ruleset = compile_rules(agreement, zones, notes, events=events)
         index = None
         if cache_dir is not None:
             key = hashlib.sha256(
-                (agreement.model_dump_json() + line.lines.wkb_hex).encode()
+                (
+                    agreement.model_dump_json() + line.lines.wkb_hex + str(line.edge_uncertainty_m)
+                ).encode()
             ).hexdigest()[:16]
             cached = cache_dir / f"zones-{agreement.id}-{key}.npz"
             if cached.exists():

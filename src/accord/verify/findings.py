@@ -66,6 +66,11 @@ _SIDE_PARTY = np.array(["", "UA", "RU"])
 _IMPACT = "explosion"
 _KIND_NAMES = np.array(KIND_NAMES)
 _DECLARED = tuple(s.value for s in PARTY_DECLARATIONS)
+# Rules on where forces are: within the zone edge's uncertainty of its edge the map
+# cannot say whether they are inside, so such a finding is marked, not decided (the
+# observation's own uncertainty is not added).
+_EDGE_KINDS = {RuleKind.presence, RuleKind.restricted, RuleKind.deadline, RuleKind.foreign_forces}
+NEAR_EDGE = "near the edge, undetermined"
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,7 @@ class Located:
     side: NDArray[np.int8]  # of the event point: 1 UA's, 2 RU's, 0 neither
     observer_side: NDArray[np.int8]  # of the observer, for fire seen across the line
     aimed: NDArray[np.bool_]  # placed by a bearing and distance band from the observer
+    index: ZoneIndex = field(repr=False)  # to ask, for a rule's rows, how near an edge
 
 
 @dataclass(frozen=True)
@@ -113,6 +119,7 @@ class Findings:
     severity: NDArray[np.int8]
     count: NDArray[np.int64]
     observed_kind: NDArray[np.str_]
+    near_edge: NDArray[np.bool_]  # within the zone edge's uncertainty: undetermined
     evidence: dict[int, tuple[str, ...]] = field(default_factory=dict)
     detail: dict[int, str] = field(default_factory=dict)
 
@@ -192,7 +199,7 @@ def locate(index: ZoneIndex, batch: Batch) -> Located:
         observer_side[aimed] = index.side_of(index.masks(cols.lon[aimed], cols.lat[aimed]))
     where = index.classify(lon, lat)
     observer_side[~aimed] = where.side[~aimed]
-    return Located(lon, lat, unc, where.mask, where.side, observer_side, aimed)
+    return Located(lon, lat, unc, where.mask, where.side, observer_side, aimed, index)
 
 
 def factorize(values: NDArray[Any]) -> tuple[NDArray[Any], NDArray[np.int64]]:
@@ -351,6 +358,15 @@ def _point_rows(
         confidence[cols.source_type[rows] == kind] = reliability(kind)
     severity = np.full(rows.size, int(rule.severity), dtype=np.int8)
     severity[cols.count[rows] >= SEVERITY_BUMP_COUNT] += 1
+    near = np.zeros(rows.size, dtype=bool)
+    if rule.kind in _EDGE_KINDS and rule.zone_id is not None:
+        # Inside only if the whole of the sighting's place is: the zone edge's uncertainty
+        # and the observation's own, together, must not reach the edge.
+        near = where.index.near_own_edge(
+            rule.zone_id, where.lon[rows], where.lat[rows], where.uncertainty_m[rows]
+        )
+    attribution = np.where(party == "", np.char.add("undetermined", reason), reason)
+    attribution = np.where(near, np.char.add(attribution, f"; {NEAR_EDGE}"), attribution)
     return {
         "rule": np.full(rows.size, number, dtype=np.int32),
         "row": rows,
@@ -361,13 +377,14 @@ def _point_rows(
         "uncertainty_m": np.nan_to_num(where.uncertainty_m[rows]),
         "party": party,
         "party_confidence": conf,
-        "attribution": np.where(party == "", np.char.add("undetermined", reason), reason),
+        "attribution": attribution,
         "source_id": cols.source_id[rows],
         "source_type": cols.source_type[rows],
         "confidence": confidence,
         "severity": np.minimum(severity, int(Severity.critical)),
         "count": cols.count[rows],
         "observed_kind": _KIND_NAMES[cols.kind[rows]],
+        "near_edge": near,
     }
 
 
@@ -384,14 +401,15 @@ def _tally(
 
     Only positive evidence says whose forces a tally counts: the side the observation
     reports, or the party's own declaration. A detection nobody's side is reported of is
-    tallied as undetermined (party ""), never handed to a party for where it stands; a
-    reported party the rule does not bind is left out, as the rule cannot charge it."""
+    not tallied (no party's cap or exercise can rest on it, and keeping a day's worth of
+    them made every live poll reread them), never handed to a party for where it stands;
+    a reported party the rule does not bind is left out, as the rule cannot charge it."""
     rule = ruleset.rules[number]
     cols, det = batch.columns, batch.details
     reported = parties.reported
     of_kind = cols.kind_mask(*rule.kinds)
     detected = np.flatnonzero(
-        detection & of_kind & inside & (parties.table(rule.parties)[reported] | (reported == 0))
+        detection & of_kind & inside & parties.table(rule.parties)[reported] & (reported > 0)
     )
     holdings = np.flatnonzero(
         (det.notice_subject == "holdings")
@@ -520,6 +538,7 @@ def evaluate_tallies(
                 "severity": np.array([int(rule.severity)], dtype=np.int8),
                 "count": np.array([estimate]),
                 "observed_kind": np.array(["/".join(sorted(rule.kinds))]),
+                "near_edge": np.array([False]),
             }
         )
     joined = _join_findings(parts)
@@ -543,6 +562,7 @@ _FINDING_FIELDS = (
     "severity",
     "count",
     "observed_kind",
+    "near_edge",
 )
 _FINDING_TYPES = (
     np.int32,
@@ -561,6 +581,7 @@ _FINDING_TYPES = (
     np.int8,
     np.int64,
     np.str_,
+    np.bool_,
 )
 _TALLY_FIELDS = tuple(Tallies.__dataclass_fields__)
 _TALLY_TYPES = (

@@ -318,10 +318,14 @@ def fuse_table(
     source_names, _ = _distinct_per_group(sources, source_code, labels, n)
     type_names, _ = _distinct_per_group(*factorize(findings.source_type), labels, n)
     kind_names, _ = _distinct_per_group(*factorize(findings.observed_kind), labels, n)
-    network = networks(findings.source_id, findings.source_type)
-    network_names, network_count = _distinct_per_group(*factorize(network), labels, n)
+    # A finding near a zone's edge (within the edge's and its own uncertainty) does not
+    # establish a breach: it raises no incident's grade, so an incident all of whose
+    # findings are near the edge stays reported, undetermined, and counts nowhere.
+    solid = ~findings.near_edge
+    network = networks(findings.source_id[solid], findings.source_type[solid])
+    network_names, network_count = _distinct_per_group(*factorize(network), labels[solid], n)
     verifying = np.zeros(n, dtype=bool)
-    np.logical_or.at(verifying, labels, verifies(findings))
+    np.logical_or.at(verifying, labels[solid], verifies(findings)[solid])
     return DraftTable(
         rule=findings.rule[order[starts]],
         first_ns=np.minimum.reduceat(findings.time_ns[order], starts),

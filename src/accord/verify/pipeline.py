@@ -137,6 +137,7 @@ def _store_batch(
         stored: list[dict[str, Any]] = []
         new = [draft for label, draft in first_labels.items() if label not in joins]
         created = iter(_new_incidents(connection, rules, new))
+        extended: list[tuple[int, Draft]] = []
         for label, draft in first_labels.items():
             incident = joins.get(label)
             if incident is None:
@@ -146,9 +147,10 @@ def _store_batch(
                 if on_incident is not None:
                     on_incident(incident, datetime.now(UTC))
             else:
-                _extend_incident(connection, incident, draft, log, batch_time(draft))
+                extended.append((incident, draft))
                 summary.incidents_updated += 1
             stored.extend(_finding_rows(rules, findings, draft.members, incident))
+        _extend_incidents(connection, extended, log)
         connection.execute(insert(StoredFinding), stored)
         log.flush(connection)
         summary.findings += len(findings)
@@ -411,20 +413,49 @@ def _evidence(grade: int, draft: Draft) -> str:
     )
 
 
-def _extend_incident(
-    connection: Connection, incident: int, draft: Draft, log: TransitionLog, at: datetime
+_EXTENDED = (
+    "last_seen_us", "first_seen_us", "severity", "sources", "source_types", "networks", "grade",
+    "kinds", "findings", "count", "party", "party_confidence", "attribution", "confidence",
+    "confirmed", "investigation", "state", "updated_at",
+)  # fmt: skip
+
+
+def _extend_incidents(
+    connection: Connection, extended: list[tuple[int, Draft]], log: TransitionLog
 ) -> None:
-    """Add a batch's findings to an incident from an earlier batch; raise its grade when
-    the new evidence is independent of the old, whatever state it is in."""
-    table = StoredIncident.__table__
-    row = connection.execute(select(table).where(table.c.id == incident)).one()
+    """Add a batch's findings to incidents from earlier batches, read and written in a
+    few statements (one query and one update per incident held a live poll's write lock
+    for most of its time once episodes joined most findings); raise each one's grade
+    when the new evidence is independent of the old, whatever state it is in."""
+    if not extended:
+        return
+    table = cast(Table, StoredIncident.__table__)
+    ids = [incident for incident, _ in extended]
+    rows = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        rows.update(
+            {r.id: r for r in connection.execute(select(table).where(table.c.id.in_(chunk)))}
+        )
+    changes = []
+    for incident, draft in extended:
+        values = _extended(rows[incident], draft, log, batch_time(draft))
+        changes.append({"incident": incident, **values})
+        log.touch(incident)
+    by_id = update(table).where(table.c.id == bindparam("incident"))
+    connection.execute(by_id.values({name: bindparam(name) for name in _EXTENDED}), changes)
+
+
+def _extended(row: Any, draft: Draft, log: TransitionLog, at: datetime) -> dict[str, Any]:
+    """An incident's row with a batch's findings added, and the steps that go with it."""
     sources = sorted(set(json.loads(row.sources)) | set(draft.sources))
     types = sorted(set(json.loads(row.source_types)) | set(draft.source_types))
     networks = sorted(set(json.loads(row.networks)) | set(draft.networks))
-    old = len(json.loads(row.sources))
-    misses = (1 - row.confidence) * (1 - draft.confidence) if len(sources) > old else None
+    new_source = len(sources) > len(json.loads(row.sources))
     was = Grade.named(row.grade)
     grade = max(was, grade_of(len(networks), draft.grade >= Grade.verified))
+    # Positive evidence of whose forces that arrives late attributes the incident now.
+    late_party = not row.party and draft.party
     values: dict[str, Any] = {
         "last_seen_us": max(row.last_seen_us, draft.last_ns // 1000),
         "first_seen_us": min(row.first_seen_us, draft.first_ns // 1000),
@@ -436,33 +467,29 @@ def _extend_incident(
         "kinds": ",".join(sorted(set(filter(None, row.kinds.split(","))) | set(draft.kinds))),
         "findings": row.findings + len(draft.members),
         "count": max(row._mapping["count"], draft.count),
+        "party": draft.party if late_party else row.party,
+        "party_confidence": draft.party_confidence if late_party else row.party_confidence,
+        "attribution": draft.attribution if late_party else row.attribution,
+        "confidence": 1 - (1 - row.confidence) * (1 - draft.confidence)
+        if new_source
+        else row.confidence,
+        "confirmed": row.confirmed or grade > was,
+        "investigation": row.investigation,
+        "state": row.state,
         "updated_at": datetime.now(UTC),
     }
-    if not row.party and draft.party:
-        # Positive evidence of whose forces arrived late: the incident is attributed now.
-        values |= {
-            "party": draft.party,
-            "party_confidence": draft.party_confidence,
-            "attribution": draft.attribution,
-        }
-    if misses is not None:
-        values["confidence"] = 1 - misses
     if grade > was:
         whole = Draft(**{**draft.__dict__, "source_types": types, "networks": networks})
-        values["confirmed"] = True
         if grade >= Grade.verified and row.investigation == INVESTIGATE:
             values["investigation"] = "found"
         if row.state == State.detected:
             values["state"] = State.confirmed.value
-            log.add(incident, State.detected, State.confirmed, _evidence(grade, whole), at)
+            log.add(row.id, State.detected, State.confirmed, _evidence(grade, whole), at)
         else:
             # The state stays (a referred incident stays referred); the history says why
             # its grade rose, as a step that changes nothing but the evidence.
-            log.add(
-                incident, row.state, row.state, f"evidence raised: {_evidence(grade, whole)}", at
-            )
-    connection.execute(update(StoredIncident).where(StoredIncident.id == incident).values(**values))
-    log.touch(incident)
+            log.add(row.id, row.state, row.state, f"evidence raised: {_evidence(grade, whole)}", at)
+    return values
 
 
 def _finding_rows(
@@ -494,6 +521,7 @@ def _finding_rows(
                 "evidence": json.dumps(list(evidence)),
                 "detail": findings.detail.get(i, f"{rule.label}: {rule.kind.value} breach"),
                 "incident_id": incident,
+                "near_edge": bool(findings.near_edge[i]),
             }
         )
     return values
