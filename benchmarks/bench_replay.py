@@ -29,6 +29,7 @@ import argparse
 import json
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -142,15 +143,11 @@ def routine(
         side=side,
         side_confidence=np.where(named, 0.8, np.nan),
     )
-    details = ObservationDetails(
+    details = replace(
+        ObservationDetails.empty(n),
         bearing_deg=np.where(firing, rng.uniform(0.0, 360.0, n), nan),
         distance_min_m=np.where(firing, distance * 0.8, nan),
         distance_max_m=np.where(firing, distance * 1.2, nan),
-        notice_subject=np.full(n, "", dtype="U1"),
-        notice_party=np.full(n, "", dtype="U1"),
-        notice_zone=np.full(n, "", dtype="U1"),
-        notice_start_ns=np.full(n, -1, dtype=np.int64),
-        notice_end_ns=np.full(n, -1, dtype=np.int64),
     )
     return Batch(columns, details)
 
@@ -174,15 +171,11 @@ def sim_batch(stream: dict[str, np.ndarray], first: int) -> Batch:
         side=stream["side"],
         side_confidence=stream["side_confidence"],
     )
-    details = ObservationDetails(
+    details = replace(
+        ObservationDetails.empty(n),
         bearing_deg=stream["bearing_deg"],
         distance_min_m=np.where(aimed, stream["distance_m"] * 0.8, nan),
         distance_max_m=np.where(aimed, stream["distance_m"] * 1.2, nan),
-        notice_subject=np.full(n, "", dtype="U1"),
-        notice_party=np.full(n, "", dtype="U1"),
-        notice_zone=np.full(n, "", dtype="U1"),
-        notice_start_ns=np.full(n, -1, dtype=np.int64),
-        notice_end_ns=np.full(n, -1, dtype=np.int64),
     )
     return Batch(columns, details)
 
