@@ -144,3 +144,29 @@ def test_snap_back_waits_for_the_plans_materiality_threshold() -> None:
     [default] = [m for m in compile_conditions(plan) if m.term_id == "relations.sanctions"]
     assert default.snap_back_defaulted
     assert any("no materiality threshold" in d for d in default.defaults())
+
+
+def test_an_agreement_may_count_corroborated_violations() -> None:
+    """Verified violations alone leave Russia's index at 0.95; counting corroborated ones as
+    its plan says, 0.5: the first phase waits. Inputs without those figures are refused."""
+    plan = load_plan("defense-priorities-2025")
+    [sanctions] = [t for t in plan.terms if t.id == "relations.sanctions"]
+    assert sanctions.incentive is not None
+    wider = sanctions.incentive.model_copy(update={"counts": "corroborated"})
+    [machine] = compile_conditions(
+        plan.model_copy(update={"terms": [sanctions.model_copy(update={"incentive": wider})]})
+    )
+    assert machine.counts == "corroborated" and not machine.counts_defaulted
+    [default] = [m for m in compile_conditions(plan) if m.term_id == "relations.sanctions"]
+    assert any("only verified ones" in d for d in default.defaults())
+    days = [
+        ComplianceDay(party=p, day=d, index=0.95, corroborated_index=0.5, corroborated_serious=0)
+        for d in _days(200)
+        for p in ("RU", "UA")
+    ]
+    end = START + dt.timedelta(days=199)
+    [strict] = run([machine], Inputs.of(days), START, end)
+    [lenient] = run([default], Inputs.of(days), START, end)
+    assert strict.state.granted == 0 and lenient.state.granted == 1
+    with pytest.raises(ValueError, match="no figures counting corroborated"):
+        run([machine], _inputs(0.95, 10), START, START + dt.timedelta(days=9))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
@@ -223,6 +223,12 @@ class Incentive(StrictModel):
         "unset: one in a day, stated as a default.",
     )
     snap_back_within: Duration | None = None
+    counts: Literal["verified", "corroborated"] | None = Field(
+        default=None,
+        description="The evidence grade a violation needs to count against the beneficiary's "
+        "compliance: verified (a patrol saw it, the party declared it, or it was upheld) or "
+        "also corroborated (independent networks); unset: verified, stated as a default.",
+    )
 
 
 class Council(StrictModel):

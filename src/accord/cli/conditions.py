@@ -189,7 +189,12 @@ def _changed(
             old = figures.get((party, day))
             serious = old.serious_violations if old else 0
             figures[(party, day)] = ComplianceDay(
-                party=party, day=day, index=index, serious_violations=serious
+                party=party,
+                day=day,
+                index=index,
+                serious_violations=serious,
+                corroborated_index=index,  # the figure set, whichever grade counts
+                corroborated_serious=old.corroborated_serious if old else serious,
             )
             day += dt.timedelta(days=1)
     for item in violations:
@@ -201,5 +206,7 @@ def _changed(
             day=day,
             index=old.index if old else 0.0,
             serious_violations=(old.serious_violations if old else 0) + 1,
+            corroborated_index=old.corroborated_index if old else 0.0,
+            corroborated_serious=((old.corroborated_serious or 0) if old else 0) + 1,
         )
     return Inputs(figures, inputs.obligations, inputs.reviews)

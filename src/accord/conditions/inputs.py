@@ -30,6 +30,22 @@ class ComplianceDay(StrictModel):
     day: dt.date
     index: float = Field(ge=0, le=1)
     serious_violations: int = Field(0, ge=0)
+    # The same figures counting corroborated violations too, for incentives whose
+    # agreement says so; None when the inputs do not carry them.
+    corroborated_index: float | None = Field(None, ge=0, le=1)
+    corroborated_serious: int | None = Field(None, ge=0)
+
+    def counted(self, grade: str) -> tuple[float, int]:
+        """(index, serious violations) counting violations of at least `grade`."""
+        if grade == "verified":
+            return self.index, self.serious_violations
+        if self.corroborated_index is None or self.corroborated_serious is None:
+            raise ValueError(
+                f"{self.party} on {self.day}: the inputs give no figures counting corroborated "
+                "violations, which this condition counts (corroborated_index, "
+                "corroborated_serious)"
+            )
+        return self.corroborated_index, self.corroborated_serious
 
 
 class ObligationOutcome(StrictModel):
@@ -114,14 +130,21 @@ def from_store(
 ) -> list[ComplianceDay]:
     """Daily figures for each party from verification's incidents, first..last inclusive."""
     weights = Weights.shipped()
+    wider = weights.counting("corroborated")
     days = []
     day = first
     while day <= last:
         for party in parties:
             figure = figures(store, party, day, 1, weights, agreement_id)
+            also = figures(store, party, day, 1, wider, agreement_id)
             days.append(
                 ComplianceDay(
-                    party=party, day=day, index=figure.index, serious_violations=figure.serious
+                    party=party,
+                    day=day,
+                    index=figure.index,
+                    serious_violations=figure.serious,
+                    corroborated_index=also.index,
+                    corroborated_serious=also.serious,
                 )
             )
         day += dt.timedelta(days=1)

@@ -60,6 +60,8 @@ class ConditionMachine:
     snap_back: Expression | None
     details: dict[str, Any] = field(default_factory=dict)
     snap_back_defaulted: bool = False  # the plan gives no materiality threshold
+    counts: str = "verified"  # the evidence grade a violation needs to count
+    counts_defaulted: bool = True  # the plan does not say which grade counts
 
     def defaults(self) -> list[str]:
         """Plain statements of every figure this condition takes from a default."""
@@ -69,6 +71,11 @@ class ConditionMachine:
             for step in self.steps
             if step.defaulted
         ]
+        if self.counts_defaulted:
+            out.append(
+                "evidence: the plan does not say which violations count; only verified ones "
+                "(a patrol saw it, the party declared it, or it was upheld) is a default"
+            )
         if self.snap_back is not None and self.snap_back_defaulted:
             out.append(
                 f"snap-back: the plan gives no materiality threshold; {DEFAULT_MATERIAL} serious "
@@ -145,6 +152,8 @@ def _compile(term: Term, incentive: Incentive) -> ConditionMachine:
         snap,
         details,
         snap_defaulted,
+        incentive.counts or "verified",
+        incentive.counts is None,
     )
 
 
@@ -206,22 +215,23 @@ class DayEvaluation:
 class _Day:
     """The expression context for one condition on one day."""
 
-    def __init__(self, inputs: Inputs, day: dt.date, elapsed_days: int) -> None:
+    def __init__(self, inputs: Inputs, day: dt.date, elapsed_days: int, counts: str) -> None:
         self.inputs, self.day, self.elapsed_days = inputs, day, elapsed_days
+        self.counts = counts  # which evidence grade the figures count
 
     def call(self, name: str, args: tuple[Any, ...]) -> float | int | bool:
         if name == "compliance":
             figure = self.inputs.compliance.get((args[0], self.day))
-            return 0.0 if figure is None else figure.index
+            return 0.0 if figure is None else figure.counted(self.counts)[0]
         if name in ("min_compliance", "mean_compliance"):
             window = self.inputs.window(args[0], args[1], self.day)
             if not window:
                 return 0.0
-            values = [f.index for f in window]
+            values = [f.counted(self.counts)[0] for f in window]
             return min(values) if name == "min_compliance" else sum(values) / len(values)
         if name == "serious":
             return sum(
-                f.serious_violations
+                f.counted(self.counts)[1]
                 for back in range(args[1])
                 if (f := self.inputs.compliance.get((args[0], self.day - dt.timedelta(back))))
             )
@@ -236,7 +246,7 @@ def step_day(
 ) -> tuple[State, DayEvaluation]:
     """Advance one condition by one day."""
     clock = state.clock_from or since
-    context = _Day(inputs, day, (day - clock).days)
+    context = _Day(inputs, day, (day - clock).days, machine.counts)
     before = state.describe(machine)
     tomorrow = day + dt.timedelta(days=1)
 
