@@ -22,6 +22,9 @@ def test_public_and_party_editions(seeded: Seeded) -> None:
     assert "radar-2 is flaky" not in public.html + ua.html  # no internal notes
     assert "not closed yet" in public.html
     assert public.incidents == 1 and ua.incidents == 2
+    # Established apart from only reported, OSCE-style: the seeded incidents are reported.
+    assert "<th>established</th><th>reported only</th>" in public.html
+    assert '<td>RU</td><td class="n">0</td><td class="n">1</td>' in public.html
 
 
 def test_field_reports_and_counts_against_the_previous_period(

@@ -152,7 +152,7 @@ def _print_comparison(comparison: dict[str, Any]) -> None:
         deltas.add_column(column)
     for row in comparison["compliance"]:
         deltas.add_row(
-            row["party"] or "(unattributed)",
+            row["party"] or "(undetermined)",
             row["day"],
             f"{row['first']:.3f}",
             f"{row['second']:.3f}",

@@ -3,9 +3,10 @@
 A report covers the 24 hours up to its cut-off (18:00 UTC by default) and is
 numbered by the days since the first stored observation. It gives a summary
 with counts by sector against the previous period, the incidents by kind and
-party with attribution and confidence, a map, the restrictions on the
-observers' freedom of movement and the jamming of drones, the patrols made,
-and the day's signed Merkle root from the ledger.
+party (established ones apart from those only reported, as the OSCE mission
+counted them), each with its evidence grade, attribution and confidence, a map,
+the restrictions on the observers' freedom of movement and the jamming of
+drones, the patrols made, and the day's signed Merkle root from the ledger.
 
 Editions: the public one holds only published incidents; a party's edition
 adds the unpublished incidents attributed to that party, never those about the
@@ -87,7 +88,7 @@ def _map_png(agreement_id: str, points: tuple[tuple[float, float, str], ...], ti
                 marker="o",
                 edgecolors="white",
                 linewidths=0.8,
-                label=f"incidents: {party or 'unattributed'}",
+                label=f"incidents: {party or 'undetermined'}",
                 zorder=5,
             )
     if points:
@@ -155,7 +156,16 @@ def build_daily(
         Counter(i.sector for i in previous),
     )
     sectors = sorted(set(now_by_sector) | set(then_by_sector))
-    by_kind_party = Counter((i.kind, i.party or "unattributed") for i in current)
+    # OSCE-style: what was established apart from what was only reported, never mixed.
+    established = Counter(
+        (i.kind, i.party or "undetermined") for i in current if i.grade != "reported"
+    )
+    reported = Counter(
+        (i.kind, i.party or "undetermined") for i in current if i.grade == "reported"
+    )
+    by_kind_party = [
+        (key, established[key], reported[key]) for key in sorted(set(established) | set(reported))
+    ]
     edition = f"{party} edition" if party else "Public edition"
     title = f"Daily report No. {number} ({day.isoformat()}), {edition}"
     html = (
@@ -171,7 +181,7 @@ def build_daily(
             total=len(current),
             total_before=len(previous),
             sectors=[(s, now_by_sector[s], then_by_sector[s]) for s in sectors],
-            by_kind_party=sorted(by_kind_party.items()),
+            by_kind_party=by_kind_party,
             incidents=[_incident(i) for i in current],
             map_png=_map_png(
                 agreement_id,
@@ -207,8 +217,9 @@ def _incident(row: StoredIncident) -> dict[str, Any]:
         "term": row.term_id,
         "severity": Severity(row.severity).name,
         "sector": row.sector,
-        "party": row.party or "unattributed",
+        "party": row.party or "undetermined",
         "party_confidence": row.party_confidence,
+        "grade": row.grade,
         "attribution": row.attribution,
         "confidence": row.confidence,
         "sources": len(json.loads(row.sources)),
