@@ -412,9 +412,8 @@ def _not_found(store: Any, visits: list[tuple[int, str, datetime]]) -> None:
     """Each investigation whose patrol saw nothing is recorded so: the incident keeps its
     grade, and its history says the place was seen without it."""
     with store.engine.connect() as connection:
-        graded = dict(
-            connection.execute(select(StoredIncident.id, StoredIncident.grade)).tuples().all()
-        )
+        rows = connection.execute(select(StoredIncident.id, StoredIncident.grade)).all()
+    graded = {incident: grade for incident, grade in rows}
     for incident, patrol, at in visits:
         if graded.get(incident) != Grade.verified.name:
             record_investigation(
