@@ -100,7 +100,9 @@ def run_verification(
     # Escalation's "not resolved within 24 hours" counts on the data's clock, not the
     # wall's, so a replay, a simulation and a live feed of the same observations refer
     # the same incidents (on the wall clock a replayed week came out all referred).
-    clock = now or latest_observed(store, summary.last_seq)
+    # A poll that verified nothing new leaves the data's clock where it was, so escalation
+    # would pick what it picked last time: it is skipped (a live verifier polls often).
+    clock = now or (latest_observed(store, summary.last_seq) if summary.batches else None)
     if clock is not None:
         agreement = verifier.ruleset.agreement_id
         summary.escalated = escalate(store, agreement, verifier.escalation, clock)
