@@ -25,6 +25,7 @@ def test_public_and_party_editions(seeded: Seeded) -> None:
     # Established apart from only reported, OSCE-style: the seeded incidents are reported.
     assert "<th>established</th><th>reported only</th>" in public.html
     assert '<td>RU</td><td class="n">0</td><td class="n">1</td>' in public.html
+    assert '<table id="unverified">' in public.html  # counted, not established
 
 
 def test_field_reports_and_counts_against_the_previous_period(
@@ -84,3 +85,13 @@ def test_command_writes_html_and_pdf(seeded: Seeded, tmp_path: Path) -> None:
     assert "Daily report No. 1" in (tmp_path / "daily-2026-09-01-RU.html").read_text()
     bad = CliRunner().invoke(app, ["daily", "--date", "1 Sept", "-o", str(tmp_path)])
     assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
+
+
+def test_direction_of_fire_is_what_the_evidence_says() -> None:
+    from types import SimpleNamespace
+
+    from accord.report.daily import _direction
+
+    assert _direction(SimpleNamespace(kind="firing", party="RU")) == "from RU-held ground"  # type: ignore[arg-type]
+    assert _direction(SimpleNamespace(kind="firing", party="")) == "not known"  # type: ignore[arg-type]
+    assert _direction(SimpleNamespace(kind="presence", party="RU")) == "-"  # type: ignore[arg-type]

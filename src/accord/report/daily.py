@@ -166,6 +166,9 @@ def build_daily(
     by_kind_party = [
         (key, established[key], reported[key]) for key in sorted(set(established) | set(reported))
     ]
+    unverified = sorted(
+        Counter((i.kind, i.sector, _direction(i)) for i in current if i.grade != "verified").items()
+    )
     edition = f"{party} edition" if party else "Public edition"
     title = f"Daily report No. {number} ({day.isoformat()}), {edition}"
     html = (
@@ -182,6 +185,7 @@ def build_daily(
             total_before=len(previous),
             sectors=[(s, now_by_sector[s], then_by_sector[s]) for s in sectors],
             by_kind_party=by_kind_party,
+            unverified=unverified,
             incidents=[_incident(i) for i in current],
             map_png=_map_png(
                 agreement_id,
@@ -207,6 +211,14 @@ def _field(report: FieldReport) -> dict[str, Any]:
         "party": report.party or "-",
         "description": report.description,
     }
+
+
+def _direction(row: StoredIncident) -> str:
+    """Where fire came from, as far as the evidence says ("not known" otherwise), the way
+    the OSCE mission reported explosions; other kinds have no direction."""
+    if row.kind != "firing":
+        return "-"
+    return f"from {row.party}-held ground" if row.party else "not known"
 
 
 def _incident(row: StoredIncident) -> dict[str, Any]:
