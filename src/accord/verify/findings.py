@@ -66,9 +66,9 @@ _SIDE_PARTY = np.array(["", "UA", "RU"])
 _IMPACT = "explosion"
 _KIND_NAMES = np.array(KIND_NAMES)
 _DECLARED = tuple(s.value for s in PARTY_DECLARATIONS)
-# Rules on where forces are: within the zone edge's uncertainty of its edge the map
-# cannot say whether they are inside, so such a finding is marked, not decided (the
-# observation's own uncertainty is not added).
+# Rules on where forces are: within the zone edge's uncertainty and the observation's
+# own of the edge, nobody can say whether they are inside, so such a finding is marked,
+# not decided.
 _EDGE_KINDS = {RuleKind.presence, RuleKind.restricted, RuleKind.deadline, RuleKind.foreign_forces}
 NEAR_EDGE = "near the edge, undetermined"
 
