@@ -197,8 +197,9 @@ def test_the_store_keeps_the_mark(verifier: Verifier, tmp_path: Path) -> None:
 
 
 def test_a_patrol_near_the_edge_does_not_establish_a_breach(verifier: Verifier) -> None:
-    """Lawful forces just outside the DMZ, reported by a patrol with a 100 m fix that lands
-    inside: the incident stays reported, and no party's compliance counts it."""
+    """A patrol's sighting 15 m inside the DMZ's edge (which may be 22 m off) does not
+    verify a breach: the incident stays reported, and no party's compliance counts it;
+    2 km inside, the same sighting verifies one."""
     (near_lon, near_lat), (deep_lon, deep_lat) = across_edge([-15.0, -2_000.0])
     near = vehicle(near_lon, near_lat, "near", source_type="patrol", source_id="OT-01-1")
     deep = vehicle(deep_lon, deep_lat, "deep", source_type="patrol", source_id="OT-01-2")
