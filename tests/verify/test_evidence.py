@@ -201,3 +201,13 @@ def test_a_compliant_party_passes_and_a_verified_breach_does_not(
     ua = compliance(store, "UA", "day", date(2025, 6, 17), weights=weights, record=False)
     assert ru.current.index < 0.9 and ru.current.serious == 1
     assert ua.current.index == 1.0
+    # What the conditions read, over the whole period at once, is the same figure.
+    from accord.conditions.inputs import from_store
+
+    days = {
+        (d.party, d.day): d
+        for d in from_store(store, ("RU", "UA"), date(2025, 6, 9), date(2025, 6, 17), None)
+    }
+    assert days[("RU", date(2025, 6, 17))].index == ru.current.index
+    assert days[("RU", date(2025, 6, 17))].serious_violations == 1
+    assert all(d.index == 1.0 for (party, day), d in days.items() if day < date(2025, 6, 17))

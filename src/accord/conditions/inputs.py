@@ -20,7 +20,7 @@ from pydantic import Field
 
 from accord.agreement.model import StrictModel
 from accord.store import Store
-from accord.verify.compliance import Weights, figures
+from accord.verify.compliance import PeriodFigures, Weights, period_figures, stored_columns
 
 
 class ComplianceDay(StrictModel):
@@ -128,15 +128,20 @@ def load_inputs(path: Path) -> Inputs:
 def from_store(
     store: Store, parties: Iterable[str], first: dt.date, last: dt.date, agreement_id: str | None
 ) -> list[ComplianceDay]:
-    """Daily figures for each party from verification's incidents, first..last inclusive."""
+    """Daily figures for each party from verification's incidents, first..last inclusive:
+    the period's incidents read once, and the one formula applied counting verified
+    violations and counting corroborated ones too."""
+    columns = stored_columns(store, first, last + dt.timedelta(days=1), agreement_id)
     weights = Weights.shipped()
-    wider = weights.counting("corroborated")
+    counted = period_figures(columns, weights)
+    wider = period_figures(columns, weights.counting("corroborated"))
+    nothing = PeriodFigures(first, 1)  # index 1, nothing serious: no incident that day
     days = []
     day = first
     while day <= last:
         for party in parties:
-            figure = figures(store, party, day, 1, weights, agreement_id)
-            also = figures(store, party, day, 1, wider, agreement_id)
+            figure = counted.get((party, day), nothing)
+            also = wider.get((party, day), nothing)
             days.append(
                 ComplianceDay(
                     party=party,
