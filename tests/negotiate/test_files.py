@@ -8,6 +8,7 @@ import pytest
 
 from accord.negotiate.evaluate import EmptyZoneError, require_zone
 from accord.negotiate.files import (
+    DATA,
     NegotiationFileError,
     default_party_files,
     load_domain,
@@ -104,3 +105,46 @@ def test_empty_zone_names_the_conflict(tmp_path):
     )
     with pytest.raises(EmptyZoneError, match="cannot"):
         require_zone(stricter)
+
+
+CONSTRAINT = """
+constraints:
+  - excludes: [{issue: peacekeeping, option: large_force}, {issue: dmz, option: none}]
+    source: {doc: dp-2025}
+    reason: "a force needs a zone to keep"
+"""
+
+
+def _domain_with(tmp_path: Path, extra: str) -> Path:
+    path = tmp_path / "domain.yaml"
+    path.write_text((DATA / "domain.yaml").read_text(encoding="utf-8") + extra, encoding="utf-8")
+    return path
+
+
+def test_a_domain_constraint_reaches_the_scenario_as_option_indices(tmp_path):
+    prefs = load_preferences(domain_file=_domain_with(tmp_path, CONSTRAINT))
+    scenario = prefs.scenario()
+    (exclusion,) = scenario.exclusions
+    pk, dmz = scenario.issue_index("peacekeeping"), scenario.issue_index("dmz")
+    both = [None] * len(scenario.issues)
+    both[pk] = scenario.option_index(pk, "large_force")
+    both[dmz] = scenario.option_index(dmz, "none")
+    assert scenario.excluded(tuple(both)) == [exclusion]
+    both[dmz] = scenario.option_index(dmz, "full_wide")
+    assert scenario.excluded(tuple(both)) == []
+    assert exclusion.source == "dp-2025"
+
+
+@pytest.mark.parametrize(
+    "bad, words",
+    [
+        ("option: large_force}, {issue: dmz, option: nowhere}", "unknown option of issue 'dmz'"),
+        ("option: large_force}, {issue: peacekeeping, option: none}", "both options belong"),
+        ("option: large_force}, {issue: nosuch, option: none}", "unknown issue 'nosuch'"),
+    ],
+)
+def test_a_bad_constraint_names_the_field(tmp_path, bad, words):
+    text = CONSTRAINT.replace("option: large_force}, {issue: dmz, option: none}", bad)
+    with pytest.raises(NegotiationFileError, match=words) as err:
+        load_domain(_domain_with(tmp_path, text))
+    assert "constraints[0]" in str(err.value)

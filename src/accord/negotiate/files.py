@@ -20,7 +20,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from accord.agreement.model import StrictModel, Term
-from accord.negotiate.scenario import RedLine, Scenario
+from accord.negotiate.scenario import Exclusion, RedLine, Scenario
 
 Range = tuple[float, float]
 
@@ -65,10 +65,24 @@ class IssueSpec(StrictModel):
     options: list[OptionSpec] = Field(min_length=2)
 
 
+class OptionRef(StrictModel):
+    issue: str
+    option: str
+
+
+class ConstraintSpec(StrictModel):
+    """Options of different issues that cannot go together in one package."""
+
+    excludes: tuple[OptionRef, OptionRef]
+    source: Source
+    reason: str = Field(min_length=3)
+
+
 class DomainSpec(StrictModel):
     title: str
     documents: list[DocumentSpec] = Field(min_length=1)
     issues: list[IssueSpec] = Field(min_length=1)
+    constraints: list[ConstraintSpec] = Field(default_factory=list)
 
     def issue(self, issue_id: str) -> IssueSpec:
         return next(i for i in self.issues if i.id == issue_id)
@@ -153,6 +167,7 @@ class Preferences:
             alternatives=(self.alternative_lo + self.alternative_hi) / 2,
             red_lines=self.red_lines,
             party_names={p.party: p.name for p in self.parties},
+            exclusions=exclusions(self.domain),
         )
 
 
@@ -215,7 +230,56 @@ def load_domain(path: str | Path | None = None) -> DomainSpec:
                 problem = _untyped(pattern, Term)
                 if problem:
                     raise NegotiationFileError(name, problem, field=f"{field}.when[{k}]")
+    _check_constraints(name, domain)
     return domain
+
+
+def _check_constraints(name: str, domain: DomainSpec) -> None:
+    docs = [d.id for d in domain.documents]
+    issues = [i.id for i in domain.issues]
+    for k, constraint in enumerate(domain.constraints):
+        field = f"constraints[{k}]"
+        if constraint.source.doc not in docs:
+            raise NegotiationFileError(
+                name, _known("document", constraint.source.doc, docs), field=f"{field}.source.doc"
+            )
+        for n, ref in enumerate(constraint.excludes):
+            if ref.issue not in issues:
+                raise NegotiationFileError(
+                    name, _known("issue", ref.issue, issues), field=f"{field}.excludes[{n}]"
+                )
+            options = [o.id for o in domain.issue(ref.issue).options]
+            if ref.option not in options:
+                raise NegotiationFileError(
+                    name,
+                    _known(f"option of issue '{ref.issue}'", ref.option, options),
+                    field=f"{field}.excludes[{n}]",
+                )
+        if constraint.excludes[0].issue == constraint.excludes[1].issue:
+            raise NegotiationFileError(
+                name,
+                "both options belong to one issue, which a package holds only one of already",
+                field=f"{field}.excludes",
+            )
+
+
+def exclusions(domain: DomainSpec) -> tuple[Exclusion, ...]:
+    """The domain's cross-issue constraints as option indices."""
+    ids = [i.id for i in domain.issues]
+
+    def ref(r: OptionRef) -> tuple[int, int]:
+        j = ids.index(r.issue)
+        return j, [o.id for o in domain.issues[j].options].index(r.option)
+
+    return tuple(
+        Exclusion(
+            ref(c.excludes[0]),
+            ref(c.excludes[1]),
+            c.reason,
+            c.source.doc + (f", {c.source.section}" if c.source.section else ""),
+        )
+        for c in domain.constraints
+    )
 
 
 def _refines_itself(issue: IssueSpec, start: str) -> bool:

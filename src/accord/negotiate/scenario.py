@@ -30,6 +30,20 @@ class RedLine:
 
 
 @dataclass(frozen=True)
+class Exclusion:
+    """Two options of different issues that no package may hold together (from the domain)."""
+
+    first: tuple[int, int]  # (issue, option)
+    second: tuple[int, int]
+    reason: str = ""
+    source: str = ""
+
+    def violated_by(self, package: Package) -> bool:
+        """Whether a (possibly partial) package holds both options."""
+        return all(package[issue] == option for issue, option in (self.first, self.second))
+
+
+@dataclass(frozen=True)
 class Scenario:
     """Issues with discrete options, and each party's additive utility over them."""
 
@@ -41,6 +55,7 @@ class Scenario:
     alternatives: NDArray[np.float64]  # each party's best alternative (continued war)
     red_lines: tuple[RedLine, ...] = ()
     party_names: dict[str, str] = field(default_factory=dict)
+    exclusions: tuple[Exclusion, ...] = ()
 
     @property
     def size(self) -> int:
@@ -70,6 +85,10 @@ class Scenario:
             if package[line.issue] is not None and package[line.issue] in line.forbidden
         ]
 
+    def excluded(self, package: Package) -> list[Exclusion]:
+        """Cross-issue constraints the (possibly partial) package breaks."""
+        return [e for e in self.exclusions if e.violated_by(package)]
+
     def issue_index(self, name: str) -> int:
         return self.issues.index(name)
 
@@ -95,4 +114,5 @@ class Scenario:
             alternatives,
             self.red_lines,
             self.party_names,
+            self.exclusions,
         )
