@@ -148,3 +148,22 @@ def test_a_bad_constraint_names_the_field(tmp_path, bad, words):
     with pytest.raises(NegotiationFileError, match=words) as err:
         load_domain(_domain_with(tmp_path, text))
     assert "constraints[0]" in str(err.value)
+
+
+def test_red_lines_default_to_held_and_outlooks_are_checked(tmp_path):
+    text = PARTY.replace(
+        "red_lines: []",
+        "red_lines:\n  - {issue: dmz, forbid: [none], source: {doc: dp-2025},"
+        " reason: needs a buffer, held: 0.5}",
+    )
+    assert load_party(_write(tmp_path, text), load_domain()).red_lines[0].held == 0.5
+    assert load_party(_write(tmp_path, PARTY), load_domain()).alternative.by_outlook == {}
+    partial = PARTY.replace(
+        'reason: "war goes on"}',
+        'reason: "war goes on", by_outlook: {stalemate: [0.2, 0.3, "holds"]}}',
+    )
+    with pytest.raises(NegotiationFileError, match="no value for outlook"):
+        load_party(_write(tmp_path, partial), load_domain())
+    unknown = partial.replace("stalemate", "victory")
+    with pytest.raises(NegotiationFileError, match="unknown battlefield outlook 'victory'"):
+        load_party(_write(tmp_path, unknown), load_domain())

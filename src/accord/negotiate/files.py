@@ -126,13 +126,27 @@ class RedLineSpec(StrictModel):
     forbid: list[str] = Field(min_length=1)
     source: Source
     reason: str = Field(min_length=3)
+    # probability that the red line holds in a settlement (1.0: a stated precondition)
+    held: float = Field(default=1.0, gt=0, le=1)
+
+
+class Alternative(Valued):
+    """The value of continued war: overall, and under each battlefield outlook the file gives."""
+
+    # outlook id -> [low, high, reason] or [low, high, reason, doc], like an option value
+    by_outlook: dict[str, list[Any]] = Field(default_factory=dict)
+
+
+class OutlookSpec(StrictModel):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str
 
 
 class PartySpec(StrictModel):
     party: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$")
     name: str
     weights_sum: float = Field(gt=0)
-    alternative: Valued
+    alternative: Alternative
     issues: dict[str, IssuePreference]
     red_lines: list[RedLineSpec] = Field(default_factory=list)
 
@@ -349,7 +363,30 @@ def load_party(path: str | Path, domain: DomainSpec) -> PartySpec:
         if source.doc not in docs:
             raise fail(_known("document", source.doc, docs), f"{field}.source.doc")
 
+    def check_entry(entry: list[Any], field: str) -> None:
+        if len(entry) not in (3, 4) or not isinstance(entry[2], str):
+            raise fail("write a value as [low, high, reason] or [low, high, reason, doc]", field)
+        lo, hi = entry[0], entry[1]
+        if not (isinstance(lo, int | float) and isinstance(hi, int | float) and 0 <= lo <= hi <= 1):
+            raise fail(
+                f"a value range is [low, high] with 0 <= low <= high <= 1, got {entry[:2]}", field
+            )
+        if len(entry) == 4 and entry[3] not in docs:
+            raise fail(_known("document", str(entry[3]), docs), field)
+
     check_source(spec.alternative.source, "alternative")
+    outlooks = [o.id for o in load_outlooks()]
+    for outlook, entry in spec.alternative.by_outlook.items():
+        field = f"alternative.by_outlook.{outlook}"
+        if outlook not in outlooks:
+            raise fail(_known("battlefield outlook", outlook, outlooks), field)
+        check_entry(entry, field)
+    missing_outlooks = [o for o in outlooks if o not in spec.alternative.by_outlook]
+    if spec.alternative.by_outlook and missing_outlooks:
+        raise fail(
+            f"no value for outlook(s) {', '.join(missing_outlooks)}; give every outlook or none",
+            "alternative.by_outlook",
+        )
     for issue_id, pref in spec.issues.items():
         if issue_id not in issues:
             raise fail(_known("issue", issue_id, issues), f"issues.{issue_id}")
@@ -359,20 +396,7 @@ def load_party(path: str | Path, domain: DomainSpec) -> PartySpec:
             field = f"issues.{issue_id}.values.{option}"
             if option not in options:
                 raise fail(_known(f"option of issue '{issue_id}'", option, options), field)
-            if len(entry) not in (3, 4) or not isinstance(entry[2], str):
-                raise fail(
-                    "write a value as [low, high, reason] or [low, high, reason, doc]", field
-                )
-            lo, hi = entry[0], entry[1]
-            if not (
-                isinstance(lo, int | float) and isinstance(hi, int | float) and 0 <= lo <= hi <= 1
-            ):
-                raise fail(
-                    f"a value range is [low, high] with 0 <= low <= high <= 1, got {entry[:2]}",
-                    field,
-                )
-            if len(entry) == 4 and entry[3] not in docs:
-                raise fail(_known("document", str(entry[3]), docs), field)
+            check_entry(entry, field)
         missing = [o for o in options if o not in pref.values]
         if missing:
             raise fail(f"no value for option(s) {', '.join(missing)}", f"issues.{issue_id}.values")
@@ -407,6 +431,15 @@ def load_party(path: str | Path, domain: DomainSpec) -> PartySpec:
                 f"{field}.forbid",
             )
     return spec
+
+
+def load_outlooks() -> list[OutlookSpec]:
+    """The battlefield outlooks a party's value of continued war may depend on."""
+    name, data = _read(DATA / "outlooks.yaml")
+    try:
+        return [OutlookSpec.model_validate(o) for o in data["outlooks"]]
+    except (KeyError, TypeError, ValidationError) as exc:
+        raise NegotiationFileError(name, f"not a list of outlooks: {exc}") from None
 
 
 def default_party_files() -> list[Path]:
