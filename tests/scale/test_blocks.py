@@ -9,14 +9,16 @@ from either), chains that end just before midnight or start just after it
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import fields, replace
 from datetime import UTC, datetime
 
 import numpy as np
+import pytest
 
 from accord.verify.batch import Verifier
 from accord.verify.findings import Findings, Notices, Tallies
 from accord.verify.incidents import correlate, fuse, place
+from accord.verify.linkage import Clears
 
 from .conftest import require
 
@@ -82,7 +84,23 @@ def _empty_tallies() -> Tallies:
     )
 
 
-def test_days_stitched_equal_one_batch(verifier: Verifier) -> None:
+def _clears(day: int | None) -> Clears:
+    """Patrols that find the chain's place empty: at 23:55 on the first day (the cut lies
+    across midnight) and at 12:05 on the second (inside a day); `day` picks one day's."""
+    chain_t = DAY0 + np.array([23 * 60 + 55, 1440 + 12 * 60 + 5]) * MINUTE_NS
+    at = np.array([23, 96])  # the chain's sightings just before each
+    keep = slice(None) if day is None else _day_of(chain_t) == day
+    return Clears(
+        np.zeros(2, dtype=np.int32)[keep],
+        chain_t[keep],
+        np.full(2, 37.0)[keep],
+        (48.0 + at * KM_LAT)[keep],
+        np.array(["patrol-a", "patrol-b"])[keep],
+    )
+
+
+@pytest.mark.parametrize("cleared", [False, True])
+def test_days_stitched_equal_one_batch(verifier: Verifier, cleared: bool) -> None:
     rule, time_ns, lon, lat, source = _observations()
     # The archive's order: day, then (one sector here) time; each day one partition.
     order = np.argsort(time_ns, kind="stable")
@@ -95,6 +113,8 @@ def test_days_stitched_equal_one_batch(verifier: Verifier) -> None:
         mine = _findings(rows, rule[rows], time_ns[rows], lon[rows], lat[rows], source[rows])
         by_rule = np.argsort(mine.rule, kind="stable")  # as detect lists them: rule, then row
         point = blocks.rows_of(mine, by_rule)
+        if cleared:
+            point = replace(point, clears=_clears(number))
         finding = blocks.PartitionFindings(number, rows.size, point, _empty_tallies(), notices)
         works.append(blocks.PartitionWork(number, rows.size, (finding,), 0.0, 0.0))
         parts.append(archive.Partition(f"2025-06-{10 + number}", "S01", ()))
@@ -107,7 +127,8 @@ def test_days_stitched_equal_one_batch(verifier: Verifier) -> None:
     # One batch: every finding in rule, then archive-row order; correlated at once.
     whole = _findings(np.arange(rule.size), rule, time_ns, lon, lat, source)
     single = blocks.rows_of(whole, np.lexsort((np.arange(rule.size), rule)))
-    labels = correlate(single.rule, single.time_ns, single.lon, single.lat, verifier.links)
+    cuts = _clears(None) if cleared else None
+    labels = correlate(single.rule, single.time_ns, single.lon, single.lat, verifier.links, cuts)
     drafts = fuse(single, labels)
     place(drafts, verifier.sectors, verifier.teams)
     joined = blocks.concat_findings(*stitched.pieces)
@@ -119,6 +140,10 @@ def test_days_stitched_equal_one_batch(verifier: Verifier) -> None:
             if f.name != "members":
                 assert getattr(mine, f.name) == getattr(theirs, f.name), f.name
     # The chain is one incident across both midnights; the near-midnight chains are two.
+    # Cleared twice, it is three: 20:00-23:50, 00:00-12:00 and 12:10 on.
+    chain = sorted(
+        (d.members.size for d in stitched.drafts.drafts() if d.members.size > 16), reverse=True
+    )
+    assert chain == ([83, 73, 24] if cleared else [180])
     longest = max(stitched.drafts.drafts(), key=lambda d: d.members.size)
-    assert longest.members.size == 180
-    assert longest.last_ns - longest.first_ns > 24 * 60 * MINUTE_NS
+    assert (longest.last_ns - longest.first_ns > 24 * 60 * MINUTE_NS) is not cleared

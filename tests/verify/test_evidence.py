@@ -42,6 +42,59 @@ def test_tanks_parked_seven_hours_are_one_incident(verifier: Verifier) -> None:
     assert (incident.last_ns - incident.first_ns) / 3.6e12 == 6.0
 
 
+def _left_and_came_back() -> list[dict[str, Any]]:
+    """Tanks seen at 06:45 and 08:45, a patrol finds the spot empty at 09:30, tanks
+    there again at 10:45: two episodes, however short the time-out's reach."""
+    seen = [
+        sighting(i, 37.0, 48.0, 0, source_id="drone-1", observed_at=f"2025-06-10T{h}:45:00Z")
+        for i, h in ((1, "06"), (2, "08"), (4, "10"))
+    ]
+    empty = sighting(3, 37.002, 48.0, 0, count=0, source_id="patrol-1", source_type="patrol")
+    return [*seen[:2], empty | {"observed_at": "2025-06-10T09:30:00Z"}, seen[2]]
+
+
+def test_a_sighting_of_the_place_without_them_ends_the_episode(verifier: Verifier) -> None:
+    result = verify_batch(verifier, batch_from_observations(observed(_left_and_came_back())))
+    assert len(result.findings) == 3  # the patrol's count of nothing is no breach
+    first, second = result.drafts
+    assert [len(first.members), len(second.members)] == [2, 1]
+    assert second.first_ns > first.last_ns
+    # A patrol that sees nothing 5 km away ends nothing.
+    far = _left_and_came_back()
+    far[2] = far[2] | {"lon": 37.07}
+    assert len(verify_batch(verifier, batch_from_observations(observed(far))).drafts) == 1
+
+
+def test_the_live_path_clears_as_the_batch_does(
+    store: Store, tmp_path: Path, verifier: Verifier
+) -> None:
+    """Fed one observation a poll, the stored incidents are the batch's, and the first
+    says which observation cleared it; a late sighting from before the clearing still
+    joins the first episode."""
+    records = _left_and_came_back()
+    for record in records:
+        ingest(store, tmp_path, [record])
+        run_verification(store, verifier)
+    late = sighting(5, 37.0, 48.0, 0, source_id="drone-1", observed_at="2025-06-10T07:45:00Z")
+    ingest(store, tmp_path, [late])
+    run_verification(store, verifier)
+    first, second = sorted(list_incidents(store), key=lambda i: i.first_seen_us)
+    assert (first.findings, second.findings) == (3, 1)
+    with store.engine.connect() as connection:
+        row = connection.execute(
+            select(StoredIncident.cleared_by, StoredIncident.cleared_us).where(
+                StoredIncident.id == first.id
+            )
+        ).one()
+    assert row.cleared_by == "s3"
+    assert row.cleared_us == int(datetime(2025, 6, 10, 9, 30, tzinfo=UTC).timestamp() * 1e6)
+    _, _, history = incident_detail(store, first.id)
+    assert history[-1].reason == "cleared: the place seen without it (s3)"
+    assert history[-1].at == datetime(2025, 6, 10, 9, 30, tzinfo=UTC)
+    batch = verify_batch(verifier, batch_from_observations(observed([*records, late])))
+    assert sorted(len(d.members) for d in batch.drafts) == [1, 3]
+
+
 def test_a_count_of_nothing_is_no_breach(verifier: Verifier) -> None:
     empty = observed([sighting(1, 37.0, 48.0, 0, count=0, source_type="patrol")])
     assert len(verify_batch(verifier, batch_from_observations(empty)).findings) == 0

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TypeVar
 
@@ -41,10 +41,13 @@ from accord.verify.findings import (
     factorize,
 )
 from accord.verify.incidents import DraftTable, correlate, fuse_table, place_table
+from accord.verify.linkage import Clears
 
 _NS_PER_DAY = 86_400 * 10**9
 Stackable = TypeVar("Stackable", Tallies, Notices)
-_POINT = tuple(name for name in Findings.__dataclass_fields__ if name not in ("evidence", "detail"))
+_POINT = tuple(
+    name for name in Findings.__dataclass_fields__ if name not in ("evidence", "detail", "clears")
+)
 
 
 @dataclass(frozen=True)
@@ -154,9 +157,11 @@ def offsets_of(sizes: Sequence[int]) -> list[int]:
     return np.cumsum([0, *sizes])[:-1].tolist()
 
 
-def incidents(verifier: Verifier, findings: Findings) -> DraftTable:
+def incidents(verifier: Verifier, findings: Findings, clears: Clears) -> DraftTable:
     """Correlate, fuse and place, as `verify_batch` does after detection."""
-    labels = correlate(findings.rule, findings.time_ns, findings.lon, findings.lat, verifier.links)
+    labels = correlate(
+        findings.rule, findings.time_ns, findings.lon, findings.lat, verifier.links, clears
+    )
     drafts = fuse_table(findings, labels, verifier.networks)
     place_table(drafts, verifier.sectors, verifier.teams)
     return drafts
@@ -167,7 +172,11 @@ def _block_findings(
 ) -> BlockFindings:
     pieces = merge_by_rule([p.point for p in parts], offsets_of([p.rows for p in parts]))
     point = concat_findings(*pieces) if pieces else rows_of(parts[0].point, slice(0, 0))
-    labels = correlate(point.rule, point.time_ns, point.lon, point.lat, verifier.links)
+    # A day's clearings cut its links; one across midnight is cut in the client.
+    point = replace(point, clears=Clears.joined(*(p.point.clears for p in parts)))
+    labels = correlate(
+        point.rule, point.time_ns, point.lon, point.lat, verifier.links, point.clears
+    )
     # Each finding reaches across midnight by its own rule's time-out.
     window = np.array([link.window_s * 1e9 for link in verifier.links])[point.rule]
     edge = np.zeros(len(point), dtype=bool)
@@ -260,10 +269,11 @@ def stitch(verifier: Verifier, blocks: Sequence[BlockFindings], rows: Sequence[i
         opened.append(rows_of(block.point, block.open))
         where.append(position[block.open])
     # Merged by rule, the open findings are in position order, as the sorted positions are.
-    across = incidents(verifier, concat_findings(*merge_by_rule(opened, offsets)))
+    clears = Clears.joined(*(b.point.clears for b in blocks))
+    across = incidents(verifier, concat_findings(*merge_by_rule(opened, offsets)), clears)
     across.members = np.sort(np.concatenate(where))[across.members]
     points = DraftTable.concat([*drafts, across])
-    tail = incidents(verifier, aggregates)
+    tail = incidents(verifier, aggregates, aggregates.clears)
     tail.members = tail.members + sum(len(b.point) for b in blocks)
     ordered = points.take(np.argsort(points.first_member, kind="stable"))
     return Stitched([*pieces, aggregates], DraftTable.concat([ordered, tail]))

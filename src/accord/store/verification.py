@@ -96,6 +96,9 @@ class StoredIncident(Base):
     team_distance_km: Mapped[float] = mapped_column(Float)
     escalation: Mapped[str] = mapped_column(Text)  # reasons it went to headquarters, or ""
     confirmed: Mapped[bool] = mapped_column(Boolean)  # ever corroborated or verified
+    # when a sighting of the place without it ended the episode, and which observation
+    cleared_us: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    cleared_by: Mapped[str] = mapped_column(String(128), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 

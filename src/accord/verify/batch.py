@@ -154,7 +154,9 @@ def verify_batch(verifier: Verifier, batch: Batch) -> BatchResult:
     """Classify, find and correlate one batch on its own (replay, benchmark, tests)."""
     point, tallies = detect(verifier.ruleset, verifier.index, batch)
     findings = concat_findings(point, evaluate_tallies(verifier.ruleset, tallies, notices(batch)))
-    labels = correlate(findings.rule, findings.time_ns, findings.lon, findings.lat, verifier.links)
+    labels = correlate(
+        findings.rule, findings.time_ns, findings.lon, findings.lat, verifier.links, findings.clears
+    )
     drafts = fuse(findings, labels, verifier.networks)
     place(drafts, verifier.sectors, verifier.teams)
     return BatchResult(findings, tallies, drafts)

@@ -24,7 +24,7 @@ when it is seen from the other side of the line (fire towards it).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -42,6 +42,7 @@ from accord.verify.areas import (
     largest_per_key,
     zone_names,
 )
+from accord.verify.linkage import Clears
 from accord.verify.observation import PARTY_DECLARATIONS
 from accord.verify.rules import Rule, RuleKind, RuleSet, Severity
 
@@ -122,6 +123,7 @@ class Findings:
     near_edge: NDArray[np.bool_]  # within the zone edge's uncertainty: undetermined
     evidence: dict[int, tuple[str, ...]] = field(default_factory=dict)
     detail: dict[int, str] = field(default_factory=dict)
+    clears: Clears = field(default_factory=Clears.joined)
 
     def __len__(self) -> int:
         return len(self.rule)
@@ -243,6 +245,7 @@ def detect(ruleset: RuleSet, index: ZoneIndex, batch: Batch) -> tuple[Findings, 
     ground = np.array([0, parties.code["UA"], parties.code["RU"]], dtype=np.int16)[where.side]
     parts: list[dict[str, NDArray]] = []
     tallies: list[dict[str, NDArray]] = []
+    clears: list[Clears] = []
     for number, rule in enumerate(ruleset.rules):
         bit = np.uint64(ruleset.zone_bit(rule.zone_id)) if rule.zone_id else None
         inside = (where.mask & bit) != 0 if bit is not None else np.isfinite(where.lon)
@@ -271,15 +274,19 @@ def detect(ruleset: RuleSet, index: ZoneIndex, batch: Batch) -> tuple[Findings, 
         if rule.kind in (RuleKind.cap, RuleKind.exercise):
             tallies.append(_tally(ruleset, number, inside, detection, parties, batch, where))
             continue
+        if rule.kind is RuleKind.deadline and rule.active_from is not None:
+            chosen &= cols.time_ns >= int(rule.active_from.timestamp() * 1e9)
+        # A count of nothing is a sighting of the place without it: not a breach, and
+        # the end of any episode seen there before (whoever's forces they were).
+        empty = np.flatnonzero(chosen & (cols.count == 0) & np.isfinite(where.lon))
+        if empty.size:
+            clears.append(_clears(number, rule, empty, cols, where))
         if rule.kind is RuleKind.foreign_forces:
             # Only a reported party counts, and only one both foreign here and bound.
             chosen &= ~parties.table(rule.hosts)[code] & bound[code] & (code > 0)
         else:
             chosen &= np.where(code > 0, bound[code], held_by_bound)
-            # A count of nothing is a sighting of the place without it, not a breach.
-            chosen &= cols.count > 0
-        if rule.kind is RuleKind.deadline and rule.active_from is not None:
-            chosen &= cols.time_ns >= int(rule.active_from.timestamp() * 1e9)
+        chosen &= cols.count > 0
         rows = np.flatnonzero(chosen)
         row_code, row_conf = code[rows], confidence[rows]
         if rows.size:
@@ -288,7 +295,27 @@ def detect(ruleset: RuleSet, index: ZoneIndex, batch: Batch) -> tuple[Findings, 
                     number, rule, rows, row_code, row_conf, reason[rows], parties, cols, where
                 )
             )
-    return _join_findings(parts), _join_tallies(tallies)
+    found = _join_findings(parts)
+    return replace(found, clears=Clears.joined(*clears)), _join_tallies(tallies)
+
+
+def _clears(
+    number: int, rule: Rule, rows: NDArray[np.int64], cols: ObservationColumns, where: Located
+) -> Clears:
+    """Rows that saw a rule's place empty, except where the place may lie across the
+    zone's edge (then nobody can say the zone was seen empty)."""
+    if rule.zone_id is not None:
+        near = where.index.near_own_edge(
+            rule.zone_id, where.lon[rows], where.lat[rows], where.uncertainty_m[rows]
+        )
+        rows = rows[~near]
+    return Clears(
+        np.full(rows.size, number, dtype=np.int32),
+        cols.time_ns[rows],
+        where.lon[rows],
+        where.lat[rows],
+        cols.observation_id[rows],
+    )
 
 
 def _firing(
@@ -629,4 +656,5 @@ def concat_findings(*many: Findings) -> Findings:
         detail.update({offset + i: d for i, d in f.detail.items()})
         offset += len(f)
     joined = _join([_fields(f) for f in many], _FINDING_FIELDS, _FINDING_TYPES)
-    return Findings(**joined, evidence=evidence, detail=detail)
+    clears = Clears.joined(*(f.clears for f in many))
+    return Findings(**joined, evidence=evidence, detail=detail, clears=clears)

@@ -42,7 +42,7 @@ from shapely.geometry.base import BaseGeometry
 from accord.geo.projection import theatre_xy, to_theatre
 from accord.verify.evidence import AGGREGATE, VERIFYING_TYPES, Grade, Networks, by_type, grades
 from accord.verify.findings import Findings, factorize
-from accord.verify.linkage import EARTH_RADIUS_KM, components
+from accord.verify.linkage import EARTH_RADIUS_KM, Clears, components
 
 
 def data_file(name: str) -> dict[str, Any]:
@@ -119,20 +119,24 @@ def correlate(
     lon: NDArray[np.float64],
     lat: NDArray[np.float64],
     links: Sequence[Link],
+    clears: Clears | None = None,
 ) -> NDArray[np.int64]:
     """An episode label per finding (equal labels are one incident); `links[r]` is rule
-    r's. Labels are numbered in the order of each episode's first finding."""
+    r's, and `clears` end episodes. Labels are numbered in the order of each episode's
+    first finding."""
     n = len(rule)
     if n and int(rule.max()) >= len(links):
         raise ValueError(f"rule {int(rule.max())} has no episode link ({len(links)} given)")
     label = np.zeros(n, dtype=np.int64)
     offset = 0
     for link in sorted(set(links), key=lambda k: (k.distance_km, k.window_s)):
-        mine = np.flatnonzero(np.isin(rule, [r for r, k in enumerate(links) if k == link]))
+        rules = [r for r, k in enumerate(links) if k == link]
+        mine = np.flatnonzero(np.isin(rule, rules))
         if not mine.size:
             continue
+        cuts = clears.take(np.isin(clears.rule, rules)) if clears is not None else None
         found = components(
-            rule[mine], time_ns[mine], lon[mine], lat[mine], link.distance_km, link.window_s
+            rule[mine], time_ns[mine], lon[mine], lat[mine], link.distance_km, link.window_s, cuts
         )
         label[mine] = found + offset
         offset += int(found.max()) + 1

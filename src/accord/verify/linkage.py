@@ -7,12 +7,18 @@ to a cell of `distance` x `distance` x `window`, looking only into the
 neighbouring cells and joining components as it goes (union-find) takes a
 tenth of that and never holds the pairs.
 
+A sighting of the place without the thing (a clearing) cuts links: two rows
+on either side of it in time are not linked when it lies within `distance`
+of the earlier one, since what was seen there has gone.
+
 Components are numbered as `scipy.sparse.csgraph.connected_components`
 numbers them, in the order of each component's first row, so the result is
 the same labelling, not only the same partition (tests compare the two).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
@@ -21,6 +27,32 @@ from numpy.typing import NDArray
 EARTH_RADIUS_KM = 6371.0088
 _KM_PER_DEG = np.pi * EARTH_RADIUS_KM / 180
 _BITS = 63  # a cell key is one non-negative int64
+
+
+@dataclass(frozen=True)
+class Clears:
+    """Sightings of a place without what a continuing rule forbids there (a count of
+    nothing): each ends the episode of a breach seen near it before
+    (`accord.verify.linkage`), so forces that left and came back are two incidents."""
+
+    rule: NDArray[np.int32]
+    time_ns: NDArray[np.int64]
+    lon: NDArray[np.float64]
+    lat: NDArray[np.float64]
+    key: NDArray[np.str_]  # the observation that saw the place empty
+
+    def __len__(self) -> int:
+        return len(self.rule)
+
+    def take(self, rows: NDArray[np.bool_] | NDArray[np.int64]) -> Clears:
+        return Clears(*(getattr(self, n)[rows] for n in self.__dataclass_fields__))
+
+    @classmethod
+    def joined(cls, *many: Clears) -> Clears:
+        names = cls.__dataclass_fields__
+        if not many:
+            return cls(*(np.array([], dtype=t) for t in (np.int32, np.int64, float, float, str)))
+        return cls(**{n: np.concatenate([getattr(c, n) for c in many]) for n in names})
 
 
 @njit(cache=True, inline="always")
@@ -41,6 +73,30 @@ def _near_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
 
 
 @njit(cache=True)
+def _cut(
+    cuts: tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]],
+    group: int,
+    t1: int,
+    lon1: float,
+    lat1: float,
+    t2: int,
+    distance_km: float,
+) -> bool:
+    """Whether a clearing of `group` lies after t1, before t2 and within reach of the
+    earlier row at (lon1, lat1); `cuts` sorted by group, then time."""
+    cut_group, cut_time, cut_lon, cut_lat = cuts
+    first = np.searchsorted(cut_group, group, side="left")
+    last = np.searchsorted(cut_group, group, side="right")
+    times = cut_time[first:last]
+    start = first + np.searchsorted(times, t1, side="right")
+    end = first + np.searchsorted(times, t2, side="left")
+    for k in range(start, end):
+        if _near_km(lon1, lat1, cut_lon[k], cut_lat[k]) <= distance_km:
+            return True
+    return False
+
+
+@njit(cache=True)
 def _join(
     keys: NDArray[np.int64],
     time_ns: NDArray[np.int64],
@@ -51,6 +107,8 @@ def _join(
     steps: NDArray[np.int64],
     distance_km: float,
     window_ns: float,
+    group: NDArray[np.int64],
+    cuts: tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]],
 ) -> NDArray[np.int64]:
     """Union-find parents over the rows sorted by cell key (all arrays in that order, so
     neighbouring cells are near in memory); `x` and `y` are in cell widths and `steps`
@@ -81,6 +139,10 @@ def _join(
                     continue
                 if _near_km(lon[p], lat[p], lon[q], lat[q]) > distance_km:
                     continue
+                if cuts[0].size:
+                    e, f = (p, q) if time_ns[p] <= time_ns[q] else (q, p)
+                    if _cut(cuts, group[e], time_ns[e], lon[e], lat[e], time_ns[f], distance_km):
+                        continue
                 a, b = _root(parent, p), _root(parent, q)
                 if a != b:
                     parent[max(a, b)] = min(a, b)
@@ -120,10 +182,12 @@ def components(
     lat: NDArray[np.float64],
     distance_km: float,
     window_s: float,
+    cuts: Clears | None = None,
 ) -> NDArray[np.int64]:
     """A component label per row: rows of one group within `distance_km` (great circle)
-    and `window_s` of each other are linked, and links chain. Rows without a location
-    are components of their own."""
+    and `window_s` of each other are linked, unless a clearing of the group (its `rule`)
+    in `cuts` comes between them near the earlier, and links chain. Rows without a location are
+    components of their own."""
     n = len(group)
     located = np.flatnonzero(np.isfinite(lon) & np.isfinite(lat))
     if not located.size:
@@ -158,5 +222,25 @@ def components(
         steps,
         float(distance_km),
         float(window_ns),
+        g[order],
+        _sorted_cuts(cuts),
     )
     return _number(n, located[order], parent)
+
+
+def _sorted_cuts(
+    cuts: Clears | None,
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
+    """Clearings as `_cut` reads them: sorted by rule and time, typed, located."""
+    if cuts is None:
+        none = np.zeros(0, dtype=np.int64)
+        return none, none, np.zeros(0), np.zeros(0)
+    group, when, lon, lat = cuts.rule, cuts.time_ns, cuts.lon, cuts.lat
+    keep = np.isfinite(lon) & np.isfinite(lat)
+    order = np.lexsort((when[keep], group[keep]))
+    return (
+        group[keep][order].astype(np.int64),
+        when[keep][order].astype(np.int64),
+        lon[keep][order].astype(np.float64),
+        lat[keep][order].astype(np.float64),
+    )

@@ -45,7 +45,8 @@ from accord.verify.findings import (
     detect,
     evaluate_tallies,
 )
-from accord.verify.incidents import Draft, correlate, fuse, place
+from accord.verify.incidents import Draft, correlate, fuse, great_circle_km, place
+from accord.verify.linkage import Clears
 from accord.verify.rules import RuleSet
 from accord.verify.workflow import ACTIVE_STATES, State, TransitionLog, escalate
 
@@ -129,7 +130,17 @@ def _store_batch(
         when = np.concatenate([findings.time_ns, anchors["time_ns"]])
         lon = np.concatenate([findings.lon, anchors["lon"]])
         lat = np.concatenate([findings.lat, anchors["lat"]])
-        labels = correlate(rule, when, lon, lat, verifier.links)
+        # An incident cleared earlier still takes a late sighting from before its clearing.
+        cleared = np.flatnonzero(anchors["cleared_ns"] >= 0)
+        earlier = Clears(
+            anchors["rule"][cleared],
+            anchors["cleared_ns"][cleared],
+            anchors["lon"][cleared],
+            anchors["lat"][cleared],
+            np.full(cleared.size, "", dtype=str),
+        )
+        clears = Clears.joined(findings.clears, earlier)
+        labels = correlate(rule, when, lon, lat, verifier.links, clears)
         joins = dict(zip(labels[len(findings) :].tolist(), anchors["id"].tolist(), strict=True))
         own = np.unique(labels[: len(findings)], return_inverse=True)[1]
         drafts = fuse(findings, own, _networks(connection, verifier, findings))
@@ -156,7 +167,54 @@ def _store_batch(
         connection.execute(insert(StoredFinding), stored)
         log.flush(connection)
         summary.findings += len(findings)
+    if len(point.clears):
+        _clear_incidents(connection, verifier, point.clears)
     _set_checkpoint(connection, rules.agreement_id, int(batch.columns.seq[-1]))
+
+
+def _clear_incidents(connection: Connection, verifier: Verifier, clears: Clears) -> None:
+    """End the episodes these sightings saw the place without: each open incident of the
+    rule last seen before one and within its rule's link of it, as `correlate` cuts."""
+    rules = verifier.ruleset
+    number = {r.id: i for i, r in enumerate(rules.rules)}
+    reach_us = int(verifier.correlation.window_s * 1e6)
+    table = cast(Table, StoredIncident.__table__)
+    query = select(
+        table.c.id, table.c.rule_id, table.c.state, table.c.last_seen_us, table.c.lon,
+        table.c.lat,
+    ).where(
+        table.c.agreement_id == rules.agreement_id,
+        table.c.rule_id.in_(sorted({rules.rules[int(r)].id for r in clears.rule})),
+        table.c.cleared_us.is_(None),
+        table.c.last_seen_us >= int(clears.time_ns.min()) // 1000 - reach_us,
+        table.c.last_seen_us < int(clears.time_ns.max()) // 1000,
+        table.c.state.in_([s.value for s in ACTIVE_STATES]),
+    )  # fmt: skip
+    log, changes = TransitionLog(), list[dict[str, Any]]()
+    for row in connection.execute(query):
+        rule = number[row.rule_id]
+        link = verifier.links[rule]
+        mine = np.flatnonzero(
+            (clears.rule == rule)
+            & (clears.time_ns // 1000 > row.last_seen_us)
+            & (clears.time_ns // 1000 <= row.last_seen_us + int(link.window_s * 1e6))
+        )
+        near = great_circle_km(clears.lon[mine], clears.lat[mine], row.lon, row.lat)
+        mine = mine[near <= link.distance_km]
+        if not mine.size:
+            continue
+        first = mine[np.argmin(clears.time_ns[mine])]
+        at_ns, by = int(clears.time_ns[first]), str(clears.key[first])
+        changes.append({"incident": row.id, "cleared_us": at_ns // 1000, "cleared_by": by})
+        at = datetime.fromtimestamp(at_ns / 1e9, UTC)
+        log.add(row.id, row.state, row.state, f"cleared: the place seen without it ({by})", at)
+    if changes:
+        by_id = update(table).where(table.c.id == bindparam("incident"))
+        connection.execute(
+            by_id.values(cleared_us=bindparam("cleared_us"), cleared_by=bindparam("cleared_by")),
+            changes,
+        )
+        log.flush(connection)
 
 
 def _networks(connection: Connection, verifier: Verifier, findings: Findings) -> Networks:
@@ -305,13 +363,14 @@ def _subset(findings: Findings, rows: np.ndarray) -> Findings:
     fields = {
         name: getattr(findings, name)[rows]
         for name in Findings.__dataclass_fields__
-        if name not in ("evidence", "detail")
+        if name not in ("evidence", "detail", "clears")
     }
     where = {int(old): new for new, old in enumerate(rows.tolist())}
     return Findings(
         **fields,
         evidence={where[i]: e for i, e in findings.evidence.items() if i in where},
         detail={where[i]: d for i, d in findings.detail.items() if i in where},
+        clears=findings.clears,
     )
 
 
@@ -327,6 +386,7 @@ def _open_anchors(
         StoredIncident.last_seen_us,
         StoredIncident.lon,
         StoredIncident.lat,
+        StoredIncident.cleared_us,
     ).where(
         StoredIncident.agreement_id == rules.agreement_id,
         StoredIncident.last_seen_us >= since_us,
@@ -339,6 +399,9 @@ def _open_anchors(
         "time_ns": np.array([r.last_seen_us * 1000 for r in rows], dtype=np.int64),
         "lon": np.array([r.lon for r in rows], dtype=np.float64),
         "lat": np.array([r.lat for r in rows], dtype=np.float64),
+        "cleared_ns": np.array(
+            [-1 if r.cleared_us is None else r.cleared_us * 1000 for r in rows], dtype=np.int64
+        ),
     }
 
 
