@@ -26,6 +26,11 @@ def test_public_and_party_editions(seeded: Seeded) -> None:
     assert "<th>established</th><th>reported only</th>" in public.html
     assert '<td>RU</td><td class="n">0</td><td class="n">1</td>' in public.html
     assert '<table id="unverified">' in public.html  # counted, not established
+    # By kind, zone, sector and direction: the seeded incident lies in the DMZ's zone.
+    assert (
+        "<tr><td>presence</td><td>ceasefire.dmz</td><td>S07</td><td>-</td>"
+        '<td class="n">1</td></tr>' in public.html
+    )
 
 
 def test_field_reports_and_counts_against_the_previous_period(

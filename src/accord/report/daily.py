@@ -166,8 +166,14 @@ def build_daily(
     by_kind_party = [
         (key, established[key], reported[key]) for key in sorted(set(established) | set(reported))
     ]
+    # A term's rules are checked in the zone drawn for it, which bears the term's id.
+    zones = {zone.id for zone in _map_base(agreement_id)[2]}
     unverified = sorted(
-        Counter((i.kind, i.sector, _direction(i)) for i in current if i.grade != "verified").items()
+        Counter(
+            (i.kind, i.term_id if i.term_id in zones else "-", i.sector, _direction(i))
+            for i in current
+            if i.grade != "verified"
+        ).items()
     )
     edition = f"{party} edition" if party else "Public edition"
     title = f"Daily report No. {number} ({day.isoformat()}), {edition}"
