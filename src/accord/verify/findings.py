@@ -355,7 +355,7 @@ def _firing(
         "reported by the source",
         np.where(
             firer > 0,
-            "origin of fire traced to the party's ground beyond the DMZ",
+            "origin of fire traced to ground the party holds",
             np.where(impact, "impact; an impact alone does not say who fired", ""),
         ),
     )
@@ -392,7 +392,8 @@ def _point_rows(
         near = where.index.near_own_edge(
             rule.zone_id, where.lon[rows], where.lat[rows], where.uncertainty_m[rows]
         )
-    attribution = np.where(party == "", np.char.add("undetermined", reason), reason)
+    undetermined = np.where(reason == "", "undetermined", np.char.add("undetermined: ", reason))
+    attribution = np.where(party == "", undetermined, reason)
     attribution = np.where(near, np.char.add(attribution, f"; {NEAR_EDGE}"), attribution)
     return {
         "rule": np.full(rows.size, number, dtype=np.int32),
