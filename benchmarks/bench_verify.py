@@ -7,7 +7,9 @@
    `run_verification` (load columns, details, detect, correlate, store incidents).
 3. Live micro-batches: a writer commits 100 observations every 100 ms (one breach in
    each), the verifier polls every 50 ms; the delay is from the commit of a breaching
-   observation to the moment its finding, in a new or an existing incident, is committed.
+   observation to the moment its finding, in a new or an existing incident, is committed;
+   on SQLite, and on PostgreSQL too where `--postgres` (default: the test server that
+   `scripts/services.sh` starts) names a server (a fresh database is made and dropped).
 
     .venv/bin/python benchmarks/bench_verify.py --batch 1000000 --database 200000 --live-s 20
 """
@@ -17,15 +19,19 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import os
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import shapely
-from sqlalchemy import select
+from sqlalchemy import create_engine, make_url, select, text
 
 from accord.plans import load_plan
 from accord.store import open_store
@@ -153,11 +159,10 @@ def _writer(
     done.set()
 
 
-def live(verifier: Verifier, folder: Path, seconds: float, rate: int) -> dict[str, float]:
+def live(verifier: Verifier, url: str, folder: Path, seconds: float, rate: int) -> dict[str, float]:
     """Sustained ingest at `rate` observations/s in one process, verification polling
     in another (as a mission runs them), and the delay from a breaching
     observation's commit to the commit of its finding in a provisional incident."""
-    url = f"sqlite:///{folder / 'live.db'}"
     open_store(url).close()
     line = verifier.sectors.main if verifier.sectors else None
     assert line is not None
@@ -235,6 +240,11 @@ def main() -> None:
     parser.add_argument("--live-s", type=float, default=20.0)
     parser.add_argument("--live-rate", type=int, default=10_000, help="observations/s")
     parser.add_argument("--near-deg", type=float, default=NEAR_DEG, help="spread about the line")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("ACCORD_TEST_POSTGRES_URL"),
+        help="a PostgreSQL server URL to run the live test on too (default: the test server's)",
+    )
     args = parser.parse_args()
     globals()["NEAR_DEG"] = args.near_deg
     folder = Path(tempfile.mkdtemp(prefix="bench-verify-"))
@@ -274,7 +284,30 @@ def main() -> None:
         )
         store.close()
     if args.live_s:
-        print("live micro-batches:", live(verifier, folder, args.live_s, args.live_rate))
+        figures = live(
+            verifier, f"sqlite:///{folder / 'live.db'}", folder, args.live_s, args.live_rate
+        )
+        print("live micro-batches, SQLite:", figures)
+        if args.postgres:
+            with fresh_database(args.postgres) as url:
+                figures = live(verifier, url, folder, args.live_s, args.live_rate)
+            print("live micro-batches, PostgreSQL:", figures)
+
+
+@contextmanager
+def fresh_database(server_url: str) -> Iterator[str]:
+    """A new, empty database on the server, dropped afterwards (the role needs CREATEDB)."""
+    server = make_url(server_url)
+    name = f"accord_bench_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE template0'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
 
 
 if __name__ == "__main__":
