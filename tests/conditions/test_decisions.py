@@ -78,7 +78,7 @@ def test_each_day_is_recorded_once_and_a_changed_one_is_corrected(store: Store) 
 
 
 def test_status_and_what_if_from_the_command_line(
-    store: Store, database_url: str, tmp_path: Path
+    store: Store, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     inputs = tmp_path / "inputs.json"
     inputs.write_text(json.dumps({"compliance": _figures(0.95, 200)}), encoding="utf-8")
@@ -88,10 +88,15 @@ def test_status_and_what_if_from_the_command_line(
     assert status.exit_code == 0, status.output
     assert "relations.sanctions" in status.output and "granted: first phase" in status.output
     assert "waits for: CAATSA phase" in status.output and "ledger: 600 evaluations" in status.output
-    changed = runner.invoke(
-        app,
-        ["what-if", *common, "--inputs", str(inputs), "--set", "RU=0.8", "--json"],
-    )
+    what_if = ["what-if", *common, "--inputs", str(inputs), "--set", "RU=0.8", "--json"]
+    # Without a store it says so, rather than weighing an empty one it made.
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    refused = runner.invoke(app, what_if)
+    assert refused.exit_code == 2 and "no accord store at accord.db" in refused.output
+    assert not (elsewhere / "accord.db").exists()
+    changed = runner.invoke(app, [*what_if, "-d", database_url])
     assert changed.exit_code == 0, changed.output
     by_term = {d["term"]: d for d in json.loads(changed.output)}
     assert by_term["relations.sanctions"]["what_if"] == "withheld"

@@ -12,6 +12,7 @@ from rich.console import Console
 
 from accord.agreement import AgreementFileError
 from accord.plans import UnknownPlanError
+from accord.store import StoreError
 
 console = Console()
 err_console = Console(stderr=True)
@@ -38,7 +39,7 @@ def user_errors() -> Iterator[None]:
             err_console.print(f"[red]error[/red] {problem}", highlight=False, soft_wrap=True)
         err_console.print(f"{len(exc.problems)} problem(s) found.", highlight=False)
         raise typer.Exit(1) from None
-    except (UnknownPlanError, ValueError, OSError) as exc:
+    except (UnknownPlanError, StoreError, ValueError, OSError) as exc:
         err_console.print(f"[red]error[/red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
 

@@ -63,7 +63,7 @@ def compliance(
     them, against the previous period; the compliance index with its formula."""
     with user_errors():
         when = date.fromisoformat(day) if day else datetime.now(UTC).date()
-        with open_store(database) as store:
+        with open_store(database, create=False) as store:
             result = compute(store, party, period, when, agreement_id=plan)
         if as_json:
             print(json.dumps(result.as_dict(), indent=2))

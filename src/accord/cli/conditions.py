@@ -61,7 +61,7 @@ def _inputs(
         return given
     parties = sorted({m.party for m in machines})
     try:
-        with open_store(database) as store:
+        with open_store(database, create=False) as store:
             stored = Inputs.of(from_store(store, parties, *period, plan_id))
     except (StoreError, SQLAlchemyError) as exc:
         err_console.print(f"[red]error[/red] database: {exc}", highlight=False)

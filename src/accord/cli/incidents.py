@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Annotated
+from enum import StrEnum
+from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.table import Table
 
 from accord.cli.common import console, err_console, user_errors
 from accord.store import open_store
+from accord.store.verification import StoredIncident
 from accord.verify.rules import Severity
 from accord.verify.rulings import record_investigation, rule_on_dispute
 from accord.verify.workflow import (
@@ -38,6 +43,34 @@ def _when(us: int) -> str:
     return datetime.fromtimestamp(us / 1e6, UTC).strftime("%Y-%m-%d %H:%M:%SZ")
 
 
+class ListFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+def _listed(row: StoredIncident) -> dict[str, Any]:
+    """One incident as `list --format json|csv` gives it: every figure, full precision."""
+    return {
+        "incident": incident_ref(row.id),
+        "first_seen": _when(row.first_seen_us),
+        "last_seen": _when(row.last_seen_us),
+        "term": row.term_id,
+        "kind": row.kind,
+        "party": row.party or "undetermined",
+        "party_confidence": row.party_confidence,
+        "severity": Severity(row.severity).name,
+        "state": row.state,
+        "grade": row.grade,
+        "sector": row.sector,
+        "lon": row.lon,
+        "lat": row.lat,
+        "team": row.team,
+        "sources": len(json.loads(row.sources)),
+        "confidence": row.confidence,
+    }
+
+
 @app.command("list")
 def list_(
     state: Annotated[State | None, typer.Option(help="Only incidents in this state.")] = None,
@@ -45,41 +78,48 @@ def list_(
         str | None, typer.Option(help="Only incidents attributed to this party.")
     ] = None,
     limit: Annotated[int, typer.Option(help="At most this many, newest first.", min=1)] = 50,
+    format_: Annotated[
+        ListFormat, typer.Option("--format", "-f", help="A table to read, or json or csv.")
+    ] = ListFormat.table,
     database: DatabaseOption = None,
 ) -> None:
-    """Incidents, newest first."""
-    with user_errors(), open_store(database) as store:
+    """Incidents, newest first; `show` gives one in full."""
+    with user_errors(), open_store(database, create=False) as store:
         rows = list_incidents(store, state=state.value if state else None, party=party, limit=limit)
-        table = Table(
-            "incident",
-            "first seen",
-            "term",
-            "kind",
-            "party",
-            "severity",
-            "state",
-            "grade",
-            "sector",
-            "team",
-            "sources",
-            "confidence",
+    if format_ is ListFormat.json:
+        typer.echo(json.dumps([_listed(r) for r in rows], indent=2))
+        return
+    if format_ is ListFormat.csv:
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=_FIELDS)
+        writer.writeheader()
+        writer.writerows(_listed(r) for r in rows)
+        typer.echo(out.getvalue(), nl=False)
+        return
+    # Seven columns, the party over its evidence grade, fit a terminal of 80 columns;
+    # the term, team and figures are in `show` and in json/csv.
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1, 0, 0), show_edge=False)
+    for name in ("incident", "first seen", "kind", "severity", "party\nevidence", "state"):
+        table.add_column(name, no_wrap=name in ("incident", "first seen"))
+    table.add_column("sector")
+    for r in rows:
+        table.add_row(
+            incident_ref(r.id),
+            datetime.fromtimestamp(r.first_seen_us / 1e6, UTC).strftime("%m-%d %H:%M"),
+            r.kind.replace("_", " "),
+            Severity(r.severity).name,
+            f"{r.party or 'undetermined'}\n{r.grade}",
+            r.state,
+            r.sector,
         )
-        for r in rows:
-            table.add_row(
-                incident_ref(r.id),
-                _when(r.first_seen_us),
-                r.term_id,
-                r.kind,
-                f"{r.party} ({r.party_confidence:.2f})" if r.party else "undetermined",
-                Severity(r.severity).name,
-                r.state,
-                r.grade,
-                r.sector,
-                r.team,
-                str(len(json.loads(r.sources))),
-                f"{r.confidence:.2f}",
-            )
-        console.print(table)
+    console.print(table)
+    console.print(f"{len(rows)} incident(s); times UTC", highlight=False)
+
+
+_FIELDS = [
+    "incident", "first_seen", "last_seen", "term", "kind", "party", "party_confidence",
+    "severity", "state", "grade", "sector", "lon", "lat", "team", "sources", "confidence",
+]  # fmt: skip
 
 
 @app.command("show")
@@ -88,7 +128,7 @@ def show(
     database: DatabaseOption = None,
 ) -> None:
     """One incident: what, where, whose and why, its evidence and its history."""
-    with user_errors(), open_store(database) as store:
+    with user_errors(), open_store(database, create=False) as store:
         try:
             row, findings, history = incident_detail(store, parse_ref(incident))
         except LookupError as exc:
@@ -138,7 +178,7 @@ def transition_(
     database: DatabaseOption = None,
 ) -> None:
     """Move an incident along its workflow; illegal steps are refused with the legal ones."""
-    with user_errors(), open_store(database) as store:
+    with user_errors(), open_store(database, create=False) as store:
         try:
             done = transition(store, parse_ref(incident), state.value, actor=actor, reason=reason)
         except (IllegalTransition, LookupError) as exc:
@@ -174,7 +214,7 @@ def investigate(
 ) -> None:
     """Record an investigation's result: found verifies the incident; not found keeps its
     grade (a breach that ended leaves nothing to find) and says so in its history."""
-    with user_errors(), open_store(database) as store:
+    with user_errors(), open_store(database, create=False) as store:
         _decided(
             incident,
             lambda n: record_investigation(store, n, found=found, actor=actor, reason=reason),
@@ -194,7 +234,7 @@ def rule(
 ) -> None:
     """The joint commission's ruling on a disputed incident: upheld (verified, resolved)
     or dismissed (closed; no party's compliance counts it)."""
-    with user_errors(), open_store(database) as store:
+    with user_errors(), open_store(database, create=False) as store:
         _decided(
             incident,
             lambda n: rule_on_dispute(store, n, upheld=upheld, actor=actor, reason=reason),

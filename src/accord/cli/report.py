@@ -41,7 +41,7 @@ def daily(
             day = dt.date.fromisoformat(date)
         except ValueError:
             raise ValueError(f"--date {date!r} is not a date; write YYYY-MM-DD") from None
-        with open_store(database) as store:
+        with open_store(database, create=False) as store:
             report = build_daily(store, day, party)
         output_dir.mkdir(parents=True, exist_ok=True)
         stem = f"daily-{day.isoformat()}-{party or 'public'}"

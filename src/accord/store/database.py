@@ -15,7 +15,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, make_url, text
 from sqlalchemy.engine import URL
 
 DATABASE_URL_ENV = "ACCORD_DATABASE_URL"
@@ -81,6 +81,25 @@ def _sqlite_engine(url: URL) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
     return engine
+
+
+def require_store(url: str | None = None) -> None:
+    """Refuse a store that does not exist yet, for commands that only read one: opening
+    would create an empty store, and a report from it says nothing happened."""
+    parsed = _normalise(database_url(url))
+    shown = parsed.render_as_string(hide_password=True)
+    hint = "ingest observations first (accord ingest, accord run) or pass --database"
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:" and not Path(parsed.database).exists():
+            raise StoreError(f"no accord store at {parsed.database}: {hint}")
+        return
+    engine = create_store_engine(url)
+    try:
+        with engine.connect() as connection:
+            if not inspect(connection).has_table("alembic_version"):
+                raise StoreError(f"{shown} holds no accord store: {hint}")
+    finally:
+        engine.dispose()
 
 
 def _alembic_config(connection: Connection) -> Config:

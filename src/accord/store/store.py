@@ -22,7 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from accord.ledger.keys import Refusal
-from accord.store.database import WRITE, create_store_engine, migrate
+from accord.store.database import WRITE, create_store_engine, migrate, require_store
 from accord.store.ledger import admit, count_refusals, record_accepted
 from accord.store.schema import (
     OBSERVATION_COLUMNS,
@@ -322,8 +322,11 @@ def _reject_row(reject: Reject, batch_id: int, source: str, now: datetime) -> di
     }
 
 
-def open_store(url: str | None = None) -> Store:
-    """Open (creating and upgrading as needed) the store at `url` or the default."""
+def open_store(url: str | None = None, *, create: bool = True) -> Store:
+    """Open (upgrading as needed) the store at `url` or the default; a store not there yet
+    is created, or with `create=False` refused (`require_store`)."""
+    if not create:
+        require_store(url)
     engine = create_store_engine(url)
     migrate(engine)
     return Store(engine)
