@@ -122,7 +122,9 @@ def bridge_report(
         "search": _STOPS[stop],
         "accounting": accounting,
     }
-    if len(bridges) < top:
+    if stop == "plan acceptable":
+        out["why_fewer"] = f"asked for {top}, found 1: {_STOPS[stop]}"
+    elif len(bridges) < top:
         out["why_fewer"] = _why_fewer(len(bridges), top, accounting, _STOPS[stop])
     return out
 

@@ -32,6 +32,7 @@ from accord.negotiate.files import (
     _known,
     _read,
     _validation,
+    cite,
 )
 from accord.negotiate.scenario import Package
 
@@ -108,15 +109,15 @@ def load_rules(domain: DomainSpec, path: str | Path | None = None) -> Ratificati
     docs = [d.id for d in domain.documents] + [d.id for d in spec.documents]
     conditions = [c.id for c in spec.conditions]
 
-    def cite(source: Source, field: str) -> None:
+    def check_doc(source: Source, field: str) -> None:
         if source.doc not in docs:
             raise NegotiationFileError(name, _known("document", source.doc, docs), field=field)
 
     for k, condition in enumerate(spec.conditions):
-        cite(condition.source, f"conditions[{k}].source.doc")
+        check_doc(condition.source, f"conditions[{k}].source.doc")
     for k, rule in enumerate(spec.rules):
         field = f"rules[{k}]"
-        cite(rule.source, f"{field}.source.doc")
+        check_doc(rule.source, f"{field}.source.doc")
         for n, trigger in enumerate(rule.when):
             issue = next((i for i in domain.issues if i.id == trigger.issue), None)
             if issue is None:
@@ -144,9 +145,9 @@ def load_rules(domain: DomainSpec, path: str | Path | None = None) -> Ratificati
                 )
         chances = [rule.disapproval, rule.override, rule.approve, rule.support]
         for chance in [c for c in chances if c is not None]:
-            cite(chance.source, field)
+            check_doc(chance.source, field)
         for player in rule.veto_players:
-            cite(player.source, f"{field}.veto_players.{player.id}")
+            check_doc(player.source, f"{field}.veto_players.{player.id}")
     return spec
 
 
@@ -170,10 +171,6 @@ def _survival(rule: Rule, at: float) -> float:
     return 1.0 - pick(rule.disapproval.range, False) * pick(rule.override.range, False)
 
 
-def _cite(source: Source) -> str:
-    return source.doc + (f", {source.section}" if source.section else "")
-
-
 def _outcome(rule: Rule) -> dict[str, Any]:
     """How the part fares once nothing blocks it."""
     if rule.rule == "procedure":
@@ -191,7 +188,7 @@ def _outcome(rule: Rule) -> dict[str, Any]:
             "status": status,
             "yes_share_range": [low, high],
             "needed_share": rule.needed_share,
-            "support_source": _cite(rule.support.source),
+            "support_source": cite(rule.support.source),
             "support_reason": rule.support.reason,
         }
     low, high = _survival(rule, 0.0), _survival(rule, 1.0)
@@ -201,7 +198,7 @@ def _outcome(rule: Rule) -> dict[str, Any]:
         "survives_range": [round(low, 6), round(high, 6)],
     }
     if rule.approve is not None:
-        out |= {"approve_source": _cite(rule.approve.source), "approve_reason": rule.approve.reason}
+        out |= {"approve_source": cite(rule.approve.source), "approve_reason": rule.approve.reason}
     return out
 
 
@@ -239,7 +236,7 @@ def ratify(
             "rule": rule.rule,
             "triggered_by": hits,
             "needed": rule.needed,
-            "source": _cite(rule.source),
+            "source": cite(rule.source),
             "reason": rule.reason,
         } | _outcome(rule)
         blocks = [c for c in spec.conditions if c.id in rule.blocked_while and holds[c.id]]
@@ -247,7 +244,7 @@ def ratify(
             part["once_unblocked"] = part.pop("status")
             part["status"] = "blocked"
             part["blocked_while"] = [
-                {"condition": c.id, "title": c.title, "source": _cite(c.source), "reason": c.reason}
+                {"condition": c.id, "title": c.title, "source": cite(c.source), "reason": c.reason}
                 for c in blocks
             ]
         if rule.veto_players:
@@ -257,7 +254,7 @@ def ratify(
                     "name": v.name,
                     "count": v.count,
                     "approve": list(v.approve),
-                    "source": _cite(v.source),
+                    "source": cite(v.source),
                     "reason": v.reason,
                 }
                 for v in rule.veto_players

@@ -13,12 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from accord.agreement import Agreement
-from accord.negotiate.files import Preferences, Source
+from accord.negotiate.files import Preferences, cite
 from accord.negotiate.mapping import MappedPlan
-
-
-def _cite(source: Source) -> str:
-    return source.doc + (f", {source.section}" if source.section else "")
 
 
 @dataclass(frozen=True)
@@ -94,7 +90,7 @@ def _value(prefs: Preferences, party: str, issue: str, option: str) -> dict[str,
     if pref is None:
         return {"value": None, "reason": "the party file does not weigh this issue", "source": None}
     entry = pref.values[option]
-    source = str(entry[3]) if len(entry) == 4 else _cite(pref.source)
+    source = str(entry[3]) if len(entry) == 4 else cite(pref.source)
     return {
         "value": [float(entry[0]), float(entry[1])],
         "weight": [float(w) / spec.weights_sum for w in pref.weight],
