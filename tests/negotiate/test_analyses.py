@@ -70,7 +70,11 @@ def test_ratification_of_nato_accession_needs_every_member():
     low, high = part["survives_range"]
     assert low <= part["survives"] <= high < 0.6
     dp = ratify(rules, setting.prefs.domain, setting.plans["defense-priorities-2025"])
-    assert [p["part"] for p in dp["parts"]] == ["sanctions_phased"]
+    assert [p["part"] for p in dp["parts"]] == [
+        "sanctions_phased",
+        "eu_sanctions_phased",
+        "ua_amendment_alignment",
+    ]
 
 
 def test_full_dmz_scores_above_partial():
@@ -110,7 +114,7 @@ def test_cli_commands_print_json():
         "egalitarian",
         "utilitarian",
     }
-    result = runner.invoke(app, ["bridge", "mcfaul-2024", "--top", "2"])
+    result = runner.invoke(app, ["bridge", "mcfaul-2024", "--top", "2", "--no-core"])
     assert json.loads(result.output)["bridges"][0]["changes"][0]["issue"] == "alignment"
 
 

@@ -414,6 +414,14 @@ class OpenArea(StrictModel):
     note: OneLine
 
 
+class CoreIssue(StrictModel):
+    """A negotiation issue the plan's authors will not trade away (bridging keeps it)."""
+
+    issue: IssueId
+    reason: OneLine
+    sources: list[SourceRef] = Field(min_length=1)
+
+
 class Agreement(StrictModel):
     """A whole proposal: who proposes it, whom it involves, and what it says."""
 
@@ -427,6 +435,9 @@ class Agreement(StrictModel):
     terms: list[Term] = Field(default_factory=list)
     deals: list[Deal] = Field(default_factory=list)
     open: list[OpenArea] = Field(default_factory=list)
+    core: list[CoreIssue] = Field(
+        default_factory=list, description="negotiation issues the plan stands or falls by"
+    )
 
     @model_validator(mode="before")
     @classmethod

@@ -92,6 +92,10 @@ def check_references(data: dict[str, Any]) -> list[Problem]:
         for j, source in enumerate(deal.get("sources") or []):
             if isinstance(source, dict):
                 need(("deals", i, "sources", j, "doc"), source.get("doc"), docs, "document")
+    for i, core in _items(data, "core"):
+        for j, source in enumerate(core.get("sources") or []):
+            if isinstance(source, dict):
+                need(("core", i, "sources", j, "doc"), source.get("doc"), docs, "document")
     problems.extend(_deal_cycles(data))
     problems.extend(_coverage(data))
     return problems

@@ -22,6 +22,7 @@ PlansArg = typer.Argument(None, help="Plan ids or plan files; all shipped plans 
 PartyOpt = typer.Option(None, "--party", help="A party file to use instead of the shipped ones.")
 DomainOpt = typer.Option(None, "--domain", help="A domain file to use instead of the shipped one.")
 OutputOpt = typer.Option(None, "--output", "-o", help="Write JSON here instead of stdout.")
+TextOpt = typer.Option(False, "--text", help="Print plain text instead of JSON.")
 
 
 def _setting(plans: list[str] | None, party: list[Path] | None, domain: Path | None) -> Setting:
@@ -30,6 +31,14 @@ def _setting(plans: list[str] | None, party: list[Path] | None, domain: Path | N
 
 def _emit(data: Any, output: str | None) -> None:
     write_or_print(json.dumps(data, indent=2), output)
+
+
+def _emit_or_text(data: Any, render: Any, output: str | None, text: bool) -> None:
+    """Plain text on stdout with --text (JSON still goes to --output when given)."""
+    if text:
+        write_or_print(render(data), None)
+    if output or not text:
+        _emit(data, output)
 
 
 @app.command()
@@ -80,25 +89,41 @@ def pareto(
 
 @app.command()
 def solutions(
-    party: list[Path] = PartyOpt, domain_file: Path = DomainOpt, output: str = OutputOpt
+    party: list[Path] = PartyOpt,
+    domain_file: Path = DomainOpt,
+    output: str = OutputOpt,
+    text: bool = TextOpt,
 ) -> None:
-    """Nash, Kalai-Smorodinsky, egalitarian and utilitarian packages."""
+    """Nash, Kalai-Smorodinsky, egalitarian and utilitarian packages, with their terms: each
+    option's title, the plans that propose it, and each party's value with reason and source."""
     with user_errors():
-        _emit(analysis.solutions_json(_setting([], party, domain_file)), output)
+        data = analysis.solutions_json(_setting([], party, domain_file))
+        _emit_or_text(data, analysis.solutions_text, output, text)
 
 
 @app.command("bridge")
 def bridge_cmd(
     plan: str = typer.Argument(..., help="Plan id or file."),
     top: int = typer.Option(5, help="How many alternatives to rank."),
+    lock: list[str] = typer.Option(
+        None, "--lock", help="An issue the plan settles that must not change (repeatable)."
+    ),
+    core: bool = typer.Option(
+        True, "--core/--no-core", help="Keep the issues the plan declares as its core."
+    ),
+    max_changes: int = typer.Option(None, help="Change at most this many settled issues."),
     party: list[Path] = PartyOpt,
     domain_file: Path = DomainOpt,
     output: str = OutputOpt,
+    text: bool = TextOpt,
 ) -> None:
-    """The fewest changes that make a plan acceptable to every party, ranked."""
+    """The fewest changes that make a plan acceptable to every party, ranked, with their terms
+    and, when fewer than --top come back, why."""
     with user_errors():
         setting = _setting([plan], party, domain_file)
-        _emit(analysis.bridge_json(setting, next(iter(setting.plans)), top), output)
+        name = next(iter(setting.plans))
+        data = analysis.bridge_json(setting, name, top, lock or (), core, max_changes)
+        _emit_or_text(data, analysis.bridge_text, output, text)
 
 
 @app.command()
@@ -122,10 +147,20 @@ def ratify(
     party: list[Path] = PartyOpt,
     domain_file: Path = DomainOpt,
     output: str = OutputOpt,
+    text: bool = TextOpt,
+    martial_law: bool = typer.Option(
+        None,
+        "--martial-law/--no-martial-law",
+        help="Whether martial law holds in Ukraine when the plan is ratified (default: the"
+        " rules file says).",
+    ),
 ) -> None:
-    """The chance each part of each plan survives its veto players."""
+    """How each part of each plan is ratified and how it fares: a probability with its range,
+    a block, a referendum against the polls, or "not modelled"."""
     with user_errors():
-        _emit(analysis.ratify_json(_setting(plans, party, domain_file)), output)
+        conditions = None if martial_law is None else {"martial_law": martial_law}
+        data = analysis.ratify_json(_setting(plans, party, domain_file), conditions)
+        _emit_or_text(data, analysis.ratify_text_all, output, text)
 
 
 @app.command("durability")

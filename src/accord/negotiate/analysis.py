@@ -6,21 +6,23 @@ is the number the other shows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from accord.agreement import SourceMap
-from accord.negotiate.bridging import bridge
+from accord.agreement import Agreement, AgreementFileError, SourceMap
+from accord.negotiate.bridging import Lock, bridge_report
 from accord.negotiate.durability import durability, load_mechanisms
 from accord.negotiate.evaluate import evaluate_package, explain_empty
 from accord.negotiate.files import Preferences, load_preferences
 from accord.negotiate.mapping import MappedPlan, plan_package
 from accord.negotiate.pareto import Frontier, pareto_set
-from accord.negotiate.ratification import load_rules, ratify
+from accord.negotiate.ratification import load_rules, ratify, ratify_text
 from accord.negotiate.scenario import Package, Scenario
 from accord.negotiate.sensitivity import analyse
 from accord.negotiate.solutions import solve
+from accord.negotiate.terms import Proposals, package_terms, terms_text
 from accord.plans import load_plan, plan_ids, plan_path
 
 
@@ -32,6 +34,7 @@ class Setting:
     scenario: Scenario
     plans: dict[str, Package]
     mapped: dict[str, MappedPlan]
+    agreements: dict[str, Agreement] = field(default_factory=dict)
 
     @classmethod
     def load(
@@ -41,16 +44,35 @@ class Setting:
         domain_file: str | Path | None = None,
     ) -> Setting:
         prefs = load_preferences(party_files, domain_file)
+        agreements = [load_plan(p) for p in (plans or plan_ids())]
         mapped = [
-            plan_package(load_plan(p), prefs.domain, SourceMap.read(plan_path(p)))
-            for p in (plans or plan_ids())
+            plan_package(a, prefs.domain, SourceMap.read(plan_path(p)))
+            for p, a in zip(plans or plan_ids(), agreements, strict=True)
         ]
         return cls(
             prefs,
             prefs.scenario(),
             {m.plan: m.package for m in mapped},
             {m.plan: m for m in mapped},
+            {a.id: a for a in agreements},
         )
+
+    def proposals(self) -> Proposals:
+        """Which plans propose each option: this setting's plans and every shipped plan
+        that maps onto its domain (one that does not, under a user's domain, is skipped)."""
+        mapped, agreements = dict(self.mapped), dict(self.agreements)
+        for name in plan_ids():
+            if name in mapped:
+                continue
+            agreement = load_plan(name)
+            try:
+                mapped[name] = plan_package(
+                    agreement, self.prefs.domain, SourceMap.read(plan_path(name))
+                )
+            except AgreementFileError:
+                continue
+            agreements[name] = agreement
+        return Proposals.index(self.prefs, mapped, agreements)
 
 
 def domain_json(setting: Setting) -> dict[str, Any]:
@@ -105,20 +127,99 @@ def _row(scenario: Scenario, front: Frontier, i: int) -> dict[str, Any]:
     }
 
 
-def solutions_json(setting: Setting) -> dict[str, Any]:
+def solutions_json(setting: Setting, terms: bool = True) -> dict[str, Any]:
+    """The bargaining solutions; with `terms`, each package's terms, proposers and values."""
     found = solve(setting.scenario)
     if not found:
         return {"solutions": {}, "why_empty": explain_empty(setting.scenario)}
-    return {"solutions": {k: v.to_json(setting.scenario) for k, v in found.items()}}
+    proposals = setting.proposals() if terms else None
+    out = {}
+    for name, solution in found.items():
+        row = solution.to_json(setting.scenario)
+        if proposals is not None:
+            row["terms"] = package_terms(setting.prefs, proposals, row["package"])
+        out[name] = row
+    return {"solutions": out}
 
 
-def bridge_json(setting: Setting, plan: str, top: int = 5) -> dict[str, Any]:
-    return {"plan": plan, "bridges": bridge(setting.scenario, setting.plans[plan], top=top)}
+def solutions_text(data: Mapping[str, Any]) -> str:
+    if not data["solutions"]:
+        return f"no solution: {data['why_empty']}"
+    out = []
+    for name, row in data["solutions"].items():
+        gains = ", ".join(f"{p} {u:.3f}" for p, u in row["utilities"].items())
+        out.append(f"{name} (utilities {gains})")
+        out.extend(terms_text(row.get("terms", [])))
+    return "\n".join(out)
 
 
-def ratify_json(setting: Setting) -> dict[str, Any]:
+def plan_locks(
+    setting: Setting, plan: str, lock: Sequence[str] = (), core: bool = True
+) -> list[Lock]:
+    """The issues bridging must keep: those the user names and, with `core`, the plan's own
+    core issues. An issue that is unknown or that the plan leaves open is an error."""
+    s, package = setting.scenario, setting.plans[plan]
+    locks: dict[int, Lock] = {}
+    for name in lock:
+        if name not in s.issues:
+            raise ValueError(f"--lock {name}: unknown issue; valid: {', '.join(s.issues)}")
+        j = s.issue_index(name)
+        if package[j] is None:
+            settled = [i for i, c in zip(s.issues, package, strict=True) if c is not None]
+            raise ValueError(
+                f"--lock {name}: plan {plan} leaves this issue open, so there is no option to"
+                f" keep; it settles {', '.join(settled)}"
+            )
+        locks[j] = Lock(j, "locked by the user")
+    agreement = setting.agreements.get(plan)
+    for entry in agreement.core if core and agreement else []:
+        j = s.issue_index(entry.issue)
+        cite = "; ".join(r.doc + (f", {r.section}" if r.section else "") for r in entry.sources)
+        locks.setdefault(j, Lock(j, f"the plan's core: {entry.reason}", cite))
+    return list(locks.values())
+
+
+def bridge_json(
+    setting: Setting,
+    plan: str,
+    top: int = 5,
+    lock: Sequence[str] = (),
+    core: bool = True,
+    max_changes: int | None = None,
+) -> dict[str, Any]:
+    """The bridges with their terms, the locks they keep, and why fewer came back if so."""
+    s, package = setting.scenario, setting.plans[plan]
+    locks = plan_locks(setting, plan, lock, core)
+    report = bridge_report(s, package, top, max_changes, locks)
+    if "why_fewer" in report and report["accounting"]["touch_a_locked_issue"]:
+        report["why_fewer"] += " Unlock with --no-core (the plan's core) or fewer --lock."
+    proposals = setting.proposals()
+    for row in report["bridges"]:
+        row["terms"] = package_terms(setting.prefs, proposals, row["package"], s.describe(package))
+    return {"plan": plan} | report
+
+
+def bridge_text(data: Mapping[str, Any]) -> str:
+    out = [f"plan {data['plan']}: {len(data['bridges'])} bridge(s)"]
+    out += [f"  locked {k['issue']}: {k['reason']} [{k['source']}]" for k in data["locked"]]
+    if "why_fewer" in data:
+        out.append(f"  {data['why_fewer']}")
+    for n, row in enumerate(data["bridges"], 1):
+        changes = ", ".join(f"{c['issue']} {c['from']} -> {c['to']}" for c in row["changes"])
+        out.append(
+            f"bridge {n}: {changes or 'no change'}; smallest gain {row['smallest_gain']:.3f}"
+        )
+        out.extend(terms_text(row["terms"]))
+    return "\n".join(out)
+
+
+def ratify_json(setting: Setting, conditions: Mapping[str, bool] | None = None) -> dict[str, Any]:
     rules = load_rules(setting.prefs.domain)
-    return {n: ratify(rules, setting.prefs.domain, p) for n, p in setting.plans.items()}
+    return {n: ratify(rules, setting.prefs.domain, p, conditions) for n, p in setting.plans.items()}
+
+
+def ratify_text_all(data: Mapping[str, Any]) -> str:
+    return "\n".join(line for name, result in data.items() for line in ratify_text(name, result))
 
 
 def durability_json(setting: Setting) -> dict[str, Any]:
@@ -138,7 +239,7 @@ def summary(setting: Setting, draws: int = 200, seed: int = 0) -> dict[str, Any]
         "domain": domain_json(setting),
         "plans": evaluate_json(setting),
         "pareto": pareto_json(setting, limit=0) | {"pareto": []},
-        "solutions": solutions_json(setting),
+        "solutions": solutions_json(setting, terms=False),
         "ratification": ratify_json(setting),
         "durability": durability_json(setting),
         "sensitivity": sensitivity_json(setting, draws=draws, seed=seed),

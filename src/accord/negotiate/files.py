@@ -42,6 +42,11 @@ class Source(StrictModel):
     section: str | None = None
 
 
+def cite(source: Source) -> str:
+    """A source as one string: the document, and the section when given."""
+    return source.doc + (f", {source.section}" if source.section else "")
+
+
 class DocumentSpec(StrictModel):
     id: str
     title: str
@@ -290,7 +295,7 @@ def exclusions(domain: DomainSpec) -> tuple[Exclusion, ...]:
             ref(c.excludes[0]),
             ref(c.excludes[1]),
             c.reason,
-            c.source.doc + (f", {c.source.section}" if c.source.section else ""),
+            cite(c.source),
         )
         for c in domain.constraints
     )
@@ -479,7 +484,7 @@ def load_preferences(
                     j,
                     frozenset(opts.index(o) for o in line.forbid),
                     line.reason,
-                    line.source.doc + (f", {line.source.section}" if line.source.section else ""),
+                    cite(line.source),
                 )
             )
     return Preferences(

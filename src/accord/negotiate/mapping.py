@@ -219,6 +219,7 @@ def plan_package(
             chosen[hit.term].append(Selection(issue.id, hit.option, hit.rule, outcome))
         package.append(None if winner is None else [o.id for o in issue.options].index(left[0]))
         setters.append(None if winner is None else agreement.terms[winner.term].id)
+    problems.extend(_core_problems(agreement, domain, package, where))
     if problems:
         raise AgreementFileError(sorted(problems, key=lambda p: (p.line, p.column, p.field)))
     mapped = tuple(
@@ -231,3 +232,23 @@ def plan_package(
         for t, term in enumerate(terms)
     )
     return MappedPlan(agreement.id, tuple(package), tuple(setters), mapped)
+
+
+def _core_problems(
+    agreement: Agreement, domain: DomainSpec, package: list[int | None], where: SourceMap
+) -> list[FileProblem]:
+    """A core issue must be an issue of the domain that the plan settles."""
+    ids = [i.id for i in domain.issues]
+    problems = []
+    for k, core in enumerate(agreement.core):
+        loc = ("core", k, "issue")
+        if core.issue not in ids:
+            message = f"unknown negotiation issue '{core.issue}'; valid: {', '.join(ids)}"
+            problems.append(where.problem(loc, message))
+        elif package[ids.index(core.issue)] is None:
+            message = (
+                f"the plan leaves '{core.issue}' open, so it has no option to keep; a core issue"
+                " is one the plan's terms settle"
+            )
+            problems.append(where.problem(loc, message))
+    return problems
