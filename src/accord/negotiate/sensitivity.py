@@ -109,31 +109,25 @@ def plan_utilities(prefs: Preferences, draws: Draws, package: Package) -> NDArra
     return total
 
 
-def acceptance(prefs: Preferences, draws: Draws, package: Package) -> NDArray[np.bool_]:
-    """(draws, parties): the package beats the party's alternative and crosses none of its red
-    lines that hold in the draw."""
+def acceptance(
+    prefs: Preferences, draws: Draws, package: Package, utilities: NDArray[np.float64]
+) -> NDArray[np.bool_]:
+    """(draws, parties): the package's utilities beat the party's alternative and it crosses
+    none of the party's red lines that hold in the draw."""
     parties = [p.party for p in prefs.parties]
     blocked = np.zeros(draws.alternatives.shape, dtype=bool)
     for k, line in enumerate(prefs.red_lines):
         if package[line.issue] is not None and package[line.issue] in line.forbidden:
             blocked[:, parties.index(line.party)] |= draws.held[:, k]
-    return (plan_utilities(prefs, draws, package) > draws.alternatives) & ~blocked
+    return (utilities > draws.alternatives) & ~blocked
 
 
 def figure(hits: NDArray[np.bool_], draws: Draws, readings: Readings) -> dict[str, Any]:
     """A share of draws with its interval, its value under each outlook and each open-issue
     rule, and its range over every mix of outlook probabilities inside their ranges."""
-    overall = Estimate(int(hits.sum()), draws.n)
-    by_outlook = [
-        Estimate(int(hits[draws.outlook == k].sum()), int((draws.outlook == k).sum()))
-        for k in range(len(readings.outlooks))
-    ]
-    by_rule = {
-        r: Estimate(
-            int(hits[draws.rule == RULES.index(r)].sum()), int((draws.rule == RULES.index(r)).sum())
-        )
-        for r in readings.rules
-    }
+    overall = _among(hits, np.ones(draws.n, dtype=bool))
+    by_outlook = [_among(hits, draws.outlook == k) for k in range(len(readings.outlooks))]
+    by_rule = {r: _among(hits, draws.rule == RULES.index(r)) for r in readings.rules}
     seen = [e for e in by_outlook if e.n]
     low, high = min(seen, key=lambda e: e.p), max(seen, key=lambda e: e.p)
     mix = outlook_mix(by_outlook, readings)
@@ -145,6 +139,10 @@ def figure(hits: NDArray[np.bool_], draws: Draws, readings: Readings) -> dict[st
         "by_open_issue_rule": {r: e.to_json() for r, e in by_rule.items()},
         "over_outlook_probabilities": mix,
     }
+
+
+def _among(hits: NDArray[np.bool_], drawn: NDArray[np.bool_]) -> Estimate:
+    return Estimate(int(hits[drawn].sum()), int(drawn.sum()))
 
 
 def outlook_mix(by_outlook: list[Estimate], readings: Readings) -> dict[str, Any]:
@@ -184,7 +182,8 @@ def analyse(
     draws = draw(prefs, n, seed, readings)
     out: dict[str, Any] = {"draws": n, "seed": seed, **readings.to_json(draws.outlook), "plans": {}}
     for name, package in plans.items():
-        accepts = acceptance(prefs, draws, package)
+        utilities = plan_utilities(prefs, draws, package)
+        accepts = acceptance(prefs, draws, package, utilities)
         out["plans"][name] = {
             "accept": {
                 party: figure(accepts[:, p], draws, readings)
@@ -192,7 +191,7 @@ def analyse(
             },
             "all_accept": figure(np.all(accepts, axis=1), draws, readings),
             "open_issue_without_option": Estimate(
-                int(np.isnan(plan_utilities(prefs, draws, package)[:, 0]).sum()), n
+                int(np.isnan(utilities[:, 0]).sum()), n
             ).to_json(),
         }
     if nash:
