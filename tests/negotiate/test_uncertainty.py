@@ -288,6 +288,7 @@ def test_estimates_read_as_wilson_intervals():
     assert Estimate(200, 200).text() == "1.00 (>= 0.98 at 95%, n=200)"
     assert Estimate(0, 1000).text() == "0.00 (<= 0.004 at 95%, n=1000)"
     assert digits(0.9995) == "0.9995" and digits(0.004) == "0.004" and digits(0.5) == "0.50"
+    assert Estimate(50000, 100000).text() == "0.500 (0.497-0.503 at 95%, n=100000)"
 
 
 def test_shipped_outlooks_are_sourced_and_their_probabilities_can_sum_to_one():

@@ -25,11 +25,11 @@ def wilson(successes: int, n: int, confidence: float = CONFIDENCE) -> tuple[floa
     return float(ci.low), float(ci.high)
 
 
-def digits(x: float) -> str:
-    """Two decimals, or as many more as it takes for a figure short of 0 or 1 not to read as
-    0.00 or 1.00."""
-    for places in (2, 3, 4, 5, 6):
-        text = f"{x:.{places}f}"
+def digits(x: float, places: int = 2) -> str:
+    """`places` decimals, or as many more as it takes for a figure short of 0 or 1 not to read
+    as 0.00 or 1.00."""
+    for more in range(places, 7):
+        text = f"{x:.{more}f}"
         if x in (0.0, 1.0) or float(text) not in (0.0, 1.0):
             return text
     return text
@@ -47,7 +47,10 @@ def with_margin(p: float, low: float, high: float, note: str = "", short: bool =
         return f"{digits(p)} (>= {digits(low)}{tail})"
     if bottom:
         return f"{digits(p)} (<= {digits(high)}{tail})"
-    return f"{digits(p)} ({digits(low)}-{digits(high)}{tail})"
+    places = 2  # enough decimals that a narrow interval does not read as one figure
+    while places < 6 and digits(low, places) == digits(high, places):
+        places += 1
+    return f"{digits(p, places)} ({digits(low, places)}-{digits(high, places)}{tail})"
 
 
 def brief(p: float, interval: tuple[float, float] | list[float]) -> str:
