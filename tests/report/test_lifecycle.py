@@ -10,6 +10,7 @@ breach the zone rules too; `accord run` itself uses the default as it is.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -104,7 +105,12 @@ def test_a_users_own_plan_joins_the_comparison_and_the_negotiation(
     assert "my-plan" in [p["id"] for p in compared["plans"]]
     assert "my-plan" in [p["plan"] for p in negotiation["plans"]]
     assert monitoring["agreement"] == "my-plan"
-    assert "joins the comparison" in " ".join(output.split())
+    said = " ".join(output.split())
+    assert "joins the comparison" in said
+    # the negotiation line states its chances with their intervals, never a bare 0.00 or 1.00
+    line = said[said.index("negotiation: ") :].split(" efficient packages")[0]
+    assert "chance that every party accepts (95% intervals, 200 draws)" in line
+    assert re.findall(r"(?<![\d.])[01]\.0+(?![\d.])(?! \((?:>=|<=) )", line) == []
 
 
 def test_rules_no_source_can_see_skip_monitoring_with_the_reason(

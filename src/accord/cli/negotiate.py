@@ -11,10 +11,14 @@ import typer
 from accord.cli.common import err_console, user_errors, write_or_print
 from accord.negotiate import analysis
 from accord.negotiate.analysis import Setting
+from accord.negotiate.flip import flip_text
+from accord.negotiate.readings import RULES, Readings
+from accord.negotiate.sensitivity import sensitivity_text
 
 app = typer.Typer(
     help="Negotiation analysis: red lines, acceptance, Pareto set, bargaining solutions, "
-    "bridging, sensitivity, ratification, durability, GENIUS files and the HTML report.",
+    "bridging, sensitivity, flip points, ratification, durability, GENIUS files and the HTML "
+    "report.",
     no_args_is_help=True,
 )
 
@@ -126,19 +130,72 @@ def bridge_cmd(
         _emit_or_text(data, analysis.bridge_text, output, text)
 
 
+StancesOpt = typer.Option(
+    None,
+    "--stances",
+    help="A file of analyst stances: alternative readings of a party's figures, each drawn with "
+    "its probability.",
+)
+RuleOpt = typer.Option(
+    None,
+    "--open-rule",
+    help="How an open issue is valued: worst, mean or best allowed option (repeatable; each draw "
+    "takes one; all three if none).",
+)
+TextOpt = typer.Option(
+    False, "--text", help="Print plain lines instead of JSON (JSON still goes to --output)."
+)
+
+
+def _readings(setting: Setting, stances: Path | None, rules: list[str] | None) -> Readings:
+    return Readings.load(setting.prefs, stances, tuple(rules) if rules else RULES)
+
+
 @app.command()
 def sensitivity(
     plans: list[str] = PlansArg,
-    draws: int = typer.Option(1000, help="Monte Carlo draws."),
+    draws: int = typer.Option(1000, min=1, help="Monte Carlo draws."),
     seed: int = typer.Option(0, help="Random seed."),
     party: list[Path] = PartyOpt,
     domain_file: Path = DomainOpt,
+    stances: Path = StancesOpt,
+    open_rule: list[str] = RuleOpt,
+    text: bool = TextOpt,
     output: str = OutputOpt,
 ) -> None:
-    """Monte Carlo over the preference ranges: acceptance odds and Nash stability."""
+    """Monte Carlo over the ranges, red lines, battlefield outlooks, open-issue rules and
+    stances: acceptance odds with their intervals, and Nash stability."""
     with user_errors():
         setting = _setting(plans, party, domain_file)
-        _emit(analysis.sensitivity_json(setting, draws, seed, show_progress=True), output)
+        readings = _readings(setting, stances, open_rule)
+        data = analysis.sensitivity_json(setting, draws, seed, True, readings)
+        if text:
+            write_or_print(sensitivity_text(data), None)
+        if output or not text:
+            _emit(data, output)
+
+
+@app.command()
+def flip(
+    plans: list[str] = PlansArg,
+    draws: int = typer.Option(1000, min=1, help="Monte Carlo draws for the spread."),
+    seed: int = typer.Option(0, help="Random seed."),
+    party: list[Path] = PartyOpt,
+    domain_file: Path = DomainOpt,
+    stances: Path = StancesOpt,
+    open_rule: list[str] = RuleOpt,
+    text: bool = TextOpt,
+    output: str = OutputOpt,
+) -> None:
+    """Per plan and party, the value of continued war at which acceptance flips, its spread
+    across draws, and the party's value under each battlefield outlook."""
+    with user_errors():
+        setting = _setting(plans, party, domain_file)
+        data = analysis.flip_json(setting, draws, seed, _readings(setting, stances, open_rule))
+        if text:
+            write_or_print(flip_text(data), None)
+        if output or not text:
+            _emit(data, output)
 
 
 @app.command()

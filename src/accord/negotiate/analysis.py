@@ -16,9 +16,11 @@ from accord.negotiate.bridging import Lock, bridge_report
 from accord.negotiate.durability import durability, load_mechanisms
 from accord.negotiate.evaluate import evaluate_package, explain_empty
 from accord.negotiate.files import Preferences, load_preferences
+from accord.negotiate.flip import flip_points
 from accord.negotiate.mapping import MappedPlan, plan_package
 from accord.negotiate.pareto import Frontier, pareto_set
 from accord.negotiate.ratification import load_rules, ratify, ratify_text
+from accord.negotiate.readings import Readings
 from accord.negotiate.scenario import Package, Scenario
 from accord.negotiate.sensitivity import analyse
 from accord.negotiate.solutions import solve
@@ -228,9 +230,26 @@ def durability_json(setting: Setting) -> dict[str, Any]:
 
 
 def sensitivity_json(
-    setting: Setting, draws: int = 1000, seed: int = 0, show_progress: bool = False
+    setting: Setting,
+    draws: int = 1000,
+    seed: int = 0,
+    show_progress: bool = False,
+    readings: Readings | None = None,
 ) -> dict[str, Any]:
-    return analyse(setting.prefs, setting.plans, n=draws, seed=seed, show_progress=show_progress)
+    return analyse(
+        setting.prefs,
+        setting.plans,
+        n=draws,
+        seed=seed,
+        show_progress=show_progress,
+        readings=readings,
+    )
+
+
+def flip_json(
+    setting: Setting, draws: int = 1000, seed: int = 0, readings: Readings | None = None
+) -> dict[str, Any]:
+    return flip_points(setting.prefs, setting.plans, n=draws, seed=seed, readings=readings)
 
 
 def summary(setting: Setting, draws: int = 200, seed: int = 0) -> dict[str, Any]:
@@ -243,4 +262,5 @@ def summary(setting: Setting, draws: int = 200, seed: int = 0) -> dict[str, Any]
         "ratification": ratify_json(setting),
         "durability": durability_json(setting),
         "sensitivity": sensitivity_json(setting, draws=draws, seed=seed),
+        "flip": flip_json(setting, draws=draws, seed=seed),
     }

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -142,9 +142,36 @@ class Alternative(Valued):
     by_outlook: dict[str, list[Any]] = Field(default_factory=dict)
 
 
+class OutlookProbability(StrictModel):
+    """How likely an outlook is: a range, and whether a document or an analyst gives it."""
+
+    range: tuple[float, float]
+    basis: Literal["document", "analyst"]
+    source: Source | None = None  # required when a document gives the figure
+    reason: str = Field(min_length=3)
+
+    @field_validator("range", mode="before")
+    @classmethod
+    def _range(cls, v: Any) -> Any:
+        if isinstance(v, int | float):
+            v = [v, v]
+        if isinstance(v, list | tuple) and len(v) == 2:
+            _check_range(list(v))
+            if not 0 <= v[0] <= v[1] <= 1:
+                raise ValueError(f"a probability range lies within [0, 1], got {list(v)}")
+        return v
+
+
 class OutlookSpec(StrictModel):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: str
+    sources: list[Source] = Field(min_length=1)
+    reason: str = Field(min_length=3)
+    probability: OutlookProbability
+
+
+class OutlooksFile(StrictModel):
+    outlooks: list[OutlookSpec] = Field(min_length=1)
 
 
 class PartySpec(StrictModel):
@@ -438,13 +465,49 @@ def load_party(path: str | Path, domain: DomainSpec) -> PartySpec:
     return spec
 
 
-def load_outlooks() -> list[OutlookSpec]:
-    """The battlefield outlooks a party's value of continued war may depend on."""
-    name, data = _read(DATA / "outlooks.yaml")
+def load_outlooks(
+    path: str | Path | None = None, domain: DomainSpec | None = None
+) -> list[OutlookSpec]:
+    """The battlefield outlooks a party's value of continued war may depend on; with a
+    domain, their sources are checked against its documents."""
+    name, data = _read(Path(path) if path else DATA / "outlooks.yaml")
     try:
-        return [OutlookSpec.model_validate(o) for o in data["outlooks"]]
-    except (KeyError, TypeError, ValidationError) as exc:
-        raise NegotiationFileError(name, f"not a list of outlooks: {exc}") from None
+        outlooks = OutlooksFile.model_validate(data).outlooks
+    except ValidationError as exc:
+        raise _validation(name, exc) from None
+    _check_outlooks(name, outlooks, domain)
+    return outlooks
+
+
+def _check_outlooks(name: str, outlooks: list[OutlookSpec], domain: DomainSpec | None) -> None:
+    ids = [o.id for o in outlooks]
+    for k, outlook in enumerate(outlooks):
+        field = f"outlooks[{k}]"
+        if ids.count(outlook.id) > 1:
+            raise NegotiationFileError(name, f"outlook '{outlook.id}' is listed twice", field=field)
+        probability = outlook.probability
+        if probability.basis == "document" and probability.source is None:
+            raise NegotiationFileError(
+                name,
+                "a probability a document gives needs its source",
+                field=f"{field}.probability",
+            )
+        if domain is not None:
+            docs = [d.id for d in domain.documents]
+            for source in [*outlook.sources, *filter(None, [probability.source])]:
+                if source.doc not in docs:
+                    raise NegotiationFileError(
+                        name, _known("document", source.doc, docs), field=field
+                    )
+    low = sum(o.probability.range[0] for o in outlooks)
+    high = sum(o.probability.range[1] for o in outlooks)
+    if not low <= 1 <= high:
+        raise NegotiationFileError(
+            name,
+            f"the outlooks' probabilities cannot sum to 1: their lows sum to {low:.4g} and their "
+            f"highs to {high:.4g}",
+            field="outlooks.*.probability",
+        )
 
 
 def default_party_files() -> list[Path]:
@@ -485,6 +548,7 @@ def load_preferences(
                     frozenset(opts.index(o) for o in line.forbid),
                     line.reason,
                     cite(line.source),
+                    line.held,
                 )
             )
     return Preferences(

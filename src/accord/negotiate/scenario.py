@@ -27,6 +27,7 @@ class RedLine:
     forbidden: frozenset[int]
     reason: str = ""
     source: str = ""
+    held: float = 1.0  # probability that the party keeps it in a settlement
 
 
 @dataclass(frozen=True)
