@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import math
+from fractions import Fraction
 
 import numpy as np
 from numpy.typing import NDArray
@@ -11,17 +13,28 @@ from accord.negotiate.scenario import RedLine, Scenario
 
 
 def random_scenario(
-    seed: int, parties: int, issues: int, max_options: int, integer: bool, red_lines: bool
+    seed: int,
+    parties: int,
+    issues: int,
+    max_options: int,
+    integer: bool,
+    red_lines: bool,
+    decimal: bool = False,
 ) -> Scenario:
-    """A scenario with random tables; integer tables make ties and duplicates common."""
+    """A scenario with random tables; integer tables make ties and duplicates common, and
+    decimal ones (tenths, alternatives too) make ties that floats miss (0.1 + 0.2 vs 0.3)."""
     rng = np.random.default_rng(seed)
     counts = rng.integers(2, max_options + 1, size=issues)
-    if integer:
-        tables = tuple(rng.integers(0, 4, size=(parties, int(k))).astype(float) for k in counts)
+    if integer or decimal:
+        tables = tuple(
+            rng.integers(0, 4, size=(parties, int(k))) / (10.0 if decimal else 1.0) for k in counts
+        )
     else:
         tables = tuple(rng.random((parties, int(k))) for k in counts)
     top = sum(t.max(axis=1) for t in tables)
     alternatives = top * rng.uniform(0.0, 0.6, size=parties)
+    if decimal:
+        alternatives = np.array([float(round(Fraction(repr(float(a))), 1)) for a in alternatives])
     lines: list[RedLine] = []
     if red_lines:
         for j, k in enumerate(counts):
@@ -63,4 +76,43 @@ def brute_pareto(utils: NDArray[np.float64]) -> set[tuple[float, ...]]:
         dominated = any(np.all(v >= u) and np.any(v > u) for k, v in enumerate(utils) if k != i)
         if not dominated:
             out.add(tuple(u))
+    return out
+
+
+def exact_brute_force(scenario: Scenario) -> tuple[list[tuple[int, ...]], NDArray[np.object_]]:
+    """Like `brute_force`, in fractions: each table entry and alternative read as the decimal
+    it prints as, every package summed exactly."""
+    tables = [np.vectorize(lambda x: Fraction(str(x)), otypes=[object])(t) for t in scenario.tables]
+    alternatives = [Fraction(str(a)) for a in scenario.alternatives]
+    packages, utils = [], []
+    for package in itertools.product(*(range(len(o)) for o in scenario.options)):
+        if scenario.crossed(package):
+            continue
+        u = [
+            sum(t[p, o] for t, o in zip(tables, package, strict=True))
+            for p in range(len(tables[0]))
+        ]
+        if all(x > a for x, a in zip(u, alternatives, strict=True)):
+            packages.append(package)
+            utils.append(u)
+    return packages, np.array(utils, dtype=object).reshape(-1, len(scenario.parties))
+
+
+def exact_pareto(utils: NDArray[np.object_]) -> set[tuple[Fraction, ...]]:
+    """Non-dominated rows of exact utilities, comparing every pair (each column scaled to
+    integers by its common denominator, which keeps every comparison exact)."""
+    if len(utils) == 0:
+        return set()
+    scaled = np.empty(utils.shape, dtype=object)
+    for p in range(utils.shape[1]):
+        den = math.lcm(*(Fraction(x).denominator for x in utils[:, p]))
+        scaled[:, p] = [int(Fraction(x) * den) for x in utils[:, p]]
+    rows = scaled.astype(np.int64) if abs(scaled).max() < 2**62 else scaled
+    out = set()
+    for start in range(0, len(rows), 256):
+        block = rows[start : start + 256]
+        ge = np.all(rows[None, :, :] >= block[:, None, :], axis=2)
+        gt = np.any(rows[None, :, :] > block[:, None, :], axis=2)
+        for k in np.flatnonzero(~np.any(ge & gt, axis=1)):
+            out.add(tuple(Fraction(x) for x in utils[start + k]))
     return out

@@ -100,7 +100,7 @@ def explain_empty(scenario: Scenario) -> str:
         return "; ".join(reasons)
     for a in range(len(scenario.parties)):
         for b in range(a + 1, len(scenario.parties)):
-            pair = _subset(scenario, [a, b])
+            pair = scenario.for_parties([a, b])
             if len(pareto_set(pair)) == 0:
                 reasons.append(
                     f"{scenario.parties[a]} and {scenario.parties[b]} "
@@ -119,15 +119,6 @@ def explain_empty(scenario: Scenario) -> str:
 
 def _without(scenario: Scenario, party: str) -> tuple[RedLine, ...]:
     return tuple(ln for ln in scenario.red_lines if ln.party != party)
-
-
-def _subset(scenario: Scenario, keep: list[int]) -> Scenario:
-    return replace(
-        scenario,
-        parties=tuple(scenario.parties[k] for k in keep),
-        tables=tuple(t[keep] for t in scenario.tables),
-        alternatives=scenario.alternatives[keep],
-    )
 
 
 def require_zone(scenario: Scenario) -> None:

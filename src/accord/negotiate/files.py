@@ -9,6 +9,8 @@ lines. Users can edit or replace any of them; nothing here names a party.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from accord.agreement.model import StrictModel, Term
-from accord.negotiate.scenario import Exclusion, RedLine, Scenario
+from accord.negotiate.scenario import ExactValues, Exclusion, RedLine, Scenario
 
 Range = tuple[float, float]
 
@@ -166,13 +168,10 @@ class Preferences:
     red_lines: tuple[RedLine, ...]
 
     def scenario(self) -> Scenario:
-        """Point estimates: the middle of every range, weights rescaled to sum to one."""
-        weights = (self.weight_lo + self.weight_hi) / 2
-        weights = weights / weights.sum(axis=1, keepdims=True)
-        tables = tuple(
-            weights[:, j : j + 1] * (lo + hi) / 2
-            for j, (lo, hi) in enumerate(zip(self.value_lo, self.value_hi, strict=True))
-        )
+        """Point estimates: the middle of every range, weights rescaled to sum to one;
+        computed in fractions from the figures as written, so ties stay ties."""
+        exact = self.exact_values
+        tables = tuple(t.astype(np.float64) for t in exact.tables)
         return Scenario(
             issues=tuple(i.id for i in self.domain.issues),
             options=tuple(tuple(o.id for o in i.options) for i in self.domain.issues),
@@ -182,7 +181,31 @@ class Preferences:
             red_lines=self.red_lines,
             party_names={p.party: p.name for p in self.parties},
             exclusions=exclusions(self.domain),
+            exact=exact,
         )
+
+    @cached_property
+    def exact_values(self) -> ExactValues:
+        """The point-estimate tables and alternatives as fractions of the written decimals."""
+
+        def mid(low: float, high: float) -> Fraction:
+            return (Fraction(repr(low)) + Fraction(repr(high))) / 2
+
+        tables = [
+            np.full((len(self.parties), len(i.options)), Fraction(0), dtype=object)
+            for i in self.domain.issues
+        ]
+        for p, spec in enumerate(self.parties):
+            weights = {issue: mid(*pref.weight) for issue, pref in spec.issues.items()}
+            total = sum(weights.values())
+            for j, issue in enumerate(self.domain.issues):
+                pref = spec.issues.get(issue.id)
+                if pref is None:
+                    continue  # an issue a party does not weigh adds nothing to its utility
+                for o, option in enumerate(issue.options):
+                    tables[j][p, o] = weights[issue.id] / total * mid(*pref.values[option.id][:2])
+        alternatives = tuple(mid(*p.alternative.range) for p in self.parties)
+        return ExactValues(tuple(tables), alternatives)
 
 
 DATA = resources.files("accord.negotiate") / "data"
