@@ -92,7 +92,7 @@ def test_full_dmz_scores_above_partial():
 def test_genius_round_trip_keeps_pareto_set(tmp_path):
     scenario = random_scenario(5, 3, 4, 4, integer=False, red_lines=False)
     paths = write_scenario(scenario, tmp_path)
-    back = read_scenario(paths[0], paths[1:])
+    back = read_scenario(paths[0], paths[1:]).scenario
     scale = np.array([sum(t[p].max() for t in scenario.tables) for p in range(3)])
     a = pareto_set(scenario, beat_alternatives=False).utilities / scale
     b = pareto_set(back, beat_alternatives=False).utilities

@@ -22,6 +22,12 @@ PlansArg = typer.Argument(None, help="Plan ids or plan files; all shipped plans 
 PartyOpt = typer.Option(None, "--party", help="A party file to use instead of the shipped ones.")
 DomainOpt = typer.Option(None, "--domain", help="A domain file to use instead of the shipped one.")
 OutputOpt = typer.Option(None, "--output", "-o", help="Write JSON here instead of stdout.")
+KsOpt = typer.Option(
+    "zone",
+    "--ks",
+    help="Kalai-Smorodinsky: 'zone' (ideal point of the zone of agreement) or 'negmas' "
+    "(NegMAS's ks_points: least spread of gain shares, ideal over the whole space).",
+)
 
 
 def _setting(plans: list[str] | None, party: list[Path] | None, domain: Path | None) -> Setting:
@@ -80,11 +86,14 @@ def pareto(
 
 @app.command()
 def solutions(
-    party: list[Path] = PartyOpt, domain_file: Path = DomainOpt, output: str = OutputOpt
+    party: list[Path] = PartyOpt,
+    domain_file: Path = DomainOpt,
+    output: str = OutputOpt,
+    ks: str = KsOpt,
 ) -> None:
     """Nash, Kalai-Smorodinsky, egalitarian and utilitarian packages."""
     with user_errors():
-        _emit(analysis.solutions_json(_setting([], party, domain_file)), output)
+        _emit(analysis.solutions_json(_setting([], party, domain_file), ks), output)
 
 
 @app.command("bridge")
@@ -159,20 +168,23 @@ def genius_analyse(
     folder: Path = typer.Argument(..., help="Folder with one GENIUS domain and its profiles."),
     limit: int = typer.Option(20, help="How many Pareto packages to list."),
     output: str = OutputOpt,
+    ks: str = KsOpt,
 ) -> None:
     """Pareto set and bargaining solutions of a GENIUS scenario; reservation values are the
-    alternatives."""
+    alternatives, discount factors are reported."""
     from accord.negotiate.genius import read_folder
     from accord.negotiate.pareto import pareto_set
     from accord.negotiate.solutions import solve
 
     with user_errors():
-        scenario = read_folder(folder)
+        found = read_folder(folder)
+        scenario = found.scenario
         front = pareto_set(scenario)
         _emit(
             {
                 "parties": list(scenario.parties),
                 "packages_in_space": scenario.size,
+                **found.to_json(),
                 "pareto_size": len(front),
                 "pareto": [
                     {
@@ -181,7 +193,9 @@ def genius_analyse(
                     }
                     for i in range(min(limit, len(front)))
                 ],
-                "solutions": {k: v.to_json(scenario) for k, v in solve(scenario, front).items()},
+                "solutions": {
+                    k: v.to_json(scenario) for k, v in solve(scenario, front, ks=ks).items()
+                },
             },
             output,
         )

@@ -105,8 +105,8 @@ def _row(scenario: Scenario, front: Frontier, i: int) -> dict[str, Any]:
     }
 
 
-def solutions_json(setting: Setting) -> dict[str, Any]:
-    found = solve(setting.scenario)
+def solutions_json(setting: Setting, ks: str = "zone") -> dict[str, Any]:
+    found = solve(setting.scenario, ks=ks)
     if not found:
         return {"solutions": {}, "why_empty": explain_empty(setting.scenario)}
     return {"solutions": {k: v.to_json(setting.scenario) for k, v in found.items()}}

@@ -129,9 +129,11 @@ def solve(
     scenario: Scenario,
     frontier: Frontier | None = None,
     names: tuple[str, ...] = SOLUTIONS,
-    ks: KalaiSmorodinsky = "zone",
+    ks: KalaiSmorodinsky | str = "zone",
 ) -> dict[str, Solution]:
     """Nash, Kalai-Smorodinsky, egalitarian and utilitarian packages; empty if none is feasible."""
+    if ks not in ("zone", "negmas"):
+        raise ValueError(f"unknown Kalai-Smorodinsky variant '{ks}'; valid: zone, negmas")
     front = frontier if frontier is not None else pareto_set(scenario)
     if len(front) == 0:
         return {}
@@ -143,8 +145,9 @@ def solve(
     out: dict[str, Solution] = {}
     for name in names:
         i = _best(scores[name], v.utilities)
-        score = float(scores[name][i])
-        if v.unit is not None:  # the criterion itself, in fractions, for the chosen row
+        if v.unit is None:
+            score = float(scores[name][i])
+        else:  # the criterion itself, in fractions, for the chosen row
             d = d_ks if name == "kalai_smorodinsky" else v.disagreement
             row, d, ideal = (
                 np.asarray(x, dtype=object) / Fraction(v.unit)
