@@ -82,8 +82,8 @@ def test_full_dmz_scores_above_partial():
         setting.scenario.option_index(j, "partial") if k == j else c for k, c in enumerate(full)
     )
     a, b = (
-        durability(spec, setting.prefs.domain, full),
-        durability(spec, setting.prefs.domain, partial),
+        durability(spec, setting.prefs.domain, full, setting.scenario),
+        durability(spec, setting.prefs.domain, partial, setting.scenario),
     )
     assert a["score"] > b["score"]
     assert all(m["source"] and m["reason"] for m in a["mechanisms"])

@@ -123,7 +123,10 @@ def ratify_json(setting: Setting) -> dict[str, Any]:
 
 def durability_json(setting: Setting) -> dict[str, Any]:
     spec = load_mechanisms(setting.prefs.domain)
-    return {n: durability(spec, setting.prefs.domain, p) for n, p in setting.plans.items()}
+    return {
+        n: durability(spec, setting.prefs.domain, p, setting.scenario, plan=n)
+        for n, p in setting.plans.items()
+    }
 
 
 def sensitivity_json(

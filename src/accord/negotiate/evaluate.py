@@ -1,14 +1,16 @@
 """Per-plan evaluation, and why a zone of agreement is empty when it is.
 
-An issue a plan leaves open is valued at the mean of the options no red line
-forbids, with the best and worst of them as a range: the plan's fate on that
+An issue a plan leaves open is valued by one rule over the options no red line
+forbids: the mean by default, or the worst or the best of them
+(`open_issue_value`); evaluation, durability and the Monte Carlo all use it,
+and evaluation shows the worst and best as a range: the plan's fate on that
 issue is still to be negotiated.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -21,21 +23,62 @@ class EmptyZoneError(ValueError):
     """No package respects every red line and beats every alternative."""
 
 
+class NoOptionLeftError(ValueError):
+    """A plan leaves an issue open whose every option some red line forbids."""
+
+
+OpenIssueRule = Literal["worst", "mean", "best"]
+OPEN_ISSUE_RULES: tuple[OpenIssueRule, ...] = ("worst", "mean", "best")
+
+
+def open_issue_value(
+    scenario: Scenario,
+    issue: int,
+    values: NDArray[np.float64] | None = None,
+    rule: OpenIssueRule = "mean",
+    plan: str = "",
+) -> NDArray[np.float64]:
+    """What an open issue is worth: the rule applied to the values (last axis: options;
+    the scenario's table by default) of the options no red line forbids."""
+    allowed = scenario.allowed(issue)
+    if not allowed.any():
+        lines = [
+            f"{ln.party} forbids "
+            + ", ".join(scenario.options[issue][o] for o in sorted(ln.forbidden))
+            + f" ({ln.reason or 'no reason given'}; {ln.source or 'no source given'})"
+            for ln in scenario.red_lines
+            if ln.issue == issue
+        ]
+        raise NoOptionLeftError(
+            (f"plan '{plan}' " if plan else "a plan ")
+            + f"leaves issue '{scenario.issues[issue]}' open, but the red lines together forbid "
+            "every option, so it has no value: " + "; ".join(lines)
+        )
+    table = (scenario.tables[issue] if values is None else values)[..., allowed]
+    if rule == "worst":
+        return table.min(axis=-1)
+    if rule == "best":
+        return table.max(axis=-1)
+    if rule == "mean":
+        return table.mean(axis=-1)
+    raise ValueError(f"unknown rule for open issues '{rule}'; valid: {', '.join(OPEN_ISSUE_RULES)}")
+
+
 def utility_range(
-    scenario: Scenario, package: Package
+    scenario: Scenario, package: Package, rule: OpenIssueRule = "mean", plan: str = ""
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
-    """Expected, lowest and highest utility per party; open issues over their allowed options."""
+    """Utility per party with open issues valued by the rule, and its lowest and highest."""
     n = len(scenario.parties)
-    mean, low, high = np.zeros(n), np.zeros(n), np.zeros(n)
+    value, low, high = np.zeros(n), np.zeros(n), np.zeros(n)
     for j, choice in enumerate(package):
-        table = scenario.tables[j]
         if choice is None:
-            table = table[:, scenario.allowed(j)]
-            mean, low, high = mean + table.mean(1), low + table.min(1), high + table.max(1)
+            value = value + open_issue_value(scenario, j, rule=rule, plan=plan)
+            low = low + open_issue_value(scenario, j, rule="worst", plan=plan)
+            high = high + open_issue_value(scenario, j, rule="best", plan=plan)
         else:
-            col = table[:, choice]
-            mean, low, high = mean + col, low + col, high + col
-    return mean, low, high
+            col = scenario.tables[j][:, choice]
+            value, low, high = value + col, low + col, high + col
+    return value, low, high
 
 
 def _line_json(scenario: Scenario, line: RedLine, option: int) -> dict[str, str]:
@@ -48,9 +91,11 @@ def _line_json(scenario: Scenario, line: RedLine, option: int) -> dict[str, str]
     }
 
 
-def evaluate_package(scenario: Scenario, package: Package, name: str = "") -> dict[str, Any]:
+def evaluate_package(
+    scenario: Scenario, package: Package, name: str = "", rule: OpenIssueRule = "mean"
+) -> dict[str, Any]:
     """Each party's utility, red lines crossed, and standing against its alternative."""
-    mean, low, high = utility_range(scenario, package)
+    mean, low, high = utility_range(scenario, package, rule, name)
     crossed = scenario.crossed(package)
     parties: dict[str, Any] = {}
     for p, party in enumerate(scenario.parties):

@@ -17,6 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 from rich.progress import Progress
 
+from accord.negotiate.evaluate import OpenIssueRule, open_issue_value
 from accord.negotiate.files import Preferences
 from accord.negotiate.scenario import Package
 from accord.negotiate.solutions import nash_package
@@ -45,14 +46,18 @@ def draw(prefs: Preferences, n: int, seed: int) -> Draws:
     return Draws(tables, alternatives)
 
 
-def plan_utilities(prefs: Preferences, draws: Draws, package: Package) -> NDArray[np.float64]:
-    """(draws, parties) expected utility of a package; open issues at the mean allowed option."""
+def plan_utilities(
+    prefs: Preferences, draws: Draws, package: Package, rule: OpenIssueRule = "mean", plan: str = ""
+) -> NDArray[np.float64]:
+    """(draws, parties) utility of a package; open issues valued by the rule."""
     scenario = prefs.scenario()
     total = np.zeros(draws.alternatives.shape)
     for j, choice in enumerate(package):
         table = draws.tables[j]
         total = total + (
-            table[:, :, scenario.allowed(j)].mean(axis=2) if choice is None else table[:, :, choice]
+            open_issue_value(scenario, j, table, rule, plan)
+            if choice is None
+            else table[:, :, choice]
         )
     return total
 
@@ -72,7 +77,8 @@ def analyse(
     for name, package in plans.items():
         crossed = {line.party for line in scenario.crossed(package)}
         blocked = np.array([p in crossed for p in scenario.parties])
-        accepts = (plan_utilities(prefs, draws, package) > draws.alternatives) & ~blocked
+        utilities = plan_utilities(prefs, draws, package, plan=name)
+        accepts = (utilities > draws.alternatives) & ~blocked
         out["plans"][name] = {
             "accept": dict(zip(scenario.parties, map(float, accepts.mean(axis=0)), strict=True)),
             "all_accept": float(accepts.all(axis=1).mean()),
