@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import itertools
 import math
+from dataclasses import replace
 from fractions import Fraction
 
 import numpy as np
 from numpy.typing import NDArray
 
-from accord.negotiate.scenario import RedLine, Scenario
+from accord.negotiate.scenario import Exclusion, Interaction, RedLine, Scenario
 
 
 def random_scenario(
@@ -116,3 +117,56 @@ def exact_pareto(utils: NDArray[np.object_]) -> set[tuple[Fraction, ...]]:
         for k in np.flatnonzero(~np.any(ge & gt, axis=1)):
             out.add(tuple(Fraction(x) for x in utils[start + k]))
     return out
+
+
+def with_ties(scenario: Scenario, seed: int, interactions: int, exclusions: int) -> Scenario:
+    """The scenario with random interactions (tenths, either sign) and exclusions between
+    options of different issues."""
+    rng = np.random.default_rng(seed)
+    n = len(scenario.issues)
+
+    def pair() -> tuple[tuple[int, int], tuple[int, int]]:
+        a, b = rng.choice(n, size=2, replace=False)
+        return (int(a), int(rng.integers(len(scenario.options[a])))), (
+            int(b),
+            int(rng.integers(len(scenario.options[b]))),
+        )
+
+    links = tuple(
+        Interaction(
+            scenario.parties[int(rng.integers(len(scenario.parties)))],
+            *pair(),
+            Fraction(int(rng.integers(-3, 4)), 10),
+        )
+        for _ in range(interactions if n > 1 else 0)
+    )
+    bans = tuple(Exclusion(*pair()) for _ in range(exclusions if n > 1 else 0))
+    return replace(scenario, interactions=links, exclusions=bans)
+
+
+def exact_utilities(scenario: Scenario, package: tuple[int, ...]) -> list[Fraction]:
+    """A package's exact utilities computed directly: decimals of the tables plus the
+    interactions it holds."""
+    u = [
+        sum(Fraction(str(t[p, o])) for t, o in zip(scenario.tables, package, strict=True))
+        for p in range(len(scenario.parties))
+    ]
+    for link in scenario.interactions:
+        if package[link.first[0]] == link.first[1] and package[link.second[0]] == link.second[1]:
+            u[scenario.parties.index(link.party)] += link.value
+    return u
+
+
+def exact_brute_force_tied(scenario: Scenario) -> tuple[list[tuple[int, ...]], NDArray[np.object_]]:
+    """Every package that respects red lines and exclusions and beats every alternative,
+    with utilities (interactions included) computed directly in fractions."""
+    alternatives = [Fraction(str(a)) for a in scenario.alternatives]
+    packages, utils = [], []
+    for package in itertools.product(*(range(len(o)) for o in scenario.options)):
+        if scenario.crossed(package) or scenario.excluded(package):
+            continue
+        u = exact_utilities(scenario, package)
+        if all(x > a for x, a in zip(u, alternatives, strict=True)):
+            packages.append(package)
+            utils.append(u)
+    return packages, np.array(utils, dtype=object).reshape(-1, len(scenario.parties))

@@ -4,7 +4,8 @@ An issue a plan leaves open is valued by one rule over the options no red line
 forbids: the mean by default, or the worst or the best of them
 (`open_issue_value`); evaluation, durability and the Monte Carlo all use it,
 and evaluation shows the worst and best as a range: the plan's fate on that
-issue is still to be negotiated.
+issue is still to be negotiated. An interaction counts where the plan settles
+both of its issues.
 """
 
 from __future__ import annotations
@@ -78,6 +79,10 @@ def utility_range(
         else:
             col = scenario.tables[j][:, choice]
             value, low, high = value + col, low + col, high + col
+    for link in scenario.interactions:  # counted where the plan settles both issues
+        if link.held_by(package):
+            p = scenario.parties.index(link.party)
+            value[p], low[p], high[p] = (x[p] + float(link.value) for x in (value, low, high))
     return value, low, high
 
 

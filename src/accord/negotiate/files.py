@@ -22,7 +22,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from accord.agreement.model import StrictModel, Term
-from accord.negotiate.scenario import ExactValues, Exclusion, RedLine, Scenario
+from accord.negotiate.scenario import ExactValues, Exclusion, Interaction, RedLine, Scenario
 
 Range = tuple[float, float]
 
@@ -144,6 +144,22 @@ class OutlookSpec(StrictModel):
     title: str
 
 
+class InteractionSpec(StrictModel):
+    """Two options of different issues worth more (or, if negative, less) together than
+    apart: the value range is added to the party's utility, in the units of weight times
+    value."""
+
+    options: tuple[OptionRef, OptionRef]
+    value: tuple[float, float]
+    source: Source
+    reason: str = Field(min_length=3)
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _value(cls, v: Any) -> Any:
+        return _check_range(list(v)) if isinstance(v, list | tuple) and len(v) == 2 else v
+
+
 class PartySpec(StrictModel):
     party: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$")
     name: str
@@ -151,6 +167,7 @@ class PartySpec(StrictModel):
     alternative: Alternative
     issues: dict[str, IssuePreference]
     red_lines: list[RedLineSpec] = Field(default_factory=list)
+    interactions: list[InteractionSpec] = Field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -182,6 +199,28 @@ class Preferences:
             party_names={p.party: p.name for p in self.parties},
             exclusions=exclusions(self.domain),
             exact=exact,
+            interactions=self.interactions(),
+        )
+
+    def interactions(self) -> tuple[Interaction, ...]:
+        """Every party's interactions at the middle of their ranges, as option indices."""
+        ids = [i.id for i in self.domain.issues]
+
+        def ref(r: OptionRef) -> tuple[int, int]:
+            j = ids.index(r.issue)
+            return j, [o.id for o in self.domain.issues[j].options].index(r.option)
+
+        return tuple(
+            Interaction(
+                spec.party,
+                ref(link.options[0]),
+                ref(link.options[1]),
+                (Fraction(repr(link.value[0])) + Fraction(repr(link.value[1]))) / 2,
+                link.reason,
+                link.source.doc + (f", {link.source.section}" if link.source.section else ""),
+            )
+            for spec in self.parties
+            for link in spec.interactions
         )
 
     @cached_property
@@ -452,6 +491,24 @@ def load_party(path: str | Path, domain: DomainSpec) -> PartySpec:
                 f"this red line forbids every option of issue '{line.issue}', so no package can "
                 "satisfy it; leave at least one option allowed",
                 f"{field}.forbid",
+            )
+    for k, link in enumerate(spec.interactions):
+        field = f"interactions[{k}]"
+        check_source(link.source, field)
+        for n, ref in enumerate(link.options):
+            if ref.issue not in issues:
+                raise fail(_known("issue", ref.issue, issues), f"{field}.options[{n}].issue")
+            options = [o.id for o in domain.issue(ref.issue).options]
+            if ref.option not in options:
+                raise fail(
+                    _known(f"option of issue '{ref.issue}'", ref.option, options),
+                    f"{field}.options[{n}].option",
+                )
+        if link.options[0].issue == link.options[1].issue:
+            raise fail(
+                f"both options belong to issue '{link.options[0].issue}', and a package holds "
+                "one option of an issue; an interaction ties options of two issues",
+                f"{field}.options",
             )
     return spec
 

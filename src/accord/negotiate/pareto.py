@@ -6,6 +6,9 @@ dominating prefix would give a dominating whole). So the frontier is built
 issue by issue: add each option to every surviving partial sum and keep only
 the non-dominated sums. The work grows with the frontier, not with the space.
 
+Interactions between issues and options that cannot go together are first
+merged into compound issues (compound.py), which makes utilities additive again.
+
 Written by hand because no maintained library does this: NegMAS and pymoo
 filter an explicit list of outcomes, which for 1e9 packages cannot be built.
 The non-dominated filter is a compiled single pass over lexicographically
@@ -20,13 +23,14 @@ Carlo draw of random floats) is merged on its floats as they are.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numba
 import numpy as np
 from numpy.typing import NDArray
 
+from accord.negotiate.compound import merge
 from accord.negotiate.scenario import IntegerForm, Scenario
 
 # Float partial sums within this relative margin of a bound are kept while
@@ -124,7 +128,19 @@ def pareto_set(
 
     `bound` lets a caller looking for one solution drop partial sums whose best
     reachable utilities cannot beat a package it already has; the result is
-    then the part of the frontier that can still hold that solution."""
+    then the part of the frontier that can still hold that solution.
+
+    Interactions and exclusions are handled by merging the issues they tie into
+    compound issues (`compound.merge`); packages come back over the original issues."""
+    if not scenario.additive:
+        merged = merge(scenario)
+        front = pareto_set(
+            merged.scenario,
+            respect_red_lines=respect_red_lines,
+            beat_alternatives=beat_alternatives,
+            bound=bound,
+        )
+        return replace(front, packages=merged.unmerge(front.packages))
     n_parties = len(scenario.parties)
     form = scenario.integer_form()
     source = form.tables if form is not None else scenario.tables

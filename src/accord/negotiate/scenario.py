@@ -86,6 +86,22 @@ class Exclusion:
 
 
 @dataclass(frozen=True)
+class Interaction:
+    """Two options of different issues worth more (value > 0) or less to a party together
+    than apart: the value is added to its utility when a package holds both."""
+
+    party: str
+    first: tuple[int, int]  # (issue, option)
+    second: tuple[int, int]
+    value: Fraction  # in the units of the tables (weight times value)
+    reason: str = ""
+    source: str = ""
+
+    def held_by(self, package: Package) -> bool:
+        return all(package[issue] == option for issue, option in (self.first, self.second))
+
+
+@dataclass(frozen=True)
 class Scenario:
     """Issues with discrete options, and each party's additive utility over them."""
 
@@ -100,6 +116,13 @@ class Scenario:
     exclusions: tuple[Exclusion, ...] = ()
     # the same figures as fractions where a file gives them exactly
     exact: ExactValues | None = None
+    interactions: tuple[Interaction, ...] = ()
+
+    @property
+    def additive(self) -> bool:
+        """Whether utilities are sums over issues with every package allowed (no
+        interactions, no exclusions), which the Pareto merge needs."""
+        return not self.interactions and not self.exclusions
 
     @property
     def size(self) -> int:
@@ -115,10 +138,14 @@ class Scenario:
         return mask
 
     def utilities(self, package: Sequence[int]) -> NDArray[np.float64]:
-        """Each party's utility for a complete package, summed in issue order."""
+        """Each party's utility for a complete package, summed in issue order, plus the
+        interactions it holds."""
         total = np.zeros(len(self.parties))
         for j, option in enumerate(package):
             total = total + self.tables[j][:, option]
+        for link in self.interactions:
+            if link.held_by(tuple(package)):
+                total[self.parties.index(link.party)] += float(link.value)
         return total
 
     def crossed(self, package: Package) -> list[RedLine]:
@@ -164,6 +191,9 @@ class Scenario:
             tables=tuple(t[list(keep)] for t in self.tables),
             alternatives=self.alternatives[list(keep)],
             exact=exact,
+            interactions=tuple(
+                i for i in self.interactions if i.party in {self.parties[k] for k in keep}
+            ),
         )
 
     def exact_values(self) -> ExactValues | None:

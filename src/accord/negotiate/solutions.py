@@ -29,6 +29,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from accord.negotiate.compound import merge
 from accord.negotiate.pareto import Frontier, pareto_set
 from accord.negotiate.scenario import Scenario
 
@@ -137,7 +138,9 @@ def solve(
     front = frontier if frontier is not None else pareto_set(scenario)
     if len(front) == 0:
         return {}
-    v = _values(scenario, front)
+    # the frontier's integer form, and the whole space (for NegMAS's ideal), are those
+    # of the compound issues when interactions or exclusions tie issues
+    v = _values(scenario if scenario.additive else merge(scenario).scenario, front)
     scores = criteria(v.utilities, v.disagreement, v.utilities.max(axis=0))
     d_ks, ideal_ks = v.ranges(ks)
     if ks != "zone":
@@ -165,7 +168,7 @@ def nash_package(scenario: Scenario, hints: Sequence[tuple[int, ...]] = ()) -> S
     incumbent = 0.0
     for package in hints:
         u = scenario.utilities(package)
-        if not scenario.crossed(package) and np.all(u > d):
+        if not scenario.crossed(package) and not scenario.excluded(package) and np.all(u > d):
             incumbent = max(incumbent, float(np.prod(u - d)))
 
     def reachable(best: NDArray[np.float64]) -> NDArray[np.bool_]:
