@@ -87,8 +87,8 @@ def test_full_dmz_scores_above_partial():
         setting.scenario.option_index(j, "partial") if k == j else c for k, c in enumerate(full)
     )
     a, b = (
-        durability(spec, setting.prefs.domain, full),
-        durability(spec, setting.prefs.domain, partial),
+        durability(spec, setting.prefs.domain, full, setting.scenario),
+        durability(spec, setting.prefs.domain, partial, setting.scenario),
     )
     assert a["score"] > b["score"]
     assert all(m["source"] and m["reason"] for m in a["mechanisms"])
@@ -97,7 +97,7 @@ def test_full_dmz_scores_above_partial():
 def test_genius_round_trip_keeps_pareto_set(tmp_path):
     scenario = random_scenario(5, 3, 4, 4, integer=False, red_lines=False)
     paths = write_scenario(scenario, tmp_path)
-    back = read_scenario(paths[0], paths[1:])
+    back = read_scenario(paths[0], paths[1:]).scenario
     scale = np.array([sum(t[p].max() for t in scenario.tables) for p in range(3)])
     a = pareto_set(scenario, beat_alternatives=False).utilities / scale
     b = pareto_set(back, beat_alternatives=False).utilities

@@ -14,24 +14,30 @@ from tests.negotiate.random_domains import random_scenario
 
 from accord.negotiate.genius import read_folder, write_scenario
 from accord.negotiate.pareto import pareto_set
-from accord.negotiate.scenario import Scenario
+from accord.negotiate.scenario import ExactValues, Scenario
 from accord.negotiate.solutions import solve
 
 negmas = pytest.importorskip("negmas")
 from negmas.inout import Scenario as NegmasScenario  # noqa: E402
-from negmas.preferences import nash_points, pareto_frontier  # noqa: E402
+from negmas.preferences import ks_points, nash_points, pareto_frontier  # noqa: E402
 
 ANAC = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "genius" / "anac"
 
 
-def _negmas(folder: Path) -> tuple[np.ndarray, tuple[float, ...]]:
-    """NegMAS's Pareto utilities and Nash utilities, reservation values ignored."""
+def _negmas(folder: Path) -> tuple[np.ndarray, tuple[float, ...], np.ndarray]:
+    """NegMAS's Pareto utilities, Nash utilities and its Kalai-Smorodinsky points (all ties),
+    reservation values ignored."""
     loaded = NegmasScenario.from_genius_folder(folder, ignore_discount=True, ignore_reserved=True)
     assert loaded is not None
     outcomes = list(loaded.outcome_space.enumerate_or_sample())
     front, _ = pareto_frontier(loaded.ufuns, outcomes=outcomes)
     nash = nash_points(loaded.ufuns, front, outcome_space=loaded.outcome_space)
-    return np.array(front, dtype=float), tuple(map(float, nash[0][0]))
+    ks = ks_points(loaded.ufuns, front, outcome_space=loaded.outcome_space)
+    return (
+        np.array(front, dtype=float),
+        tuple(map(float, nash[0][0])),
+        np.array([u for u, _ in ks], dtype=float),
+    )
 
 
 def _same_points(a: np.ndarray, b: np.ndarray) -> bool:
@@ -40,16 +46,25 @@ def _same_points(a: np.ndarray, b: np.ndarray) -> bool:
     return a.shape == b.shape and np.allclose(a, b, atol=1e-9)
 
 
-def _ours(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
-    """Our frontier over the whole space, and the Nash point with the worst package as the
-    disagreement point."""
-    floor = np.array(
-        [sum(t[p].min() for t in scenario.tables) for p in range(len(scenario.parties))]
+def _ours(scenario: Scenario) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Our frontier over the whole space, and the Nash and (NegMAS's) Kalai-Smorodinsky
+    points with the worst package as the disagreement point."""
+    exact = scenario.exact_values()
+    assert exact is not None
+    floor = tuple(sum(t[p].min() for t in exact.tables) for p in range(len(scenario.parties)))
+    free = replace(
+        scenario,
+        red_lines=(),
+        alternatives=np.array([float(f) for f in floor]),
+        exact=ExactValues(exact.tables, floor),
     )
-    free = replace(scenario, red_lines=(), alternatives=floor)
     front = pareto_set(free, beat_alternatives=False)
-    nash = solve(free, pareto_set(free))["nash"].utilities
-    return front.utilities, nash
+    found = solve(free, pareto_set(free), ks="negmas")
+    return front.utilities, found["nash"].utilities, found["kalai_smorodinsky"].utilities
+
+
+def _among(point: np.ndarray, points: np.ndarray) -> bool:
+    return bool(np.any(np.all(np.isclose(point, points, atol=1e-9), axis=1)))
 
 
 @settings(
@@ -63,22 +78,33 @@ def test_exported_domain_gives_negmas_the_same_pareto_set_and_nash(
     folder = tmp_path_factory.mktemp("genius")
     write_scenario(scenario, folder)
     scale = np.array([sum(t[p].max() for t in scenario.tables) for p in range(parties)])
-    front, nash = _ours(scenario)
-    theirs, their_nash = _negmas(folder)
-    assert _same_points(front / scale, theirs)
-    assert np.allclose(nash / scale, their_nash, atol=1e-9)
+    front, nash, ks = _ours(read_folder(folder, convention="negmas").scenario)
+    theirs, their_nash, their_ks = _negmas(folder)
+    assert _same_points(front, theirs)
+    assert np.allclose(nash, their_nash, atol=1e-9)
+    assert _among(ks, their_ks)
+    # the export divided each party's utilities by its best; the frontier is the same
+    assert _same_points(pareto_set(scenario, beat_alternatives=False).utilities / scale, theirs)
 
 
 @pytest.mark.shared_data
 @pytest.mark.parametrize(
-    "scenario", ["y2010/Travel", "y2012/EnergySmallA", "y2013/Lunch", "y2015/group2-politics"]
+    "scenario",
+    [
+        "y2010/Travel",
+        "y2012/EnergySmallA",
+        "y2013/Lunch",
+        "y2015/group2-politics",
+        "y2015/group9-vacation",  # an integer issue
+    ],
 )
 def test_anac_domains_agree_with_negmas(scenario):
     folder = ANAC / scenario
     if not folder.is_dir():
         pytest.skip("the shared GENIUS data is not present")
-    # NegMAS reads evaluations without dividing by each issue's largest, as GENIUS does
-    front, nash = _ours(read_folder(folder, normalize=False))
-    theirs, their_nash = _negmas(folder)
+    # read as NegMAS reads (weights and evaluations as written, integers as slope * x + offset)
+    front, nash, ks = _ours(read_folder(folder, convention="negmas").scenario)
+    theirs, their_nash, their_ks = _negmas(folder)
     assert _same_points(front, theirs)
     assert np.allclose(nash, their_nash, rtol=1e-9)
+    assert _among(ks, their_ks)

@@ -23,9 +23,10 @@ from typer.testing import CliRunner
 from accord.cli.negotiate import app
 from accord.negotiate.analysis import Setting, summary
 from accord.negotiate.estimate import Estimate, digits
+from accord.negotiate.evaluate import open_value
 from accord.negotiate.files import NegotiationFileError, load_domain, load_outlooks
 from accord.negotiate.flip import flip_points, flip_text
-from accord.negotiate.readings import Readings, open_value
+from accord.negotiate.readings import Readings
 from accord.negotiate.sensitivity import analyse, headline, sensitivity_text
 from accord.report.negotiation import render
 

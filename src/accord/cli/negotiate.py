@@ -27,6 +27,12 @@ PartyOpt = typer.Option(None, "--party", help="A party file to use instead of th
 DomainOpt = typer.Option(None, "--domain", help="A domain file to use instead of the shipped one.")
 OutputOpt = typer.Option(None, "--output", "-o", help="Write JSON here instead of stdout.")
 TextOpt = typer.Option(False, "--text", help="Print plain text instead of JSON.")
+KsOpt = typer.Option(
+    "zone",
+    "--ks",
+    help="Kalai-Smorodinsky: 'zone' (ideal point of the zone of agreement) or 'negmas' "
+    "(NegMAS's ks_points: least spread of gain shares, ideal over the whole space).",
+)
 
 
 def _setting(plans: list[str] | None, party: list[Path] | None, domain: Path | None) -> Setting:
@@ -97,11 +103,12 @@ def solutions(
     domain_file: Path = DomainOpt,
     output: str = OutputOpt,
     text: bool = TextOpt,
+    ks: str = KsOpt,
 ) -> None:
     """Nash, Kalai-Smorodinsky, egalitarian and utilitarian packages, with their terms: each
     option's title, the plans that propose it, and each party's value with reason and source."""
     with user_errors():
-        data = analysis.solutions_json(_setting([], party, domain_file))
+        data = analysis.solutions_json(_setting([], party, domain_file), ks=ks)
         _emit_or_text(data, analysis.solutions_text, output, text)
 
 
@@ -251,20 +258,23 @@ def genius_analyse(
     folder: Path = typer.Argument(..., help="Folder with one GENIUS domain and its profiles."),
     limit: int = typer.Option(20, help="How many Pareto packages to list."),
     output: str = OutputOpt,
+    ks: str = KsOpt,
 ) -> None:
     """Pareto set and bargaining solutions of a GENIUS scenario; reservation values are the
-    alternatives."""
+    alternatives, discount factors are reported."""
     from accord.negotiate.genius import read_folder
     from accord.negotiate.pareto import pareto_set
     from accord.negotiate.solutions import solve
 
     with user_errors():
-        scenario = read_folder(folder)
+        found = read_folder(folder)
+        scenario = found.scenario
         front = pareto_set(scenario)
         _emit(
             {
                 "parties": list(scenario.parties),
                 "packages_in_space": scenario.size,
+                **found.to_json(),
                 "pareto_size": len(front),
                 "pareto": [
                     {
@@ -273,7 +283,9 @@ def genius_analyse(
                     }
                     for i in range(min(limit, len(front)))
                 ],
-                "solutions": {k: v.to_json(scenario) for k, v in solve(scenario, front).items()},
+                "solutions": {
+                    k: v.to_json(scenario) for k, v in solve(scenario, front, ks=ks).items()
+                },
             },
             output,
         )

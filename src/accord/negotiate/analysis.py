@@ -129,9 +129,10 @@ def _row(scenario: Scenario, front: Frontier, i: int) -> dict[str, Any]:
     }
 
 
-def solutions_json(setting: Setting, terms: bool = True) -> dict[str, Any]:
-    """The bargaining solutions; with `terms`, each package's terms, proposers and values."""
-    found = solve(setting.scenario)
+def solutions_json(setting: Setting, terms: bool = True, ks: str = "zone") -> dict[str, Any]:
+    """The bargaining solutions (Kalai-Smorodinsky as `ks` defines it); with `terms`, each
+    package's terms, proposers and values."""
+    found = solve(setting.scenario, ks=ks)
     if not found:
         return {"solutions": {}, "why_empty": explain_empty(setting.scenario)}
     proposals = setting.proposals() if terms else None
@@ -226,7 +227,10 @@ def ratify_text_all(data: Mapping[str, Any]) -> str:
 
 def durability_json(setting: Setting) -> dict[str, Any]:
     spec = load_mechanisms(setting.prefs.domain)
-    return {n: durability(spec, setting.prefs.domain, p) for n, p in setting.plans.items()}
+    return {
+        n: durability(spec, setting.prefs.domain, p, setting.scenario, plan=n)
+        for n, p in setting.plans.items()
+    }
 
 
 def sensitivity_json(

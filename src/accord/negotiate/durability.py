@@ -2,6 +2,8 @@
 
 The mechanisms, their weights and the credit each option earns are data, each
 with its source, so the score's reasoning is in the output and can be changed.
+An issue a plan leaves open earns what the evaluation's rule for open issues
+gives it over the options no red line forbids (the mean credit by default).
 """
 
 from __future__ import annotations
@@ -9,9 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from pydantic import Field, ValidationError
 
 from accord.agreement.model import StrictModel
+from accord.negotiate.evaluate import OpenIssueRule, open_issue_value
 from accord.negotiate.files import (
     DATA,
     DomainSpec,
@@ -20,7 +24,7 @@ from accord.negotiate.files import (
     _read,
     _validation,
 )
-from accord.negotiate.scenario import Package
+from accord.negotiate.scenario import Package, Scenario
 
 
 class Credit(StrictModel):
@@ -65,7 +69,14 @@ def load_mechanisms(domain: DomainSpec, path: str | Path | None = None) -> Durab
     return spec
 
 
-def durability(spec: DurabilitySpec, domain: DomainSpec, package: Package) -> dict[str, Any]:
+def durability(
+    spec: DurabilitySpec,
+    domain: DomainSpec,
+    package: Package,
+    scenario: Scenario,
+    rule: OpenIssueRule = "mean",
+    plan: str = "",
+) -> dict[str, Any]:
     """Score in [0, 1] and each mechanism's weight, credit, source and reason."""
     index = {i.id: j for j, i in enumerate(domain.issues)}
     rows, total, weights = [], 0.0, 0.0
@@ -75,11 +86,14 @@ def durability(spec: DurabilitySpec, domain: DomainSpec, package: Package) -> di
         else:
             got = []
             for c in m.credit:
-                choice = package[index[c.issue]]
-                option = (
-                    None if choice is None else domain.issues[index[c.issue]].options[choice].id
+                j = index[c.issue]
+                credits = np.array([c.options.get(o.id, 0.0) for o in domain.issues[j].options])
+                choice = package[j]
+                got.append(
+                    float(open_issue_value(scenario, j, credits, rule, plan))
+                    if choice is None
+                    else float(credits[choice])
                 )
-                got.append(c.options.get(option, 0.0) if option else 0.0)
             credit = sum(got) / len(got)
         total += m.weight * credit
         weights += m.weight

@@ -1,14 +1,17 @@
 """Per-plan evaluation, and why a zone of agreement is empty when it is.
 
-An issue a plan leaves open is valued at the mean of the options no red line
-forbids, with the best and worst of them as a range: the plan's fate on that
-issue is still to be negotiated.
+An issue a plan leaves open is valued by one rule over the options no red line
+forbids: the mean by default, or the worst or the best of them
+(`open_issue_value`); evaluation, durability and the Monte Carlo all use it,
+and evaluation shows the worst and best as a range: the plan's fate on that
+issue is still to be negotiated. An interaction counts where the plan settles
+both of its issues.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -21,21 +24,86 @@ class EmptyZoneError(ValueError):
     """No package respects every red line and beats every alternative."""
 
 
+class NoOptionLeftError(ValueError):
+    """A plan leaves an issue open whose every option some red line forbids."""
+
+
+OpenIssueRule = Literal["worst", "mean", "best"]
+OPEN_ISSUE_RULES: tuple[OpenIssueRule, ...] = ("worst", "mean", "best")
+
+
+def open_issue_value(
+    scenario: Scenario,
+    issue: int,
+    values: NDArray[np.float64] | None = None,
+    rule: OpenIssueRule = "mean",
+    plan: str = "",
+) -> NDArray[np.float64]:
+    """What an open issue is worth: the rule applied to the values (last axis: options;
+    the scenario's table by default) of the options no red line forbids."""
+    allowed = scenario.allowed(issue)
+    if not allowed.any():
+        lines = [
+            f"{ln.party} forbids "
+            + ", ".join(scenario.options[issue][o] for o in sorted(ln.forbidden))
+            + f" ({ln.reason or 'no reason given'}; {ln.source or 'no source given'})"
+            for ln in scenario.red_lines
+            if ln.issue == issue
+        ]
+        raise NoOptionLeftError(
+            (f"plan '{plan}' " if plan else "a plan ")
+            + f"leaves issue '{scenario.issues[issue]}' open, but the red lines together forbid "
+            "every option, so it has no value: " + "; ".join(lines)
+        )
+    return open_value(scenario.tables[issue] if values is None else values, allowed, rule)
+
+
+def open_value(
+    contributions: NDArray[np.float64],
+    allowed: NDArray[np.bool_],
+    rule: str | NDArray[np.int_] = "mean",
+) -> NDArray[np.float64]:
+    """What an open issue adds to each party's utility: the worst, mean or best allowed option.
+
+    `contributions` is (..., options), `allowed` broadcasts to it; `rule` is one of
+    OPEN_ISSUE_RULES or an array of indices into them broadcasting to the result (a Monte
+    Carlo draws one per draw). NaN where no option is allowed."""
+    if isinstance(rule, str) and rule not in OPEN_ISSUE_RULES:
+        raise ValueError(
+            f"unknown rule for open issues '{rule}'; valid: {', '.join(OPEN_ISSUE_RULES)}"
+        )
+    allowed = np.broadcast_to(allowed, contributions.shape)
+    count = allowed.sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(allowed, contributions, 0.0).sum(axis=-1) / count
+    worst = np.where(allowed, contributions, np.inf).min(axis=-1)
+    best = np.where(allowed, contributions, -np.inf).max(axis=-1)
+    values = np.stack([worst, mean, best])
+    values[:, count == 0] = np.nan
+    if isinstance(rule, str):
+        return values[OPEN_ISSUE_RULES.index(rule)]
+    return np.take_along_axis(values, np.broadcast_to(rule, mean.shape)[None], axis=0)[0]
+
+
 def utility_range(
-    scenario: Scenario, package: Package
+    scenario: Scenario, package: Package, rule: OpenIssueRule = "mean", plan: str = ""
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
-    """Expected, lowest and highest utility per party; open issues over their allowed options."""
+    """Utility per party with open issues valued by the rule, and its lowest and highest."""
     n = len(scenario.parties)
-    mean, low, high = np.zeros(n), np.zeros(n), np.zeros(n)
+    value, low, high = np.zeros(n), np.zeros(n), np.zeros(n)
     for j, choice in enumerate(package):
-        table = scenario.tables[j]
         if choice is None:
-            table = table[:, scenario.allowed(j)]
-            mean, low, high = mean + table.mean(1), low + table.min(1), high + table.max(1)
+            value = value + open_issue_value(scenario, j, rule=rule, plan=plan)
+            low = low + open_issue_value(scenario, j, rule="worst", plan=plan)
+            high = high + open_issue_value(scenario, j, rule="best", plan=plan)
         else:
-            col = table[:, choice]
-            mean, low, high = mean + col, low + col, high + col
-    return mean, low, high
+            col = scenario.tables[j][:, choice]
+            value, low, high = value + col, low + col, high + col
+    for link in scenario.interactions:  # counted where the plan settles both issues
+        if link.held_by(package):
+            p = scenario.parties.index(link.party)
+            value[p], low[p], high[p] = (x[p] + float(link.value) for x in (value, low, high))
+    return value, low, high
 
 
 def _line_json(scenario: Scenario, line: RedLine, option: int) -> dict[str, str]:
@@ -48,9 +116,11 @@ def _line_json(scenario: Scenario, line: RedLine, option: int) -> dict[str, str]
     }
 
 
-def evaluate_package(scenario: Scenario, package: Package, name: str = "") -> dict[str, Any]:
+def evaluate_package(
+    scenario: Scenario, package: Package, name: str = "", rule: OpenIssueRule = "mean"
+) -> dict[str, Any]:
     """Each party's utility, red lines crossed, and standing against its alternative."""
-    mean, low, high = utility_range(scenario, package)
+    mean, low, high = utility_range(scenario, package, rule, name)
     crossed = scenario.crossed(package)
     parties: dict[str, Any] = {}
     for p, party in enumerate(scenario.parties):
@@ -100,7 +170,7 @@ def explain_empty(scenario: Scenario) -> str:
         return "; ".join(reasons)
     for a in range(len(scenario.parties)):
         for b in range(a + 1, len(scenario.parties)):
-            pair = _subset(scenario, [a, b])
+            pair = scenario.for_parties([a, b])
             if len(pareto_set(pair)) == 0:
                 reasons.append(
                     f"{scenario.parties[a]} and {scenario.parties[b]} "
@@ -119,15 +189,6 @@ def explain_empty(scenario: Scenario) -> str:
 
 def _without(scenario: Scenario, party: str) -> tuple[RedLine, ...]:
     return tuple(ln for ln in scenario.red_lines if ln.party != party)
-
-
-def _subset(scenario: Scenario, keep: list[int]) -> Scenario:
-    return replace(
-        scenario,
-        parties=tuple(scenario.parties[k] for k in keep),
-        tables=tuple(t[keep] for t in scenario.tables),
-        alternatives=scenario.alternatives[keep],
-    )
 
 
 def require_zone(scenario: Scenario) -> None:

@@ -9,6 +9,8 @@ lines. Users can edit or replace any of them; nothing here names a party.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -20,7 +22,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from accord.agreement.model import StrictModel, Term
-from accord.negotiate.scenario import Exclusion, RedLine, Scenario
+from accord.negotiate.scenario import ExactValues, Exclusion, Interaction, RedLine, Scenario
 
 Range = tuple[float, float]
 
@@ -174,6 +176,22 @@ class OutlooksFile(StrictModel):
     outlooks: list[OutlookSpec] = Field(min_length=1)
 
 
+class InteractionSpec(StrictModel):
+    """Two options of different issues worth more (or, if negative, less) together than
+    apart: the value range is added to the party's utility, in the units of weight times
+    value."""
+
+    options: tuple[OptionRef, OptionRef]
+    value: tuple[float, float]
+    source: Source
+    reason: str = Field(min_length=3)
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _value(cls, v: Any) -> Any:
+        return _check_range(list(v)) if isinstance(v, list | tuple) and len(v) == 2 else v
+
+
 class PartySpec(StrictModel):
     party: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$")
     name: str
@@ -181,6 +199,7 @@ class PartySpec(StrictModel):
     alternative: Alternative
     issues: dict[str, IssuePreference]
     red_lines: list[RedLineSpec] = Field(default_factory=list)
+    interactions: list[InteractionSpec] = Field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -198,13 +217,10 @@ class Preferences:
     red_lines: tuple[RedLine, ...]
 
     def scenario(self) -> Scenario:
-        """Point estimates: the middle of every range, weights rescaled to sum to one."""
-        weights = (self.weight_lo + self.weight_hi) / 2
-        weights = weights / weights.sum(axis=1, keepdims=True)
-        tables = tuple(
-            weights[:, j : j + 1] * (lo + hi) / 2
-            for j, (lo, hi) in enumerate(zip(self.value_lo, self.value_hi, strict=True))
-        )
+        """Point estimates: the middle of every range, weights rescaled to sum to one;
+        computed in fractions from the figures as written, so ties stay ties."""
+        exact = self.exact_values
+        tables = tuple(t.astype(np.float64) for t in exact.tables)
         return Scenario(
             issues=tuple(i.id for i in self.domain.issues),
             options=tuple(tuple(o.id for o in i.options) for i in self.domain.issues),
@@ -214,7 +230,53 @@ class Preferences:
             red_lines=self.red_lines,
             party_names={p.party: p.name for p in self.parties},
             exclusions=exclusions(self.domain),
+            exact=exact,
+            interactions=self.interactions(),
         )
+
+    def interactions(self) -> tuple[Interaction, ...]:
+        """Every party's interactions at the middle of their ranges, as option indices."""
+        ids = [i.id for i in self.domain.issues]
+
+        def ref(r: OptionRef) -> tuple[int, int]:
+            j = ids.index(r.issue)
+            return j, [o.id for o in self.domain.issues[j].options].index(r.option)
+
+        return tuple(
+            Interaction(
+                spec.party,
+                ref(link.options[0]),
+                ref(link.options[1]),
+                (Fraction(repr(link.value[0])) + Fraction(repr(link.value[1]))) / 2,
+                link.reason,
+                link.source.doc + (f", {link.source.section}" if link.source.section else ""),
+            )
+            for spec in self.parties
+            for link in spec.interactions
+        )
+
+    @cached_property
+    def exact_values(self) -> ExactValues:
+        """The point-estimate tables and alternatives as fractions of the written decimals."""
+
+        def mid(low: float, high: float) -> Fraction:
+            return (Fraction(repr(low)) + Fraction(repr(high))) / 2
+
+        tables = [
+            np.full((len(self.parties), len(i.options)), Fraction(0), dtype=object)
+            for i in self.domain.issues
+        ]
+        for p, spec in enumerate(self.parties):
+            weights = {issue: mid(*pref.weight) for issue, pref in spec.issues.items()}
+            total = sum(weights.values())
+            for j, issue in enumerate(self.domain.issues):
+                pref = spec.issues.get(issue.id)
+                if pref is None:
+                    continue  # an issue a party does not weigh adds nothing to its utility
+                for o, option in enumerate(issue.options):
+                    tables[j][p, o] = weights[issue.id] / total * mid(*pref.values[option.id][:2])
+        alternatives = tuple(mid(*p.alternative.range) for p in self.parties)
+        return ExactValues(tuple(tables), alternatives)
 
 
 DATA = resources.files("accord.negotiate") / "data"
@@ -461,6 +523,24 @@ def load_party(path: str | Path, domain: DomainSpec) -> PartySpec:
                 f"this red line forbids every option of issue '{line.issue}', so no package can "
                 "satisfy it; leave at least one option allowed",
                 f"{field}.forbid",
+            )
+    for k, link in enumerate(spec.interactions):
+        field = f"interactions[{k}]"
+        check_source(link.source, field)
+        for n, ref in enumerate(link.options):
+            if ref.issue not in issues:
+                raise fail(_known("issue", ref.issue, issues), f"{field}.options[{n}].issue")
+            options = [o.id for o in domain.issue(ref.issue).options]
+            if ref.option not in options:
+                raise fail(
+                    _known(f"option of issue '{ref.issue}'", ref.option, options),
+                    f"{field}.options[{n}].option",
+                )
+        if link.options[0].issue == link.options[1].issue:
+            raise fail(
+                f"both options belong to issue '{link.options[0].issue}', and a package holds "
+                "one option of an issue; an interaction ties options of two issues",
+                f"{field}.options",
             )
     return spec
 

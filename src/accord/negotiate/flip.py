@@ -17,22 +17,23 @@ from typing import Any
 
 import numpy as np
 
+from accord.negotiate.evaluate import OPEN_ISSUE_RULES as RULES
+from accord.negotiate.evaluate import NoOptionLeftError, utility_range
 from accord.negotiate.files import Preferences
-from accord.negotiate.readings import RULES, Readings, open_value
+from accord.negotiate.readings import Readings
 from accord.negotiate.scenario import Package, Scenario
 from accord.negotiate.sensitivity import draw, plan_utilities
 
 
-def middle_utilities(scenario: Scenario, package: Package, rule: str) -> np.ndarray:
-    """Each party's utility at the middle figures, open issues by `rule`; NaN when the red
-    lines forbid every option of an open issue."""
-    total = np.zeros(len(scenario.parties))
-    for j, choice in enumerate(package):
-        table = scenario.tables[j]
-        total = total + (
-            open_value(table, scenario.allowed(j), rule) if choice is None else table[:, choice]
-        )
-    return total
+def middle_utilities(scenario: Scenario, package: Package) -> dict[str, np.ndarray]:
+    """Each party's utility at the middle figures under each open-issue rule (worst, mean,
+    best: `evaluate.utility_range`); NaN when the red lines forbid every option of an open
+    issue."""
+    try:
+        mean, worst, best = utility_range(scenario, package)
+    except NoOptionLeftError:
+        mean = worst = best = np.full(len(scenario.parties), np.nan)
+    return {"worst": worst, "mean": mean, "best": best}
 
 
 def flip_points(
@@ -49,7 +50,7 @@ def flip_points(
     by_outlook_lo, by_outlook_hi = readings.alternatives(prefs)
     out: dict[str, Any] = {"draws": n, "seed": seed, "plans": {}}
     for name, package in plans.items():
-        middle = {r: middle_utilities(scenario, package, r) for r in RULES}
+        middle = middle_utilities(scenario, package)
         drawn = plan_utilities(prefs, draws, package)
         rows = {}
         for p, party in enumerate(scenario.parties):

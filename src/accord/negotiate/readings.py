@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 from pydantic import Field, ValidationError
 
 from accord.agreement.model import StrictModel
+from accord.negotiate.evaluate import OPEN_ISSUE_RULES as RULES
 from accord.negotiate.files import (
     NegotiationFileError,
     OutlookSpec,
@@ -29,32 +30,6 @@ from accord.negotiate.files import (
     _validation,
     load_outlooks,
 )
-
-# How an open issue is valued, in the order the rule indices below refer to.
-RULES = ("worst", "mean", "best")
-
-
-def open_value(
-    contributions: NDArray[np.float64],
-    allowed: NDArray[np.bool_],
-    rule: str | NDArray[np.int_] = "mean",
-) -> NDArray[np.float64]:
-    """What an open issue adds to each party's utility: the worst, mean or best allowed option.
-
-    `contributions` is (..., options), `allowed` broadcasts to it; `rule` is one of RULES or an
-    array of indices into RULES broadcasting to the result. NaN where no option is allowed.
-    """
-    allowed = np.broadcast_to(allowed, contributions.shape)
-    count = allowed.sum(axis=-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(allowed, contributions, 0.0).sum(axis=-1) / count
-    worst = np.where(allowed, contributions, np.inf).min(axis=-1)
-    best = np.where(allowed, contributions, -np.inf).max(axis=-1)
-    values = np.stack([worst, mean, best])
-    values[:, count == 0] = np.nan
-    if isinstance(rule, str):
-        return values[RULES.index(rule)]
-    return np.take_along_axis(values, np.broadcast_to(rule, mean.shape)[None], axis=0)[0]
 
 
 class Override(StrictModel):

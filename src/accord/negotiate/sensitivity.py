@@ -24,9 +24,11 @@ from rich.progress import Progress
 from scipy.optimize import linprog
 
 from accord.negotiate.estimate import Estimate, brief, digits
+from accord.negotiate.evaluate import OPEN_ISSUE_RULES as RULES
+from accord.negotiate.evaluate import NoOptionLeftError, open_issue_value, open_value
 from accord.negotiate.files import Preferences
-from accord.negotiate.readings import RULES, Readings, open_value
-from accord.negotiate.scenario import Package
+from accord.negotiate.readings import Readings
+from accord.negotiate.scenario import Package, Scenario
 from accord.negotiate.solutions import nash_package
 
 
@@ -194,9 +196,25 @@ def analyse(
                 int(np.isnan(utilities[:, 0]).sum()), n
             ).to_json(),
         }
+        if np.isnan(utilities[:, 0]).any():
+            out["plans"][name]["open_issue_without_option_why"] = _no_option_left(
+                scenario, package, name
+            )
     if nash:
         out["nash"] = _nash(prefs, draws, show_progress)
     return out
+
+
+def _no_option_left(scenario: Scenario, package: Package, plan: str) -> str:
+    """Which red lines, all held, leave an issue the plan leaves open no option (the draws
+    that reject for it are counted as rejections, and this says why)."""
+    for j, choice in enumerate(package):
+        if choice is None:
+            try:
+                open_issue_value(scenario, j, plan=plan)
+            except NoOptionLeftError as exc:
+                return str(exc)
+    return "in some draws the red lines that held forbid every option of an open issue"
 
 
 def _nash(prefs: Preferences, draws: Draws, show_progress: bool) -> dict[str, Any]:
