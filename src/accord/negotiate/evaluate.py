@@ -2,7 +2,9 @@
 
 An issue a plan leaves open is valued at the mean of the options no red line
 forbids, with the best and worst of them as a range: the plan's fate on that
-issue is still to be negotiated.
+issue is still to be negotiated. Where the red lines together forbid every option
+of an open issue, each party values it over the options its own red lines allow,
+and the plan is reported as blocked there (no completion is acceptable to all).
 """
 
 from __future__ import annotations
@@ -30,12 +32,40 @@ def utility_range(
     for j, choice in enumerate(package):
         table = scenario.tables[j]
         if choice is None:
-            table = table[:, scenario.allowed(j)]
-            mean, low, high = mean + table.mean(1), low + table.min(1), high + table.max(1)
+            if scenario.allowed(j).any():
+                table = table[:, scenario.allowed(j)]
+                mean, low, high = mean + table.mean(1), low + table.min(1), high + table.max(1)
+                continue
+            # no option every party allows: each party holds out for what its own lines allow
+            for p, party in enumerate(scenario.parties):
+                own = table[p, _own_allowed(scenario, party, j)]
+                mean[p], low[p], high[p] = mean[p] + own.mean(), low[p] + own.min(), high[p] + own.max()
         else:
             col = table[:, choice]
             mean, low, high = mean + col, low + col, high + col
     return mean, low, high
+
+
+def _own_allowed(scenario: Scenario, party: str, issue: int) -> NDArray[np.bool_]:
+    mask = np.ones(len(scenario.options[issue]), dtype=bool)
+    for line in scenario.red_lines:
+        if line.party == party and line.issue == issue:
+            mask[list(line.forbidden)] = False
+    return mask
+
+
+def blocked_open_issues(scenario: Scenario, package: Package) -> list[dict[str, Any]]:
+    """Open issues whose every option some party's red line forbids, with those red lines."""
+    return [
+        {
+            "issue": scenario.issues[j],
+            "red_lines": [
+                f"{ln.party}: {ln.reason} ({ln.source})" for ln in scenario.red_lines if ln.issue == j
+            ],
+        }
+        for j, choice in enumerate(package)
+        if choice is None and not scenario.allowed(j).any()
+    ]
 
 
 def _line_json(scenario: Scenario, line: RedLine, option: int) -> dict[str, str]:
@@ -67,12 +97,15 @@ def evaluate_package(scenario: Scenario, package: Package, name: str = "") -> di
             "red_lines_crossed": own,
             "accepts": not own and bool(mean[p] > alt),
         }
+    blocked = blocked_open_issues(scenario, package)
     return {
         "plan": name,
         "package": scenario.describe(package),
         "open_issues": [i for i, c in zip(scenario.issues, package, strict=True) if c is None],
+        # open issues no completion can settle without crossing a red line
+        "blocked_open_issues": blocked,
         "parties": parties,
-        "all_accept": all(v["accepts"] for v in parties.values()),
+        "all_accept": not blocked and all(v["accepts"] for v in parties.values()),
     }
 
 
