@@ -182,14 +182,14 @@ def backtest(prefs: Preferences, spec: BacktestSpec) -> dict[str, Any]:
         out = []
         for r in event.responses:
             model = model_response(scenario, package, r.party)
-            matched = [p for p in r.points if p in model["objections"]]
+            hits = [p for p in r.points if p in model["objections"]]
             row = {
                 "party": r.party,
                 "recorded": r.response,
                 "model": model["response"],
                 "reproduced": _reproduced(r.response, model["response"]),
                 "points": r.points,
-                "points_matched": matched,
+                "points_matched": hits,
                 "said": r.said,
                 "doc": r.doc,
             } | {k: v for k, v in model.items() if k != "response"}

@@ -39,7 +39,11 @@ def utility_range(
             # no option every party allows: each party holds out for what its own lines allow
             for p, party in enumerate(scenario.parties):
                 own = table[p, _own_allowed(scenario, party, j)]
-                mean[p], low[p], high[p] = mean[p] + own.mean(), low[p] + own.min(), high[p] + own.max()
+                mean[p], low[p], high[p] = (
+                    mean[p] + own.mean(),
+                    low[p] + own.min(),
+                    high[p] + own.max(),
+                )
         else:
             col = table[:, choice]
             mean, low, high = mean + col, low + col, high + col
@@ -60,7 +64,9 @@ def blocked_open_issues(scenario: Scenario, package: Package) -> list[dict[str, 
         {
             "issue": scenario.issues[j],
             "red_lines": [
-                f"{ln.party}: {ln.reason} ({ln.source})" for ln in scenario.red_lines if ln.issue == j
+                f"{ln.party}: {ln.reason} ({ln.source})"
+                for ln in scenario.red_lines
+                if ln.issue == j
             ],
         }
         for j, choice in enumerate(package)

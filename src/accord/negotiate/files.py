@@ -424,7 +424,9 @@ def load_party(path: str | Path, domain: DomainSpec) -> PartySpec:
                 raise fail(
                     _known(f"option of issue '{line.issue}'", option, options), f"{field}.forbid"
                 )
-        together = {o for ln in spec.red_lines[: k + 1] if ln.issue == line.issue for o in ln.forbid}
+        together = {
+            o for ln in spec.red_lines[: k + 1] if ln.issue == line.issue for o in ln.forbid
+        }
         if set(options) <= together:
             raise fail(
                 f"the party's red lines forbid every option of issue '{line.issue}', so no "
