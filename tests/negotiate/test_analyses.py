@@ -7,6 +7,7 @@ import json
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.negotiate.hand_made import write_parties
 from tests.negotiate.random_domains import brute_force, random_scenario
 from typer.testing import CliRunner
 
@@ -104,18 +105,21 @@ def test_genius_round_trip_keeps_pareto_set(tmp_path):
     assert np.allclose(np.unique(a.round(9), axis=0), np.unique(b.round(9), axis=0))
 
 
-def test_cli_commands_print_json():
+def test_cli_commands_print_json(tmp_path):
     result = runner.invoke(app, ["evaluate", "defense-priorities-2025"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)[0]["plan"] == "defense-priorities-2025"
-    result = runner.invoke(app, ["solutions"])
+    # the shipped parties' stated red lines leave no zone, so solve a hand-made pair
+    pair = write_parties(tmp_path, b="range: [0.5, 0.5]=>range: [0.3, 0.3]")
+    parties = [arg for path in pair for arg in ("--party", str(path))]
+    result = runner.invoke(app, ["solutions", *parties])
     assert set(json.loads(result.output)["solutions"]) == {
         "nash",
         "kalai_smorodinsky",
         "egalitarian",
         "utilitarian",
     }
-    result = runner.invoke(app, ["bridge", "mcfaul-2024", "--top", "2", "--no-core"])
+    result = runner.invoke(app, ["bridge", "mcfaul-2024", "--top", "2", "--no-core", *parties])
     assert json.loads(result.output)["bridges"][0]["changes"][0]["issue"] == "alignment"
 
 

@@ -5,6 +5,7 @@ figures."""
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from fractions import Fraction
 
 import numpy as np
@@ -157,7 +158,14 @@ def shipped() -> Scenario:
 
 
 def test_shipped_frontier_holds_no_dominated_package(shipped):
+    # The parties' stated red lines together forbid every option of an issue, so the
+    # shipped zone is empty; the merge's exactness is checked with those red lines aside.
+    blocked = {j for j in range(len(shipped.issues)) if not shipped.allowed(j).any()}
+    shipped = replace(
+        shipped, red_lines=tuple(r for r in shipped.red_lines if r.issue not in blocked)
+    )
     front = pareto_set(shipped)
+    assert len(front.packages) > 1000
     form = shipped.integer_form()
     assert form is not None
     # exact utilities recomputed from the fractions, independently of the merge's sums

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.negotiate.hand_made import write_parties
 
 from accord.negotiate.evaluate import EmptyZoneError, require_zone
 from accord.negotiate.files import (
@@ -93,7 +94,8 @@ def test_bad_party_file_names_file_party_field_and_reason(tmp_path, change, fiel
 
 
 def test_empty_zone_names_the_conflict(tmp_path):
-    prefs = load_preferences()
+    # a hand-made pair: the shipped parties' red lines already leave no option on the line
+    prefs = load_preferences(write_parties(tmp_path))
     scenario = prefs.scenario()
     stricter = type(scenario)(
         scenario.issues,

@@ -3,6 +3,7 @@ the message names the issue and the red lines instead of crashing or reporting N
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import numpy as np
@@ -49,8 +50,17 @@ BOTH = (
 
 
 def test_no_option_left_names_the_issue_and_the_red_lines():
+    """The value asked for alone is refused with the red lines named; a plan's evaluation
+    says the plan is blocked there, why, and how each party values what its own lines
+    allow (A: consultations or none; B: article5 only)."""
     with pytest.raises(NoOptionLeftError) as err:
-        evaluate_package(_scenario(BOTH), (None, 0), "draft")
+        open_issue_value(_scenario(BOTH), 0, plan="draft")
+    result = evaluate_package(_scenario(BOTH), (None, 0), "draft")
+    assert not result["all_accept"]
+    [blocked] = result["blocked_open_issues"]
+    assert blocked["issue"] == "guarantee" and "B forbids consultations" in blocked["why"]
+    assert result["parties"]["A"]["utility"] == pytest.approx(0.1 + 0.5)
+    assert result["parties"]["B"]["utility"] == pytest.approx(0.0 + 0.2)
     message = str(err.value)
     assert "plan 'draft' leaves issue 'guarantee' open" in message
     assert "A forbids article5 (no Article 5; statement-a)" in message
@@ -84,7 +94,7 @@ def test_sensitivity_counts_and_names_instead_of_reporting_nan(setting):
     assert "plan 'mcfaul-2024' leaves issue 'monitoring'" in plan["open_issue_without_option_why"]
 
 
-def test_evaluate_command_gives_the_message_not_a_traceback(setting, tmp_path):
+def test_evaluate_command_names_the_blocked_issue_not_a_traceback(setting, tmp_path):
     yaml = YAML()
     files = []
     for path in default_party_files():
@@ -104,10 +114,12 @@ def test_evaluate_command_gives_the_message_not_a_traceback(setting, tmp_path):
             yaml.dump(data, handle)
         files += ["--party", str(out)]
     result = CliRunner().invoke(app, ["evaluate", "mcfaul-2024", *files])
-    assert result.exit_code == 2
-    text = " ".join(result.output.split())
-    assert "leaves issue 'monitoring' open" in text
-    assert "test line of US" in text and "test line of RU" in text
+    assert result.exit_code == 0, result.output
+    [plan] = json.loads(result.output)
+    assert not plan["all_accept"]
+    why = {b["issue"]: b["why"] for b in plan["blocked_open_issues"]}["monitoring"]
+    assert "leaves issue 'monitoring' open" in why
+    assert "test line of US" in why and "test line of RU" in why
 
 
 def test_durability_values_open_issues_by_the_same_rule(setting):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from accord.agreement import parse_agreement
@@ -61,12 +63,16 @@ def test_a_plan_maps_to_a_partial_package():
 
 def test_evaluation_reports_red_lines_and_alternatives():
     prefs = load_preferences()
-    scenario = prefs.scenario()
+    # Russia's own red lines only: with every party's, the stated territorial red lines
+    # leave no option of the line, which this plan leaves open
+    scenario = replace(
+        prefs.scenario(), red_lines=tuple(ln for ln in prefs.red_lines if ln.party == "RU")
+    )
     mapped = plan_package(parse_agreement(PLAN, "x.yaml"), prefs.domain)
     result = evaluate_package(scenario, mapped.package, "test-plan")
     russia = result["parties"]["RU"]
     assert [c["issue"] for c in russia["red_lines_crossed"]] == ["alignment"]
-    assert "deal-breaker" in russia["red_lines_crossed"][0]["reason"]
+    assert "renounces joining NATO" in russia["red_lines_crossed"][0]["reason"]
     assert not russia["accepts"] and not result["all_accept"]
     low, high = russia["utility_range"]
     assert low <= russia["utility"] <= high

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from tests.negotiate.hand_made import write_parties
 from typer.testing import CliRunner
 
 from accord.cli.negotiate import app
@@ -67,7 +68,10 @@ def test_a_bridge_row_says_whether_the_plan_kept_changed_or_left_it_open(setting
     assert rows["monitoring"]["option"] is None
 
 
-def test_solutions_carry_terms_in_json_and_text(setting):
+def test_solutions_carry_terms_in_json_and_text(tmp_path):
+    # the shipped parties' stated red lines leave no zone, so solve a hand-made pair
+    pair = write_parties(tmp_path, b="range: [0.5, 0.5]=>range: [0.3, 0.3]")
+    setting = Setting.load(party_files=pair)
     data = solutions_json(setting)
     for solution in data["solutions"].values():
         issues = {r["issue"]: r for r in solution["terms"]}
@@ -75,6 +79,8 @@ def test_solutions_carry_terms_in_json_and_text(setting):
     text = solutions_text(data)
     nash = data["solutions"]["nash"]["terms"][0]
     assert nash["title"] in text and "proposed by:" in text
-    result = runner.invoke(app, ["solutions", "--text"])
+    parties = [arg for path in pair for arg in ("--party", str(path))]
+    result = runner.invoke(app, ["solutions", "--text", *parties])
     assert result.exit_code == 0 and result.output.startswith("nash (utilities")
-    assert "terms" in json.loads(runner.invoke(app, ["solutions"]).output)["solutions"]["nash"]
+    solved = json.loads(runner.invoke(app, ["solutions", *parties]).output)
+    assert "terms" in solved["solutions"]["nash"]

@@ -306,3 +306,46 @@ def report(
     with user_errors():
         write_report(_setting(plans, party, domain_file), path, draws, seed)
         err_console.print(f"wrote {path}", highlight=False)
+
+
+@app.command()
+def sources(
+    party: list[Path] = PartyOpt,
+    domain_file: Path = DomainOpt,
+    output: str = OutputOpt,
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of text."),
+) -> None:
+    """Per party, the share of its figures (weights, values, alternatives, red lines) citing
+    each document."""
+    from accord.negotiate.audit import shares_text, source_shares
+    from accord.negotiate.files import load_preferences
+
+    with user_errors():
+        prefs = load_preferences(list(party) if party else None, domain_file)
+        shares = source_shares(prefs.parties)
+        if as_json or output:
+            _emit(shares, output)
+        else:
+            write_or_print(shares_text(shares, prefs.domain), None)
+
+
+@app.command("backtest")
+def backtest_cmd(
+    events: Path = typer.Option(None, "--events", help="An events file instead of the shipped."),
+    party: list[Path] = PartyOpt,
+    domain_file: Path = DomainOpt,
+    output: str = OutputOpt,
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of text."),
+) -> None:
+    """Recorded responses to dated proposals against the model's, with one set of party files:
+    the share reproduced and the misses."""
+    from accord.negotiate.backtest import backtest, backtest_text, load_events
+    from accord.negotiate.files import load_preferences
+
+    with user_errors():
+        prefs = load_preferences(list(party) if party else None, domain_file)
+        result = backtest(prefs, load_events(prefs, events))
+        if as_json or output:
+            _emit(result, output)
+        else:
+            write_or_print(backtest_text(result), None)

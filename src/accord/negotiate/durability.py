@@ -89,11 +89,12 @@ def durability(
                 j = index[c.issue]
                 credits = np.array([c.options.get(o.id, 0.0) for o in domain.issues[j].options])
                 choice = package[j]
-                got.append(
-                    float(open_issue_value(scenario, j, credits, rule, plan))
-                    if choice is None
-                    else float(credits[choice])
-                )
+                if choice is not None:
+                    got.append(float(credits[choice]))
+                elif scenario.allowed(j).any():
+                    got.append(float(open_issue_value(scenario, j, credits, rule, plan)))
+                else:
+                    got.append(0.0)  # an issue no completion can settle earns nothing
             credit = sum(got) / len(got)
         total += m.weight * credit
         weights += m.weight

@@ -4,7 +4,10 @@ An issue a plan leaves open is valued by one rule over the options no red line
 forbids: the mean by default, or the worst or the best of them
 (`open_issue_value`); evaluation, durability and the Monte Carlo all use it,
 and evaluation shows the worst and best as a range: the plan's fate on that
-issue is still to be negotiated. An interaction counts where the plan settles
+issue is still to be negotiated. Where the red lines together forbid every option
+of an open issue, each party values it over the options its own red lines allow,
+and the plan is reported as blocked there, with the red lines named (no
+completion is acceptable to all). An interaction counts where the plan settles
 both of its issues.
 """
 
@@ -43,19 +46,38 @@ def open_issue_value(
     the scenario's table by default) of the options no red line forbids."""
     allowed = scenario.allowed(issue)
     if not allowed.any():
-        lines = [
-            f"{ln.party} forbids "
-            + ", ".join(scenario.options[issue][o] for o in sorted(ln.forbidden))
-            + f" ({ln.reason or 'no reason given'}; {ln.source or 'no source given'})"
-            for ln in scenario.red_lines
-            if ln.issue == issue
-        ]
-        raise NoOptionLeftError(
-            (f"plan '{plan}' " if plan else "a plan ")
-            + f"leaves issue '{scenario.issues[issue]}' open, but the red lines together forbid "
-            "every option, so it has no value: " + "; ".join(lines)
-        )
+        raise NoOptionLeftError(no_option_left(scenario, issue, plan))
     return open_value(scenario.tables[issue] if values is None else values, allowed, rule)
+
+
+def no_option_left(scenario: Scenario, issue: int, plan: str = "") -> str:
+    """Why an open issue can take no option: the red lines that together forbid them all."""
+    lines = [
+        f"{ln.party} forbids "
+        + ", ".join(scenario.options[issue][o] for o in sorted(ln.forbidden))
+        + f" ({ln.reason or 'no reason given'}; {ln.source or 'no source given'})"
+        for ln in scenario.red_lines
+        if ln.issue == issue
+    ]
+    return (
+        (f"plan '{plan}' " if plan else "a plan ")
+        + f"leaves issue '{scenario.issues[issue]}' open, but the red lines together forbid "
+        "every option: " + "; ".join(lines)
+    )
+
+
+def open_allowed(scenario: Scenario, issue: int) -> NDArray[np.bool_]:
+    """(parties, options): the options an open issue may still take, those no red line
+    forbids; where the red lines together forbid them all, each party's own allowed ones
+    (each holds out for what its own red lines allow)."""
+    shared = scenario.allowed(issue)
+    if shared.any():
+        return np.broadcast_to(shared, (len(scenario.parties), shared.size))
+    own = np.ones((len(scenario.parties), shared.size), dtype=bool)
+    for line in scenario.red_lines:
+        if line.issue == issue:
+            own[scenario.parties.index(line.party), list(line.forbidden)] = False
+    return own
 
 
 def open_value(
@@ -86,16 +108,17 @@ def open_value(
 
 
 def utility_range(
-    scenario: Scenario, package: Package, rule: OpenIssueRule = "mean", plan: str = ""
+    scenario: Scenario, package: Package, rule: OpenIssueRule = "mean"
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Utility per party with open issues valued by the rule, and its lowest and highest."""
     n = len(scenario.parties)
     value, low, high = np.zeros(n), np.zeros(n), np.zeros(n)
     for j, choice in enumerate(package):
         if choice is None:
-            value = value + open_issue_value(scenario, j, rule=rule, plan=plan)
-            low = low + open_issue_value(scenario, j, rule="worst", plan=plan)
-            high = high + open_issue_value(scenario, j, rule="best", plan=plan)
+            table, allowed = scenario.tables[j], open_allowed(scenario, j)
+            value = value + open_value(table, allowed, rule)
+            low = low + open_value(table, allowed, "worst")
+            high = high + open_value(table, allowed, "best")
         else:
             col = scenario.tables[j][:, choice]
             value, low, high = value + col, low + col, high + col
@@ -104,6 +127,15 @@ def utility_range(
             p = scenario.parties.index(link.party)
             value[p], low[p], high[p] = (x[p] + float(link.value) for x in (value, low, high))
     return value, low, high
+
+
+def blocked_open_issues(scenario: Scenario, package: Package) -> list[dict[str, Any]]:
+    """Open issues whose every option some party's red line forbids, and why."""
+    return [
+        {"issue": scenario.issues[j], "why": no_option_left(scenario, j)}
+        for j, choice in enumerate(package)
+        if choice is None and not scenario.allowed(j).any()
+    ]
 
 
 def _line_json(scenario: Scenario, line: RedLine, option: int) -> dict[str, str]:
@@ -120,7 +152,7 @@ def evaluate_package(
     scenario: Scenario, package: Package, name: str = "", rule: OpenIssueRule = "mean"
 ) -> dict[str, Any]:
     """Each party's utility, red lines crossed, and standing against its alternative."""
-    mean, low, high = utility_range(scenario, package, rule, name)
+    mean, low, high = utility_range(scenario, package, rule)
     crossed = scenario.crossed(package)
     parties: dict[str, Any] = {}
     for p, party in enumerate(scenario.parties):
@@ -137,12 +169,15 @@ def evaluate_package(
             "red_lines_crossed": own,
             "accepts": not own and bool(mean[p] > alt),
         }
+    blocked = blocked_open_issues(scenario, package)
     return {
         "plan": name,
         "package": scenario.describe(package),
         "open_issues": [i for i, c in zip(scenario.issues, package, strict=True) if c is None],
+        # open issues no completion can settle without crossing a red line
+        "blocked_open_issues": blocked,
         "parties": parties,
-        "all_accept": all(v["accepts"] for v in parties.values()),
+        "all_accept": not blocked and all(v["accepts"] for v in parties.values()),
     }
 
 

@@ -518,10 +518,13 @@ def load_party(path: str | Path, domain: DomainSpec) -> PartySpec:
                 raise fail(
                     _known(f"option of issue '{line.issue}'", option, options), f"{field}.forbid"
                 )
-        if set(options) <= set(line.forbid):
+        together = {
+            o for ln in spec.red_lines[: k + 1] if ln.issue == line.issue for o in ln.forbid
+        }
+        if set(options) <= together:
             raise fail(
-                f"this red line forbids every option of issue '{line.issue}', so no package can "
-                "satisfy it; leave at least one option allowed",
+                f"the party's red lines forbid every option of issue '{line.issue}', so no "
+                "package can satisfy them; leave at least one option allowed",
                 f"{field}.forbid",
             )
     for k, link in enumerate(spec.interactions):

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from accord.negotiate.evaluate import OPEN_ISSUE_RULES as RULES
-from accord.negotiate.evaluate import NoOptionLeftError, utility_range
+from accord.negotiate.evaluate import utility_range
 from accord.negotiate.files import Preferences
 from accord.negotiate.readings import Readings
 from accord.negotiate.scenario import Package, Scenario
@@ -27,12 +27,12 @@ from accord.negotiate.sensitivity import draw, plan_utilities
 
 def middle_utilities(scenario: Scenario, package: Package) -> dict[str, np.ndarray]:
     """Each party's utility at the middle figures under each open-issue rule (worst, mean,
-    best: `evaluate.utility_range`); NaN when the red lines forbid every option of an open
-    issue."""
-    try:
-        mean, worst, best = utility_range(scenario, package)
-    except NoOptionLeftError:
-        mean = worst = best = np.full(len(scenario.parties), np.nan)
+    best: `evaluate.utility_range`); NaN when the red lines forbid every option of an issue
+    the plan leaves open, where no value of continued war makes the plan acceptable."""
+    if any(c is None and not scenario.allowed(j).any() for j, c in enumerate(package)):
+        blocked = np.full(len(scenario.parties), np.nan)  # no completion all could accept
+        return {"worst": blocked, "mean": blocked, "best": blocked}
+    mean, worst, best = utility_range(scenario, package)
     return {"worst": worst, "mean": mean, "best": best}
 
 
