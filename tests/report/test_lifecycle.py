@@ -111,6 +111,14 @@ def test_a_users_own_plan_joins_the_comparison_and_the_negotiation(
     line = said[said.index("negotiation: ") :].split(" efficient packages")[0]
     assert "chance that every party accepts (95% intervals, 200 draws)" in line
     assert re.findall(r"(?<![\d.])[01]\.0+(?![\d.])(?! \((?:>=|<=) )", line) == []
+    # and the backtest's score, as the negotiation page gives it with its misses
+    backtest = negotiation["backtest"]
+    assert (
+        f"backtest: {backtest['reproduced']} of {backtest['responses']} recorded responses" in said
+    )
+    page = (tmp_path / "out" / "negotiation.html").read_text(encoding="utf-8")
+    assert "Backtest: recorded responses to dated proposals" in page
+    assert len(backtest["misses"]) == backtest["responses"] - backtest["reproduced"]
 
 
 def test_rules_no_source_can_see_skip_monitoring_with_the_reason(

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from accord.agreement import Agreement, AgreementFileError, SourceMap
+from accord.negotiate.backtest import backtest, load_events
 from accord.negotiate.bridging import Lock, bridge_report
 from accord.negotiate.durability import durability, load_mechanisms
 from accord.negotiate.evaluate import evaluate_package, explain_empty
@@ -267,4 +268,10 @@ def summary(setting: Setting, draws: int = 200, seed: int = 0) -> dict[str, Any]
         "durability": durability_json(setting),
         "sensitivity": sensitivity_json(setting, draws=draws, seed=seed),
         "flip": flip_json(setting, draws=draws, seed=seed),
+        "backtest": backtest_json(setting),
     }
+
+
+def backtest_json(setting: Setting, events: str | Path | None = None) -> dict[str, Any]:
+    """The recorded responses to dated proposals against the model's, with these party files."""
+    return backtest(setting.prefs, load_events(setting.prefs, events))

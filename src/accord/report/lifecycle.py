@@ -125,12 +125,14 @@ def stage_negotiate(run: Run) -> None:
     run.write("negotiation.html", html)
     run.write("negotiation.json", json.dumps(run.negotiation, indent=2, default=str))
     accepted = [p["plan"] for p in run.negotiation["plans"] if p["all_accept"]]
-    pareto = run.negotiation["pareto"]
+    pareto, backtest = run.negotiation["pareto"], run.negotiation["backtest"]
     run.summary.append(
         f"negotiation: at the party files' middle figures {len(accepted)} of {len(run.plans)} "
         f"plans acceptable to every party ({', '.join(accepted) or 'none'}); "
         f"{headline(run.negotiation['sensitivity'])}; {pareto['pareto_size']:,} efficient "
-        f"packages in a space of {pareto['packages_in_space']:,}"
+        f"packages in a space of {pareto['packages_in_space']:,}; backtest: "
+        f"{backtest['reproduced']} of {backtest['responses']} recorded responses to dated "
+        f"proposals reproduced by the same party files"
     )
 
 
