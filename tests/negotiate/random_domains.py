@@ -11,6 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from accord.negotiate.scenario import Exclusion, Interaction, RedLine, Scenario
+from accord.negotiate.solutions import SOLUTIONS, criteria, solve
 
 
 def random_scenario(
@@ -170,3 +171,17 @@ def exact_brute_force_tied(scenario: Scenario) -> tuple[list[tuple[int, ...]], N
             packages.append(package)
             utils.append(u)
     return packages, np.array(utils, dtype=object).reshape(-1, len(scenario.parties))
+
+
+def assert_solutions_are_best(scenario: Scenario, utils: NDArray[np.object_]) -> None:
+    """Each bargaining solution is best by its own criterion among every package, in exact
+    arithmetic (`utils`: every package's exact utilities, from a brute force)."""
+    found = solve(scenario)
+    if len(utils) == 0:
+        assert found == {}
+        return
+    d = np.array([Fraction(str(a)) for a in scenario.alternatives], dtype=object)
+    best = criteria(utils, d, utils.max(axis=0))
+    for name in SOLUTIONS:
+        u = np.array([exact_utilities(scenario, found[name].package)], dtype=object)
+        assert criteria(u, d, utils.max(axis=0))[name][0] == best[name].max(), name

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 from tests.negotiate.random_domains import (
+    assert_solutions_are_best,
     exact_brute_force_tied,
     exact_pareto,
     exact_utilities,
@@ -30,7 +31,6 @@ from accord.negotiate.files import (
 )
 from accord.negotiate.pareto import pareto_set
 from accord.negotiate.scenario import Exclusion, Interaction, Scenario
-from accord.negotiate.solutions import SOLUTIONS, criteria, solve
 
 tied = st.builds(
     lambda seed, parties, issues, links, bans: with_ties(
@@ -66,16 +66,7 @@ def test_merged_pareto_set_equals_brute_force(scenario):
 @settings(max_examples=60, deadline=None)
 @given(tied)
 def test_merged_solutions_equal_brute_force(scenario):
-    _, utils = exact_brute_force_tied(scenario)
-    found = solve(scenario)
-    if len(utils) == 0:
-        assert found == {}
-        return
-    d = np.array([Fraction(str(a)) for a in scenario.alternatives], dtype=object)
-    best = criteria(utils, d, utils.max(axis=0))
-    for name in SOLUTIONS:
-        u = np.array([exact_utilities(scenario, found[name].package)], dtype=object)
-        assert criteria(u, d, utils.max(axis=0))[name][0] == best[name].max(), name
+    assert_solutions_are_best(scenario, exact_brute_force_tied(scenario)[1])
 
 
 # A guarantee and a force cap: Article 5-like guarantees with a small force cap are worth

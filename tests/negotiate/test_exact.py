@@ -12,12 +12,17 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.negotiate.random_domains import exact_brute_force, exact_pareto, random_scenario
+from tests.negotiate.random_domains import (
+    assert_solutions_are_best,
+    exact_brute_force,
+    exact_pareto,
+    random_scenario,
+)
 
 from accord.negotiate.analysis import Setting
 from accord.negotiate.pareto import nondominated, pareto_set
 from accord.negotiate.scenario import ExactValues, Scenario
-from accord.negotiate.solutions import SOLUTIONS, criteria, solve
+from accord.negotiate.solutions import solve
 
 
 def _scenario(tables: list[list[list[float]]], alternatives: list[float]) -> Scenario:
@@ -97,28 +102,7 @@ def test_pareto_set_equals_exact_brute_force(scenario):
 @settings(max_examples=80, deadline=None)
 @given(decimal_scenarios)
 def test_solutions_equal_exact_brute_force(scenario):
-    _, utils = exact_brute_force(scenario)
-    found = solve(scenario)
-    if len(utils) == 0:
-        assert found == {}
-        return
-    d = np.array([Fraction(str(a)) for a in scenario.alternatives], dtype=object)
-    best = criteria(utils, d, utils.max(axis=0))
-    for name in SOLUTIONS:
-        package = found[name].package
-        exact_u = np.array(
-            [
-                [
-                    sum(
-                        Fraction(str(t[p, o]))
-                        for t, o in zip(scenario.tables, package, strict=True)
-                    )
-                    for p in range(len(scenario.parties))
-                ]
-            ],
-            dtype=object,
-        )
-        assert criteria(exact_u, d, utils.max(axis=0))[name][0] == best[name].max(), name
+    assert_solutions_are_best(scenario, exact_brute_force(scenario)[1])
 
 
 def test_python_integers_when_the_denominators_are_large():
