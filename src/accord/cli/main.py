@@ -25,7 +25,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "negotiate": (
         "app",
         "Negotiation analysis: red lines, acceptance, Pareto set, bargaining solutions, "
-        "bridging, sensitivity, ratification, durability, GENIUS files and the HTML report.",
+        "bridging, sensitivity, flip points, ratification, durability, sources, backtest, GENIUS "
+        "files and the HTML report.",
     ),
     "geo": ("app", "Geography: line of contact, zones, change over time, point classifier."),
     "ingest": (

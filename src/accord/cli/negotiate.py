@@ -17,8 +17,8 @@ from accord.negotiate.sensitivity import sensitivity_text
 
 app = typer.Typer(
     help="Negotiation analysis: red lines, acceptance, Pareto set, bargaining solutions, "
-    "bridging, sensitivity, flip points, ratification, durability, GENIUS files and the HTML "
-    "report.",
+    "bridging, sensitivity, flip points, ratification, durability, sources, backtest, GENIUS "
+    "files and the HTML report.",
     no_args_is_help=True,
 )
 
