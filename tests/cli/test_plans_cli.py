@@ -94,8 +94,12 @@ def test_every_command_has_help() -> None:
 
 
 def test_main_job_writes_reports(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["run", "-o", str(tmp_path / "out"), "--quiet"])
+    # As the README's first command runs it: not quiet, so the acceptance table is printed;
+    # the full comparison only with --verbose.
+    result = runner.invoke(app, ["run", "-o", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
+    assert "Who accepts each plan" in result.stdout and "(95% interval)" in result.stdout
+    assert len(result.stdout.splitlines()) < 200  # 403 with the whole comparison
     out = tmp_path / "out"
     assert "Safeguarding U.S. Interests" in (out / "plans-compared.html").read_text()
     assert "Reports written to" in result.stdout

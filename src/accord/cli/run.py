@@ -29,6 +29,9 @@ def run(
         str, typer.Option("--scenario", help="The monitoring scenario: a shipped id or file.")
     ] = "default",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the summary.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Also the full comparison of the plans.")
+    ] = False,
 ) -> None:
     """Run the settlement's life cycle on the shipped data and write the reports."""
     with user_errors():
@@ -47,7 +50,8 @@ def run(
                 progress.update(task, description=title, completed=index, total=total)
 
             result = run_lifecycle(output_dir, agreement, on_stage, days, scenario)
-    if not quiet and result.comparison is not None:
+    # The comparison runs to hundreds of lines; it is in plans-compared.* in any case.
+    if verbose and result.comparison is not None:
         console.print(to_rich(result.comparison, min(console.width, 200)))
     if not quiet and result.negotiation is not None:
         console.print(acceptance_table(result.negotiation))
@@ -67,7 +71,7 @@ def acceptance_table(negotiation: dict[str, Any]) -> Table:
     table = Table(
         title="Who accepts each plan (utility; * crosses a red line)",
         title_justify="left",
-        caption="P(all): share of Monte Carlo draws in which every party accepts",
+        caption="P(all): share of Monte Carlo draws in which every party accepts (95% interval)",
         caption_justify="left",
     )
     table.add_column("plan", style="bold", no_wrap=True)
@@ -81,5 +85,5 @@ def acceptance_table(negotiation: dict[str, Any]) -> Table:
             mark = "[green]yes[/green]" if verdict["accepts"] else "[red]no[/red]"
             why = "*" if verdict["red_lines_crossed"] else ""
             cells.append(f"{mark} {verdict['utility']:.2f}{why}")
-        table.add_row(row["plan"], *cells, f"{odds[row['plan']]['all_accept']:.2f}")
+        table.add_row(row["plan"], *cells, odds[row["plan"]]["all_accept"]["text"])
     return table
