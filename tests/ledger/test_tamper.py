@@ -13,7 +13,8 @@ from collections.abc import Callable
 from sqlalchemy import Connection, select, text
 
 from accord.ledger import book
-from accord.ledger.chain import canonical_json, make_entry
+from accord.ledger.canonical import canonical_json
+from accord.ledger.chain import make_entry
 from accord.store import Store
 from accord.store.ledger import ENTRY_COLUMNS, row_entry
 

@@ -10,7 +10,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Connection, text
 
 from accord.ledger import book
-from accord.ledger.chain import canonical_json, make_entry
+from accord.ledger.canonical import canonical_json
+from accord.ledger.chain import make_entry
 from accord.ledger.keys import b64, public_bytes
 from accord.ledger.signing import day_statement, mission_key_id
 from accord.ledger.trust import (

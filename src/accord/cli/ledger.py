@@ -138,6 +138,12 @@ def verify(
     with _store(database) as store, store.engine.connect() as connection:
         held = book.parse_public_key(public_key) if public_key else None
         result = book.verify(connection, _day(first), _day(last), held)
+    if result.not_rehashed:
+        console.print(
+            f"note: {result.not_rehashed} entries of ledger version 1 are not re-hashed under "
+            "RFC 8785 yet; `accord ledger rehash` commits their re-hash to the chain",
+            highlight=False,
+        )
     if result.ok:
         console.print(
             f"ok: {result.entries} entries and {result.days} closed days recomputed; "
@@ -168,6 +174,23 @@ def close_day(
             console.print(f"{each}: {sealed.tree_size} entries, root {sealed.root}")
         if not days:
             console.print("no finished day is open")
+
+
+@app.command()
+def rehash(database: Database = None, mission_key: MissionKey = None) -> None:
+    """Commit the RFC 8785 re-hash of the entries made before ledger version 2, signed."""
+    with _store(database) as store:
+        key = load_or_create_mission_key(mission_key_path(mission_key))
+        made = book.rehash(store, key)
+    if made is None:
+        console.print("nothing to re-hash: every entry of version 1 is covered already")
+        return
+    said = made.payload
+    console.print(
+        f"entry {made.seq}: entries {said['first_seq']}..{said['last_seq']} re-hashed; "
+        f"stored head {said['legacy_head']} is head {said['rehashed_head']} under RFC 8785",
+        highlight=False,
+    )
 
 
 @app.command()

@@ -21,7 +21,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Connection, false, func, select
 from sqlalchemy.orm import Session
 
-from accord.ledger.chain import GENESIS, ChainFault, Entry, canonical_json, verify_chain
+from accord.ledger.canonical import canonical_json
+from accord.ledger.chain import GENESIS, ChainFault, Entry, verify_chain
 from accord.ledger.coverage import coverage_problems
 from accord.ledger.export import build_export
 from accord.ledger.keys import KeyRecord, SignatureRefused, public_bytes, sign, unb64
@@ -29,6 +30,14 @@ from accord.ledger.merkle import inclusion_proof, leaf_hash, merkle_root, root_f
 from accord.ledger.proofs import DaySeal, build_proof, statement_signed
 from accord.ledger.signing import MISSION_OWNER, day_statement, mission_key_id
 from accord.ledger.trust import MissionKeys, mission_keys
+from accord.ledger.versions import (
+    REHASH_KIND,
+    legacy_prefix,
+    rehash_payload,
+    rehash_problems,
+    rehash_statement,
+    rehashed_size,
+)
 from accord.store import Store
 from accord.store.database import BIGINT_MAX, WRITE
 from accord.store.ledger import (
@@ -92,6 +101,7 @@ class Verification:
     problems: list[str] = field(default_factory=list)
     named: int | None = None  # the place (seq) of the first entry found wrong
     anchor: str = ""  # which mission key the seals were checked against
+    not_rehashed: int = 0  # version 1 entries no re-hash entry covers yet (not a fault)
 
     @property
     def ok(self) -> bool:
@@ -122,12 +132,18 @@ def verify(
     head = connection.execute(select(LedgerHead.seq, LedgerHead.hash)).one()
     if last_day is None:
         _check_head(entries, head, result)
-    if first_day is None and last_day is None:
-        result.problems.extend(coverage_problems(connection, entries))
     keys = mission_keys(_key_entries(connection), public_key)
     result.anchor = keys.anchor
+    if first_day is None and last_day is None:
+        result.problems.extend(coverage_problems(connection, entries))
+        result.problems.extend(rehash_problems(entries, keys, _stored_keys(connection)))
+        result.not_rehashed = len(legacy_prefix(entries)) - rehashed_size(entries)
     _check_days(connection, entries, start, first_day, last_day, keys, result)
     return result
+
+
+def _stored_keys(connection: Connection) -> dict[str, bytes]:
+    return {k.key_id: k.public_key for k in load_registry(connection).records_by_id().values()}
 
 
 def _key_entries(connection: Connection) -> list[Entry]:
@@ -167,9 +183,7 @@ def _check_days(
         query = query.where(LedgerDay.day >= first_day)
     if last_day is not None:
         query = query.where(LedgerDay.day <= last_day)
-    stored_keys = {
-        k.key_id: k.public_key for k in load_registry(connection).records_by_id().values()
-    }
+    stored_keys = _stored_keys(connection)
     by_day: dict[dt.date, list[Entry]] = {}
     for entry in entries:
         by_day.setdefault(entry.day, []).append(entry)
@@ -307,6 +321,43 @@ def open_days(store: Store) -> list[dt.date]:
             days.append(day)
         day += dt.timedelta(days=1)
     return days
+
+
+# --- moving to a new ledger version ------------------------------------------
+
+
+def rehash(store: Store, key: Ed25519PrivateKey) -> Entry | None:
+    """Commit the RFC 8785 re-hash of the version 1 entries to the chain, signed by
+    the mission (`accord.ledger.versions`); None when there is nothing left to do.
+
+    One write transaction: interrupted, it leaves the store as it was. The
+    stored entries are read, never rewritten, and a chain that does not verify
+    is refused, since the mapping would vouch for it."""
+    with writing(store) as connection:
+        entries = load_entries(connection)
+        checked = Verification(entries=len(entries), chain_fault=verify_chain(entries))
+        _check_head(
+            entries, connection.execute(select(LedgerHead.seq, LedgerHead.hash)).one(), checked
+        )
+        if not checked.ok:
+            raise LedgerError(
+                f"the chain does not verify ({checked.first_problem()}); a re-hash would "
+                "vouch for it, so none was made: run `accord ledger verify`"
+            )
+        legacy = legacy_prefix(entries)
+        if len(legacy) == rehashed_size(entries):
+            return None
+        try:
+            statement = rehash_statement(legacy)
+        except ValueError as exc:
+            raise LedgerError(str(exc)) from None
+        record = ensure_mission_key(connection, key)
+        payload = rehash_payload(statement, record.key_id, sign(key, canonical_json(statement)))
+        [made] = append(
+            connection,
+            [Draft(REHASH_KIND, "{from_version}-to-{to_version}".format(**statement), payload)],
+        )
+    return made
 
 
 # --- proofs and exports -------------------------------------------------------

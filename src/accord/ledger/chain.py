@@ -1,7 +1,8 @@
 """The append-only hash chain: entries, their canonical bytes, and its check.
 
-An entry's bytes are canonical JSON (sorted keys, no spaces, UTF-8), so any
-party can recompute every hash with a JSON library and SHA-256. Each entry's
+An entry's bytes are the canonical JSON of its body under the entry's ledger
+version (`accord.ledger.canonical`: RFC 8785 since version 2), so any party
+can recompute every hash with a JCS library and SHA-256. Each entry's
 hash covers the previous entry's hash, so altering, removing, inserting or
 reordering any entry changes every hash after it; `verify_chain` names the
 first entry where the recomputation disagrees, and says how.
@@ -11,23 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from accord.ledger.canonical import CURRENT, canonical_bytes, jcs_text
+
 GENESIS = bytes(32)
-
-# `json.dumps` with options builds a new encoder on every call; one shared
-# encoder (it keeps no state between calls) gives the same text faster.
-_CANONICAL = json.JSONEncoder(
-    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-)
-
-
-def canonical_json(value: Any) -> bytes:
-    """The one byte string every party computes for a JSON value."""
-    return _CANONICAL.encode(value).encode("utf-8")
 
 
 @dataclass(frozen=True)
@@ -43,6 +34,7 @@ class Entry:
     prev_hash: bytes
     hash: bytes
     corrects: int | None = None
+    version: int = CURRENT  # how its bytes are canonicalised; not itself hashed
 
     @property
     def day(self) -> dt.date:
@@ -60,10 +52,14 @@ class Entry:
         }
 
     def leaf(self) -> bytes:
-        return canonical_json(self.body())
+        return canonical_bytes(self.body(), self.version)
 
     def to_json(self) -> dict[str, Any]:
-        return self.body() | {"prev_hash": self.prev_hash.hex(), "hash": self.hash.hex()}
+        return self.body() | {
+            "version": self.version,
+            "prev_hash": self.prev_hash.hex(),
+            "hash": self.hash.hex(),
+        }
 
 
 def entry_hash(prev_hash: bytes, leaf: bytes) -> bytes:
@@ -77,23 +73,15 @@ def make_entry(
     payload: dict[str, Any],
     recorded_at: dt.datetime,
     corrects: int | None = None,
+    version: int = CURRENT,
 ) -> Entry:
-    """The next entry after `prev` (None for the first)."""
+    """The next entry after `prev` (None for the first), under ledger `version`."""
     if recorded_at.tzinfo is None:
         raise ValueError("ledger times are timezone-aware UTC")
     seq = 0 if prev is None else prev.seq + 1
     prev_hash = GENESIS if prev is None else prev.hash
-    draft = Entry(seq, recorded_at, kind, ref, payload, prev_hash, b"", corrects)
-    return Entry(
-        seq,
-        recorded_at,
-        kind,
-        ref,
-        payload,
-        prev_hash,
-        entry_hash(prev_hash, draft.leaf()),
-        corrects,
-    )
+    draft = Entry(seq, recorded_at, kind, ref, payload, prev_hash, b"", corrects, version)
+    return replace(draft, hash=entry_hash(prev_hash, draft.leaf()))
 
 
 def make_entries(
@@ -105,16 +93,16 @@ def make_entries(
     entry with its payload's canonical JSON text (what the ledger table stores).
 
     The bytes are the same as `make_entry`'s: the leaf is assembled by hand from
-    the canonical JSON of its parts, keys in sorted order, which is exactly what
-    `canonical_json(entry.body())` produces, so each payload is encoded once
-    instead of twice and the time once per batch.
+    the RFC 8785 text of its parts, keys in the order JCS sorts these ASCII
+    names, which is exactly what `entry.leaf()` produces, so
+    each payload is encoded once instead of twice and the time once per batch.
     """
     if recorded_at.tzinfo is None:
         raise ValueError("ledger times are timezone-aware UTC")
-    at = _CANONICAL.encode(recorded_at.astimezone(dt.UTC).isoformat())
+    at = jcs_text(recorded_at.astimezone(dt.UTC).isoformat())
     seq = 0 if prev is None else prev.seq + 1
     prev_hash = GENESIS if prev is None else prev.hash
-    encode, sha256 = _CANONICAL.encode, hashlib.sha256
+    encode, sha256 = jcs_text, hashlib.sha256
     made = []
     for kind, ref, payload, corrects in drafts:
         payload_text = encode(payload)
@@ -147,6 +135,7 @@ def verify_chain(entries: Iterable[Entry], start: Entry | None = None) -> ChainF
     genesis); return the first fault, or None when every hash holds."""
     expected_seq = 0 if start is None else start.seq + 1
     prev_hash = GENESIS if start is None else start.hash
+    version = 0 if start is None else start.version
     for position, entry in enumerate(entries):
         if entry.seq != expected_seq:
             kind = "missing or reordered" if entry.seq > expected_seq else "inserted or reordered"
@@ -159,9 +148,20 @@ def verify_chain(entries: Iterable[Entry], start: Entry | None = None) -> ChainF
             return ChainFault(
                 entry.seq, position, "its link to the previous entry is broken (removed or altered)"
             )
-        if entry_hash(prev_hash, entry.leaf()) != entry.hash:
+        if entry.version < version:
+            return ChainFault(
+                entry.seq,
+                position,
+                f"it claims ledger version {entry.version} after an entry of version "
+                f"{version}: a ledger never goes back to an older version",
+            )
+        try:
+            altered = entry_hash(prev_hash, entry.leaf()) != entry.hash
+        except ValueError as exc:  # e.g. an unknown version
+            return ChainFault(entry.seq, position, f"it cannot be canonicalised: {exc}")
+        if altered:
             return ChainFault(entry.seq, position, "its content was altered after it was recorded")
-        prev_hash = entry.hash
+        prev_hash, version = entry.hash, entry.version
         expected_seq += 1
     return None
 

@@ -21,7 +21,8 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy import Connection, select
 
-from accord.ledger.chain import Entry, canonical_json
+from accord.ledger.canonical import canonical_json
+from accord.ledger.chain import Entry
 from accord.store.ledger import LedgerSetting
 from accord.store.schema import StoredObservation
 from accord.store.service import IncidentPublication

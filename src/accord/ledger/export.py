@@ -4,7 +4,8 @@ The document holds the day's entries in order, the hash that precedes the
 first of them, and the mission's signed statement of the day's root. Checking
 it (`check_export`) is what docs/ledger.md describes step by step: recompute
 each entry's hash from the previous one, the RFC 6962 root over the entries'
-canonical JSON, and the Ed25519 signature over the statement.
+canonical JSON (each under its ledger version), and the Ed25519 signature over
+the statement. Format 1 files, made before versions, hold version 1 entries.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from accord.ledger.chain import Entry, entry_hash
 from accord.ledger.merkle import merkle_root
 from accord.ledger.proofs import DaySeal, leaf_bytes, statement_signed
 
-EXPORT_FORMAT = "accord-ledger-day/1"
+EXPORT_FORMAT = "accord-ledger-day/2"
+EXPORT_FORMATS = (EXPORT_FORMAT, "accord-ledger-day/1")
 
 
 def build_export(entries: Sequence[Entry], previous_hash: bytes, seal: DaySeal) -> dict[str, Any]:
@@ -32,13 +34,17 @@ def build_export(entries: Sequence[Entry], previous_hash: bytes, seal: DaySeal) 
 def check_export(document: dict[str, Any], public_key: bytes) -> list[str]:
     """The problems found in an exported day (empty when it all holds), against the
     mission key the checking party holds: the key inside the file proves nothing."""
-    if document.get("format") != EXPORT_FORMAT:
+    if document.get("format") not in EXPORT_FORMATS:
         return [f"format is {document.get('format')!r}, expected {EXPORT_FORMAT!r}"]
     problems: list[str] = []
     previous = bytes.fromhex(document["previous_hash"])
     leaves = []
     for data in document["entries"]:
-        leaf = leaf_bytes(data)
+        try:
+            leaf = leaf_bytes(data)
+        except ValueError as exc:
+            problems.append(f"entry {data.get('seq')}: {exc}")
+            leaf = b""
         leaves.append(leaf)
         if data["prev_hash"] != previous.hex():
             problems.append(f"entry {data['seq']}: does not link to the entry before it")

@@ -2,9 +2,12 @@
 
 A proof carries the entry itself, its place in the day's RFC 6962 tree and
 the audit path, and the mission's signed statement of the day's root. Checking
-it needs only SHA-256, the canonical JSON rules and, for the signature,
-Ed25519: `check_proof` does exactly what docs/ledger.md tells a party to do
-with its own tools.
+it needs only SHA-256, the canonical JSON rules of the entry's ledger version
+(RFC 8785 since version 2) and, for the signature, Ed25519: `check_proof` does
+exactly what docs/ledger.md tells a party to do with its own tools.
+
+Format 2 documents name each entry's `version`; format 1 ones, made before
+there were versions, hold only version 1 entries and are still checked.
 """
 
 from __future__ import annotations
@@ -17,11 +20,14 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from accord.ledger.chain import Entry, canonical_json, entry_hash
+from accord.ledger.canonical import LEGACY, canonical_bytes
+from accord.ledger.chain import Entry, entry_hash
 from accord.ledger.keys import unb64
 from accord.ledger.merkle import InclusionProof, leaf_hash, root_from_proof
 
-PROOF_FORMAT = "accord-inclusion-proof/1"
+PROOF_FORMAT = "accord-inclusion-proof/2"
+PROOF_FORMATS = (PROOF_FORMAT, "accord-inclusion-proof/1")
+NOT_HASHED = ("prev_hash", "hash", "version")  # an exported entry's fields outside its leaf
 
 
 @dataclass(frozen=True)
@@ -60,12 +66,23 @@ def entry_from_json(data: dict[str, Any]) -> Entry:
         prev_hash=bytes.fromhex(str(data["prev_hash"])),
         hash=bytes.fromhex(str(data["hash"])),
         corrects=None if corrects is None else int(corrects),
+        version=entry_version(data),
     )
 
 
+def entry_version(data: dict[str, Any]) -> int:
+    """An exported entry's ledger version; entries exported before versions are 1."""
+    version = data.get("version", LEGACY)
+    if type(version) is not int:
+        raise ValueError(f"entry {data.get('seq')}: version {version!r} is not a whole number")
+    return version
+
+
 def leaf_bytes(data: dict[str, Any]) -> bytes:
-    """The Merkle leaf of an exported entry: canonical JSON of its fields without hashes."""
-    return canonical_json({k: v for k, v in data.items() if k not in ("prev_hash", "hash")})
+    """The Merkle leaf of an exported entry: the canonical JSON, under its version,
+    of its fields without its hashes and version."""
+    body = {k: v for k, v in data.items() if k not in NOT_HASHED}
+    return canonical_bytes(body, entry_version(data))
 
 
 def build_proof(entry: Entry, proof: InclusionProof, seal: DaySeal) -> dict[str, Any]:
@@ -106,11 +123,15 @@ def check_proof(
     nothing; that is reported as a problem, not as success.
     """
     result = ProofCheck()
-    if document.get("format") != PROOF_FORMAT:
+    if document.get("format") not in PROOF_FORMATS:
         result.problems.append(f"format is {document.get('format')!r}, expected {PROOF_FORMAT!r}")
         return result
     data = document["entry"]
-    leaf = leaf_bytes(data)
+    try:
+        leaf = leaf_bytes(data)
+    except ValueError as exc:
+        result.problems.append(f"entry {data.get('seq')}: {exc}")
+        return result
     if entry_hash(bytes.fromhex(data["prev_hash"]), leaf).hex() != data["hash"]:
         result.problems.append(f"entry {data['seq']}: its hash does not match its content")
     proof = InclusionProof.from_json(document)

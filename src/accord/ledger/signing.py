@@ -2,10 +2,11 @@
 
 A source signs an observation by adding two fields to the record it sends:
 `key_id` (a key registered to its `source_id`) and `signature`, the base64
-Ed25519 signature of the canonical JSON (see `chain.canonical_json`) of the
-record's other fields. Signing the record as sent, not the stored form, lets a
-source sign with any JSON library: it never has to reproduce our number
-formatting.
+Ed25519 signature of the RFC 8785 canonical JSON (`canonical.canonical_json`)
+of the record's other fields. Signing the record as sent, not the stored form,
+lets a source sign with any JCS library: it never has to reproduce our number
+formatting. A signature over the version 1 form (sorted-key Python JSON, what
+sources signed before) is still accepted: both forms are of the same record.
 
 The mission signs each day's Merkle root: the signed bytes are the canonical
 JSON of a short statement (`day_statement`), so a party checks the signature
@@ -30,7 +31,7 @@ from cryptography.hazmat.primitives.serialization import (
     load_pem_private_key,
 )
 
-from accord.ledger.chain import canonical_json
+from accord.ledger.canonical import canonical_json, legacy_json
 from accord.ledger.keys import public_bytes, sign
 
 SIGNATURE_FIELD = "signature"
@@ -48,6 +49,7 @@ class Signed:
     key_id: str
     signature: str
     message: bytes
+    legacy_message: bytes | None = None  # the version 1 form, where it differs
 
     @property
     def message_sha256(self) -> str:
@@ -64,10 +66,16 @@ def split_signature(fields: dict[str, Any]) -> tuple[dict[str, Any], Signed | No
         return fields, None
     rest = {k: v for k, v in fields.items() if k not in (SIGNATURE_FIELD, KEY_FIELD)}
     key_id, signature = fields.get(KEY_FIELD), fields.get(SIGNATURE_FIELD)
+    legacy = legacy_json(rest)
+    try:
+        message = canonical_json(rest)
+    except ValueError:  # e.g. an integer beyond 2**53: only the old form can hold it
+        message = legacy
     return rest, Signed(
         key_id if isinstance(key_id, str) else "",
         signature if isinstance(signature, str) else "",
-        canonical_json(rest),
+        message,
+        None if legacy == message else legacy,
     )
 
 

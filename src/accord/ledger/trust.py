@@ -21,7 +21,8 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from accord.ledger.chain import Entry, canonical_json
+from accord.ledger.canonical import canonical_json
+from accord.ledger.chain import Entry
 from accord.ledger.keys import public_bytes, sign
 from accord.ledger.merkle import (
     consistency_proof,

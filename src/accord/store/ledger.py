@@ -27,6 +27,7 @@ from sqlalchemy import (
     Date,
     Index,
     Integer,
+    SmallInteger,
     String,
     Text,
     func,
@@ -36,7 +37,8 @@ from sqlalchemy import update as sql_update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
-from accord.ledger.chain import GENESIS, Entry, canonical_json, make_entries
+from accord.ledger.canonical import canonical_text
+from accord.ledger.chain import GENESIS, Entry, make_entries
 from accord.ledger.keys import KeyRecord, KeyRegistry, Refusal, SignatureRefused, b64, unb64
 from accord.ledger.signing import Signed
 from accord.store.schema import Base, UtcDateTime
@@ -48,7 +50,8 @@ _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 class LedgerEntryRow(Base):
-    """One entry of the hash chain, exactly as hashed (payload is canonical JSON)."""
+    """One entry of the hash chain, exactly as hashed (payload is canonical JSON
+    under the entry's ledger version: 1 before RFC 8785, 2 since)."""
 
     __tablename__ = "ledger_entries"
     __table_args__ = (
@@ -64,6 +67,7 @@ class LedgerEntryRow(Base):
     corrects: Mapped[int | None] = mapped_column(BigInteger)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(SmallInteger)
 
 
 class LedgerHead(Base):
@@ -146,14 +150,16 @@ def row_entry(row: Any) -> Entry:
     not hex, is kept with the raw text in place of its payload, so verification
     names it as altered instead of crashing.
     """
-    seq, recorded_at_us, kind, ref, payload, corrects, prev_hash, hash_ = row
+    seq, recorded_at_us, kind, ref, payload, corrects, prev_hash, hash_, version = row
     try:
         content = json.loads(payload)
+        # Text that is not the canonical form of what it parses to was edited, even
+        # when the edit keeps the value (e.g. a float's digits beyond its precision).
+        if not isinstance(content, dict) or canonical_text(content, version) != payload:
+            content = None
     except ValueError:
         content = None
-    # Text that is not the canonical form of what it parses to was edited, even
-    # when the edit keeps the value (e.g. a float's digits beyond its precision).
-    if not isinstance(content, dict) or canonical_json(content).decode("utf-8") != payload:
+    if content is None:
         content = {"unreadable": payload}
     return Entry(
         seq=seq,
@@ -164,6 +170,7 @@ def row_entry(row: Any) -> Entry:
         prev_hash=_unhex(prev_hash),
         hash=_unhex(hash_),
         corrects=corrects,
+        version=version,
     )
 
 
@@ -183,6 +190,7 @@ ENTRY_COLUMNS = (
     LedgerEntryRow.corrects,
     LedgerEntryRow.prev_hash,
     LedgerEntryRow.hash,
+    LedgerEntryRow.version,
 )
 
 
@@ -238,7 +246,17 @@ def append(
     made = make_entries(head, ((d.kind, d.ref, d.payload, d.corrects) for d in drafts), recorded_at)
     at_us = to_us(recorded_at)
     rows = [
-        (e.seq, at_us, e.kind, e.ref, payload, e.corrects, e.prev_hash.hex(), e.hash.hex())
+        (
+            e.seq,
+            at_us,
+            e.kind,
+            e.ref,
+            payload,
+            e.corrects,
+            e.prev_hash.hex(),
+            e.hash.hex(),
+            e.version,
+        )
         for e, payload in made
     ]
     if connection.dialect.name == "postgresql":
@@ -370,7 +388,7 @@ def admit(connection: Connection, rows: list[dict[str, Any]]) -> Admission:
     for row in rows:
         signature = signed[row["observation_id"]]
         try:
-            _check_row(row, signature, required, registry)
+            signature = _check_row(row, signature, required, registry)
         except SignatureRefused as refusal:
             reasons.append(refusal.reason)
             admission.refused.append((row, f"refused ({refusal})"))
@@ -388,25 +406,29 @@ def _check_row(
     signature: Signed | None,
     required: bool,
     registry: KeyRegistry | None,
-) -> None:
+) -> Signed | None:
+    """The signature as it verified (over the RFC 8785 form or the older one)."""
     if signature is None:
         if required:
             raise SignatureRefused(
                 Refusal.unsigned,
                 "this store requires signed observations: add key_id and signature",
             )
-        return
+        return None
     if not signature.key_id or not signature.signature:
         raise SignatureRefused(Refusal.unsigned, "key_id and signature come together")
     if registry is None:
         raise SignatureRefused(Refusal.unknown_key, "no keys are registered")
-    registry.check(
-        signature.key_id,
-        row["source_id"],
-        signature.message,
-        signature.signature,
-        from_us(row["observed_at_us"]),
-    )
+    when = from_us(row["observed_at_us"])
+    source, key_id, text = row["source_id"], signature.key_id, signature.signature
+    try:
+        registry.check(key_id, source, signature.message, text, when)
+    except SignatureRefused as refusal:
+        if refusal.reason is not Refusal.bad_signature or signature.legacy_message is None:
+            raise
+        registry.check(key_id, source, signature.legacy_message, text, when)
+        return Signed(key_id, text, signature.legacy_message)
+    return signature
 
 
 def record_accepted(
