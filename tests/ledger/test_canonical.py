@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import json
 import struct
+from pathlib import Path
 
 import jcs
 import pytest
@@ -170,3 +171,23 @@ def test_a_chain_of_old_then_new_entries_verifies_and_never_goes_back() -> None:
     back = make_entry(new, "note", "c", {}, AT, version=LEGACY)
     fault = verify_chain([legacy, new, back])
     assert fault is not None and fault.seq == 2 and "never goes back" in fault.problem
+
+
+def test_the_worked_example_in_the_docs_is_what_the_ledger_computes() -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "ledger.md").read_text("utf-8")
+    payload = {
+        "source_type": "seismic",
+        "network": "Донецьк-пн",
+        "operator": "mission",
+        "lon": 37.0,
+        "lat": 47.25,
+        "registered_at": "2026-09-01T09:30:00+00:00",
+        "retired_at": None,
+    }
+    entry = make_entry(None, "source", "seis-07", payload, AT.replace(minute=30, hour=9))
+    old = make_entry(None, "source", "seis-07", payload, entry.recorded_at, version=LEGACY)
+    assert entry.leaf().decode() in docs and f"({len(entry.leaf())} bytes" in docs
+    assert entry.hash.hex() in docs and old.hash.hex() in docs
+    assert hashlib.sha256(bytes(32) + jcs.canonicalize(json.loads(entry.leaf()))).digest() == (
+        entry.hash
+    )

@@ -13,8 +13,11 @@ import jcs
 import pytest
 from alembic import command
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from sqlalchemy import Connection, insert, text, update
+from typer.testing import CliRunner
 
+from accord.cli.ledger import app
 from accord.ledger import book
 from accord.ledger.canonical import LEGACY, canonical_json, legacy_json
 from accord.ledger.chain import GENESIS, Entry, make_entry
@@ -34,6 +37,8 @@ from accord.store.ledger import ENTRIES, LedgerHead, to_us
 from accord.verify.ingest import ingest_file
 
 from .conftest import PAST_DAYS, sighting, write_jsonl
+
+runner = CliRunner()
 
 # Values whose version 1 bytes differ from their RFC 8785 bytes.
 OLD_PAYLOADS = [
@@ -265,3 +270,27 @@ def test_a_chain_that_does_not_verify_is_not_rehashed(
         connection.execute(text("UPDATE ledger_entries SET ref = 'forged' WHERE seq = 3"))
     with pytest.raises(book.LedgerError, match=r"entry 3 .*none was made"):
         book.rehash(store, mission_key)
+
+
+def test_rehash_from_the_command_line(
+    old_store: tuple[Store, dict[str, Any]],
+    database_url: str,
+    mission_key: Ed25519PrivateKey,
+    tmp_path: Path,
+) -> None:
+    key_file = tmp_path / "mission.pem"
+    key_file.write_bytes(
+        mission_key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
+    )
+    db = ["-d", database_url]
+    before = runner.invoke(app, ["verify", *db])
+    assert before.exit_code == 0 and "12 entries of ledger version 1 are not re-hashed" in (
+        " ".join(before.output.split())
+    )
+    made = runner.invoke(app, ["rehash", "--mission-key", str(key_file), *db])
+    assert made.exit_code == 0, made.output
+    assert "entries 0..11 re-hashed" in " ".join(made.output.split())
+    again = runner.invoke(app, ["rehash", "--mission-key", str(key_file), *db])
+    assert again.exit_code == 0 and "nothing to re-hash" in again.output
+    after = runner.invoke(app, ["verify", "--public-key", public_bytes(mission_key).hex(), *db])
+    assert after.exit_code == 0 and "not re-hashed" not in after.output, after.output
