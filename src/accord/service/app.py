@@ -521,6 +521,7 @@ async def _alerting(app: FastAPI) -> AsyncIterator[None]:
         task.cancel()
         with suppress(asyncio.CancelledError):
             await task
+    app.state.alerts.close()
 
 
 def create_app(settings: ServiceSettings | None = None, store: Store | None = None) -> FastAPI:

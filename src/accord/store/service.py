@@ -1,5 +1,5 @@
 """Tables of the mission's server: API tokens, publication, internal notes,
-observers' field reports and alert deliveries.
+observers' field reports, alert deliveries and what alerts last acted on.
 
 Tokens are stored as the sha256 of the secret, never the secret itself: a
 copy of the database does not let anyone act as a token's holder. An incident
@@ -100,8 +100,26 @@ class AlertDelivery(Base):
     channel: Mapped[str] = mapped_column(String(8))  # cap or cot
     target: Mapped[str] = mapped_column(String(1000))
     reason: Mapped[str] = mapped_column(String(200))
-    status: Mapped[int] = mapped_column(Integer)  # HTTP status, or 0 for a sent datagram/stream
+    # HTTP status, 0 for a sent datagram or stream event, -1 unreachable; none: skipped
+    status: Mapped[int | None] = mapped_column(Integer, nullable=True)
     detail: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class AlertMark(Base):
+    """What alerts last acted on (sent or skipped) for one incident on one channel: its
+    state, severity and latest workflow step then. A referral after that step, or a rise
+    to the alert severity from below it, is a new transition; anything else is not."""
+
+    __tablename__ = "alert_marks"
+
+    incident_id: Mapped[int] = mapped_column(
+        RowId, ForeignKey("incidents.id"), primary_key=True, autoincrement=False
+    )
+    channel: Mapped[str] = mapped_column(String(8), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16))
+    severity: Mapped[int] = mapped_column(Integer)
+    step: Mapped[int] = mapped_column(BigInteger)  # incident_transitions.id, 0 for none
     at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
