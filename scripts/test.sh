@@ -7,6 +7,7 @@ echo "== services (PostgreSQL, Mosquitto)"
 source "$ROOT/scripts/services.sh"
 echo "== browser (Chromium, ChromeDriver) and PDF libraries"
 source "$ROOT/scripts/browser.sh"
+echo "== GDAL (ogr2ogr, ogrinfo) for the OGC API tests"; source "$ROOT/scripts/gdal.sh"
 echo "== ruff"
 ruff check src tests benchmarks
 ruff format --check src tests benchmarks

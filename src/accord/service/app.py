@@ -11,6 +11,7 @@ import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
+from functools import partial
 from importlib import resources
 from typing import Annotated, Any, Literal
 
@@ -544,6 +545,7 @@ def create_app(settings: ServiceSettings | None = None, store: Store | None = No
     app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
     app.include_router(router)
     app.include_router(ogc.router)
+    app.openapi = partial(ogc.openapi, app)  # type: ignore[method-assign]
     handled: list[type[Exception]] = [ServiceError, *(domain for domain, _ in STATUS_OF)]
     for kind in handled:
         app.add_exception_handler(kind, _service_error)

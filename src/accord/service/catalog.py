@@ -10,10 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+import shapely
+from shapely.geometry import shape
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from accord.agreement.compare import compare
@@ -28,13 +31,14 @@ from accord.negotiate.analysis import Setting, summary
 from accord.plans import UnknownPlanError, load_plan, plan_ids
 from accord.report.compare import to_html as comparison_html
 from accord.report.negotiation import render as negotiation_html
-from accord.service.access import may_see_entry, require, team_patrol
+from accord.service.access import incident_scope, may, may_see_entry, require, team_patrol
 from accord.service.auth import PARTIES, Actor, Role
 from accord.service.errors import BadRequest
 from accord.service.settings import ServiceSettings
 from accord.store import Store
 from accord.store.ledger import LedgerDay
 from accord.store.schema import StoredObservation
+from accord.store.verification import StoredIncident
 from accord.verify.compliance import compliance
 
 NEGOTIATION_DRAWS = 100
@@ -77,6 +81,24 @@ def zones_for(agreement_id: str) -> dict[str, Any]:
     }
     collection["features"].insert(0, line_feature)
     return collection
+
+
+@dataclass(frozen=True)
+class Extent:
+    """Where and when a collection's features lie: west, south, east, north in degrees,
+    and the first and last time (RFC 3339), None where the features have no time."""
+
+    bbox: tuple[float, float, float, float]
+    start: str | None = None
+    end: str | None = None
+
+
+@cache
+def zones_extent(agreement_id: str) -> Extent:
+    """The bounds of every zone and the line (once per process; zones have no time)."""
+    geometries = [shape(f["geometry"]) for f in zones_for(agreement_id)["features"]]
+    west, south, east, north = (float(v) for v in shapely.total_bounds(geometries))
+    return Extent((west, south, east, north))
 
 
 @cache
@@ -216,6 +238,42 @@ class Catalog:
             lambda connection, entry: may_see_entry(connection, actor, entry.kind, entry.ref),
         )
 
+    # --- extents of the OGC collections -----------------------------------------------
+
+    def extent(self, actor: Actor, collection: str) -> Extent | None:
+        """The extent of the collection's features the actor may list: None when it may
+        not read the collection or sees none of it, so an extent never tells a caller
+        where or when there are features it could not list itself. One min/max query."""
+        if collection == "zones":
+            return zones_extent(self.settings.agreement)
+        lon: Any
+        lat: Any
+        if collection == "incidents":
+            if "incidents.read" not in may(actor):
+                return None
+            lon, lat = StoredIncident.lon, StoredIncident.lat
+            first_us, last_us = StoredIncident.first_seen_us, StoredIncident.last_seen_us
+            scope = [incident_scope(actor)]
+        else:
+            if "patrols.read" not in may(actor):
+                return None
+            lon, lat = StoredObservation.lon, StoredObservation.lat
+            first_us = last_us = StoredObservation.observed_at_us
+            scope = _patrol_reports(actor)
+        query = select(
+            func.min(lon),
+            func.min(lat),
+            func.max(lon),
+            func.max(lat),
+            func.min(first_us),
+            func.max(last_us),
+        ).where(*scope)
+        with self.store.engine.connect() as connection:
+            west, south, east, north, first, last = connection.execute(query).one()
+        if west is None:
+            return None
+        return Extent((west, south, east, north), _iso(first), _iso(last))
+
     # --- patrols -------------------------------------------------------------------
 
     def patrols(
@@ -232,13 +290,11 @@ class Catalog:
             StoredObservation.observed_at_us,
             StoredObservation.lon,
             StoredObservation.lat,
-        ).where(StoredObservation.source_type == "patrol", StoredObservation.lon.is_not(None))
+        ).where(*_patrol_reports(actor))
         if since_us is not None:
             query = query.where(StoredObservation.observed_at_us >= since_us)
         if until_us is not None:
             query = query.where(StoredObservation.observed_at_us <= until_us)
-        if actor.role is Role.observer:
-            query = query.where(team_patrol(actor.team or ""))
         tracks: dict[tuple[str, dt.date], list[tuple[int, float, float]]] = defaultdict(list)
         with self.store.engine.connect() as connection:
             for source, at_us, lon, lat in connection.execute(
@@ -266,6 +322,14 @@ class Catalog:
                 }
             )
         return features
+
+
+def _patrol_reports(actor: Actor) -> list[ColumnElement[bool]]:
+    """The patrol reports with a position that the actor may see (an observer: its team's)."""
+    conditions = [StoredObservation.source_type == "patrol", StoredObservation.lon.is_not(None)]
+    if actor.role is Role.observer:
+        conditions.append(team_patrol(actor.team or ""))
+    return conditions
 
 
 def _iso(us: int) -> str:

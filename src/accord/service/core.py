@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictFloat, model_validator
-from sqlalchemy import func, insert, select
+from sqlalchemy import ColumnElement, func, insert, select
 from sqlalchemy.orm import Session
 
 from accord.report.daily import DailyReport, build_daily
@@ -286,10 +286,13 @@ class Core:
         since_us: int | None = None,
         until_us: int | None = None,
         bbox: tuple[float, float, float, float] | None = None,
+        where: Sequence[ColumnElement[bool]] = (),
     ) -> dict[str, Any]:
-        """The incidents the actor may see, newest first, with the total for paging."""
+        """The incidents the actor may see, newest first, with the total for paging;
+        `where` adds conditions on the table (the OGC collection's property filters),
+        always inside the actor's scope."""
         require(actor, "incidents.read")
-        query = select(StoredIncident).where(incident_scope(actor))
+        query = select(StoredIncident).where(incident_scope(actor), *where)
         if state is not None:
             if state not in {s.value for s in State}:
                 states = ", ".join(s.value for s in State)
