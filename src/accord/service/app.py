@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from importlib import resources
 from typing import Annotated, Any, Literal
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Body, FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -28,6 +29,7 @@ from accord.report.daily import to_pdf
 from accord.service import ogc
 from accord.service.access import may, require
 from accord.service.alerts import Alerts
+from accord.service.auth import ADDRESS_TOKEN_NAMES, redact_server_logs
 from accord.service.catalog import Catalog
 from accord.service.core import (
     Core,
@@ -155,6 +157,30 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, headed if scope["type"] == "http" else send)
+
+
+class NoTokenInAddress:
+    """Refuse a request that carries a token in its address (`?token=`), before any
+    route sees it: an address is kept in browser history, proxies' and the server's
+    access logs and Referer headers, so a token there is a token leaked. The
+    dashboard signs in with a form and sends the token in the Authorization header."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        query = scope.get("query_string", b"").decode("latin-1") if scope["type"] == "http" else ""
+        names = {name.lower() for name, _ in parse_qsl(query, keep_blank_values=True)}
+        if names & ADDRESS_TOKEN_NAMES:
+            detail = (
+                "a token is never taken from the address, where logs and browser history "
+                "keep it: send `Authorization: Bearer <token>`, or sign in with the "
+                "dashboard's form at /dashboard/; a token already sent in an address "
+                "should be revoked (`accord tokens revoke`)"
+            )
+            await error_response(BadRequest(detail))(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
 
 class JsonDepth:
@@ -535,6 +561,7 @@ def create_app(settings: ServiceSettings | None = None, store: Store | None = No
         responses=ERRORS,
         lifespan=_alerting,
     )
+    redact_server_logs()
     app.state.settings = settings
     app.state.store = store
     app.state.core = Core(store, settings)
@@ -552,6 +579,7 @@ def create_app(settings: ServiceSettings | None = None, store: Store | None = No
     app.mount("/dashboard", StaticFiles(directory=str(dashboard), html=True), name="dashboard")
     app.add_api_route("/", _home, include_in_schema=False)
     app.add_middleware(JsonDepth)
+    app.add_middleware(NoTokenInAddress)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     return app

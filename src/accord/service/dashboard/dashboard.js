@@ -2,17 +2,24 @@
 // goes to the API with the signed-in token; nothing is fetched from elsewhere.
 "use strict";
 
-const state = { token: sessionStorage.getItem("accord-token") || "", me: null, incidents: [] };
-const params = new URLSearchParams(location.search);
-if (params.get("token")) {
-  state.token = params.get("token");
-  sessionStorage.setItem("accord-token", state.token);
-}
+// The token is kept for this tab only (sessionStorage) and sent in the Authorization
+// header; it is never put in an address, where logs and history would keep it, and
+// no cookie carries it, so no other site can make the browser send it (no CSRF).
+const TOKEN_KEY = "accord-token";
+const state = {
+  token: sessionStorage.getItem(TOKEN_KEY) || "", me: null, incidents: [],
+  requests: new AbortController(),  // aborted at sign-out: nothing in flight keeps the token
+  signIns: 0,  // a newer sign-in (or sign-out) outdates what an older one still loads
+};
 
 async function api(path, options = {}) {
   const headers = Object.assign({}, options.headers || {});
-  if (state.token) headers.Authorization = "Bearer " + state.token;
-  const response = await fetch(path, Object.assign({}, options, { headers }));
+  const signed = {};
+  if (state.token) {
+    headers.Authorization = "Bearer " + state.token;
+    signed.signal = state.requests.signal;
+  }
+  const response = await fetch(path, Object.assign(signed, options, { headers }));
   if (!response.ok) {
     let detail = response.statusText;
     try { detail = (await response.json()).detail; } catch (e) { /* not JSON */ }
@@ -32,6 +39,7 @@ const SIDC = {  // MIL-STD-2525C function codes by observed kind; affiliation U 
 const PARTY_COLOUR = { UA: "#7fb0e6", RU: "#e88a7a" };
 
 const map = L.map("map", { zoomControl: true, attributionControl: false }).setView([48.3, 36.5], 6);
+map.createPane("patrols").style.zIndex = 450;  // above the zones, whichever loads first
 const layers = { incidents: L.layerGroup().addTo(map), patrols: L.layerGroup().addTo(map) };
 
 function symbolFor(incident) {
@@ -170,7 +178,7 @@ async function loadPatrols() {
   if (!may("patrols.read")) return;
   try {
     const routes = await (await api("/api/patrols")).json();
-    L.geoJSON(routes, { style: { color: "#2a7d2a", weight: 2, dashArray: "4 3" } }).addTo(layers.patrols);
+    L.geoJSON(routes, { pane: "patrols", style: { color: "#2a7d2a", weight: 2, dashArray: "4 3" } }).addTo(layers.patrols);
   } catch (error) {
     document.getElementById("queue-status").textContent = "patrol routes: " + error.message;
   }
@@ -207,20 +215,57 @@ async function showReport(path) {
   }
 }
 
-async function signIn() {
+function say(text) {
+  document.getElementById("login-status").textContent = text;
+}
+
+async function whoAmI() {
+  if (!state.token) return null;
   try {
-    state.me = state.token ? await (await api("/api/me")).json() : null;
+    return await (await api("/api/me")).json();
   } catch (error) {
-    state.me = null;
+    if (error.name === "AbortError") return null;
+    if (error.status === 401) forgetToken();
+    say(error.status === 401 ? "sign-in refused: " + error.message : error.message);
+    return null;
   }
+}
+
+function forgetToken() {
+  state.token = "";
+  sessionStorage.removeItem(TOKEN_KEY);
+}
+
+async function signIn() {
+  const mine = ++state.signIns;
+  document.body.dataset.ready = "no";
+  const me = await whoAmI();
+  if (mine !== state.signIns) return;
+  state.me = me;
   document.getElementById("who").textContent = state.me ? state.me.label + " (" + state.me.name + ")" : "public";
+  document.getElementById("login").hidden = Boolean(state.me);
+  document.getElementById("sign-out").hidden = !state.me;
   await Promise.all([loadIncidents(), loadPatrols(), loadCompliance()]);
+  if (mine === state.signIns) document.body.dataset.ready = "yes";
 }
 
 document.getElementById("login").onsubmit = (event) => {
   event.preventDefault();
-  state.token = document.getElementById("token").value.trim();
-  sessionStorage.setItem("accord-token", state.token);
+  const field = document.getElementById("token");
+  state.token = field.value.trim();
+  field.value = "";
+  say("");
+  if (state.token) sessionStorage.setItem(TOKEN_KEY, state.token);
+  signIn();
+};
+// Signing out forgets the token in this tab; the server keeps no session to end,
+// and the token itself stays valid until the administrator revokes it.
+document.getElementById("sign-out").onclick = () => {
+  state.requests.abort();
+  state.requests = new AbortController();
+  forgetToken();
+  say("signed out");
+  document.getElementById("report").classList.remove("shown");
   signIn();
 };
 for (const button of document.querySelectorAll("[data-report]")) {
@@ -229,4 +274,5 @@ for (const button of document.querySelectorAll("[data-report]")) {
 document.getElementById("daily-button").onclick = () =>
   showReport("/api/reports/daily?date=" + new Date(sliderEnd()).toISOString().slice(0, 10));
 
-drawBase().then(signIn);
+drawBase();
+signIn();
