@@ -52,6 +52,7 @@ ALLOWED: dict[str, frozenset[Role]] = {
     "ledger.read": STAFF | {Role.liaison},
     "patrols.read": STAFF | {Role.observer},
     "zones.read": EVERYONE,
+    "span.read": EVERYONE,  # the data's first and last time, of what the caller may see
     "reports.public": EVERYONE,
     "reports.party": STAFF | {Role.liaison},
     "me.read": SIGNED_IN,

@@ -340,6 +340,14 @@ def incidents(
     )
 
 
+@router.get("/span", tags=["incidents"])
+def span(request: Request, who: Caller) -> dict[str, Any]:
+    """The first and last time (and day) of the data the caller may see: incidents in
+    its scope, and observations for mission staff; all null on an empty store. The
+    dashboard's slider, charts and compliance panel open on the data's last day."""
+    return _core(request).data_span(who)
+
+
 @router.get("/incidents/{ref}", tags=["incidents"])
 def incident(request: Request, who: Caller, ref: IncidentRef) -> dict[str, Any]:
     """One incident: evidence, history, and internal notes for mission staff."""
