@@ -172,6 +172,7 @@ def test_revoked_and_unknown_tokens_are_refused(client: TestClient, seeded: Seed
             "span.read",
             "zones.read",
         ],
+        "transitions": {},
     }
     revoke_token(seeded.store, 3)
     assert client.get("/api/me", headers=seeded.headers("observer")).status_code == 401

@@ -35,7 +35,7 @@ from selenium.common.exceptions import (  # noqa: E402
     StaleElementReferenceException,
 )
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 
 def _binaries() -> tuple[str, str]:
@@ -224,24 +224,83 @@ def test_a_wrong_token_is_told_and_forgotten(browser: Any, mission: Mission) -> 
     assert browser.execute_script("return sessionStorage.length") == 0
 
 
-def test_analyst_confirms_an_incident_on_the_map(browser: Any, mission: Mission) -> None:
+def test_every_step_asks_for_a_reason_and_cancel_sends_nothing(
+    browser: Any, mission: Mission
+) -> None:
     sign_in(browser, mission.url, mission.seeded.tokens["analyst"])
     wait = waiting(browser)
     wait.until(lambda b: len(b.find_elements(By.CSS_SELECTOR, ".incident-marker")) >= 1)
-    ref = mission.seeded.ua
+    ref = mission.seeded.ru
+    headers = mission.seeded.headers("analyst")
+    dialog = browser.find_element(By.ID, "reason-dialog")
 
-    def confirm(b: Any) -> bool:
-        row = b.find_element(By.ID, f"row-{ref}")
-        row.find_element(By.CSS_SELECTOR, "button.action-confirmed").click()
+    def click(b: Any) -> bool:
+        b.find_element(By.ID, f"row-{ref}").find_element(
+            By.CSS_SELECTOR, ".action-referred"
+        ).click()
         return True
 
-    wait.until(confirm)
-    wait.until(lambda b: "confirmed" in b.find_element(By.ID, f"row-{ref}").text)
-    headers = mission.seeded.headers("analyst")
-    after = httpx.get(f"{mission.url}/api/incidents/{ref}", headers=headers)
-    assert after.json()["state"] == "confirmed"
-    assert after.json()["history"][-1]["reason"] == "confirmed by an analyst on the dashboard"
+    browser.get_log("performance")
+    wait.until(click)
+    assert dialog.is_displayed() and "detected → referred" in dialog.text
+    browser.find_element(By.ID, "reason").send_keys("   ")
+    browser.find_element(By.ID, "reason-send").click()
+    assert browser.find_element(By.ID, "reason-error").text == "give the reason for this step"
+    browser.find_element(By.ID, "reason-cancel").click()
+    assert not dialog.is_displayed()
+    sent = [r for r in requests_made(browser) if r["url"].endswith("/transition")]
+    assert sent == []
+    still = httpx.get(f"{mission.url}/api/incidents/{ref}", headers=headers).json()
+    assert still["state"] == "detected"
+
+    wait.until(click)
+    browser.find_element(By.ID, "reason").send_keys("artillery near the DMZ; HQ to decide")
+    browser.find_element(By.ID, "reason-send").click()
+    wait.until(lambda b: "referred" in b.find_element(By.ID, f"row-{ref}").text)
+    assert not dialog.is_displayed()
+    after = httpx.get(f"{mission.url}/api/incidents/{ref}", headers=headers).json()
+    assert after["state"] == "referred"
+    assert after["history"][-1]["reason"] == "artillery near the DMZ; HQ to decide"
+    assert after["history"][-1]["actor"] == "analyst:analyst"
     assert severe(browser) == []
+
+
+def queue_column(browser: Any, column: int) -> list[str]:
+    rows = browser.find_elements(By.CSS_SELECTOR, "#queue tbody tr")
+    return [r.find_elements(By.TAG_NAME, "td")[column].text for r in rows]
+
+
+def choose(browser: Any, select: str, value: str) -> None:
+    Select(browser.find_element(By.ID, select)).select_by_value(value)
+
+
+def test_queue_filters_and_sorts(browser: Any, mission: Mission) -> None:
+    sign_in(browser, mission.url, mission.seeded.tokens["analyst"])
+    seeded, (ua_earlier, ru_earlier) = mission.seeded, mission.earlier
+    assert browser.find_element(By.CSS_SELECTOR, "#queue thead").text.startswith(
+        "first seen (data time) incident sector state kind party severity"
+    )
+    ids = queue_column(browser, 1)
+    assert len(ids) == 5 and ids[-1] == ru_earlier  # newest first
+    times = queue_column(browser, 0)
+    assert times == sorted(times, reverse=True) and times[0] == "2026-09-01 11:00Z"
+    choose(browser, "sort", "oldest")
+    assert queue_column(browser, 1) == ids[::-1]
+    choose(browser, "sort", "severity")
+    ranks = [("low", "medium", "high", "critical").index(s) for s in queue_column(browser, 6)]
+    assert ranks == sorted(ranks, reverse=True) and queue_column(browser, 1)[0] == ua_earlier
+
+    choose(browser, "filter-sector", "S05")
+    assert queue_column(browser, 1) == [ru_earlier]
+    assert browser.find_element(By.ID, "queue-shown").text == "1 shown"
+    choose(browser, "filter-sector", "")
+    choose(browser, "filter-party", "RU")
+    assert set(queue_column(browser, 1)) == {seeded.ru, seeded.published_ru, ru_earlier}
+    choose(browser, "filter-state", "referred")
+    assert ru_earlier in queue_column(browser, 1)
+    assert set(queue_column(browser, 3)) == {"referred"}
+    options = browser.find_elements(By.CSS_SELECTOR, "#filter-sector option")
+    assert [o.text for o in options] == ["all", "S03", "S05", "S07"]
 
 
 def test_public_view_asks_only_for_what_the_public_may_see(browser: Any, mission: Mission) -> None:

@@ -27,7 +27,7 @@ from accord import __version__
 from accord.limits import MAX_DEPTH, TooDeep, check_depth
 from accord.report.daily import to_pdf
 from accord.service import ogc
-from accord.service.access import may, require
+from accord.service.access import may, require, transitions_for
 from accord.service.alerts import Alerts
 from accord.service.auth import ADDRESS_TOKEN_NAMES, redact_server_logs
 from accord.service.catalog import Catalog
@@ -270,7 +270,8 @@ def _catalog(request: Request) -> Catalog:
 
 @router.get("/me", tags=["auth"])
 def me(who: Caller) -> dict[str, Any]:
-    """Who the token belongs to, its role, and the actions that role may take."""
+    """Who the token belongs to, its role, the actions that role may take, and the
+    workflow steps it may take from each state."""
     require(who, "me.read")
     return {
         "role": who.role.value,
@@ -279,6 +280,7 @@ def me(who: Caller) -> dict[str, Any]:
         "party": who.party,
         "team": who.team,
         "may": may(who),
+        "transitions": transitions_for(who),
     }
 
 
