@@ -10,9 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
@@ -212,9 +214,9 @@ class Live:
     seeded: Seeded
 
 
-@pytest.fixture(scope="session")
-def live(sqlite_seeded: Seeded) -> Iterator[Live]:
-    """The app under uvicorn on 127.0.0.1 (a free port), for real HTTP clients."""
+@contextmanager
+def serving(app: FastAPI, log_level: str = "warning") -> Iterator[str]:
+    """`app` under uvicorn on 127.0.0.1 (a free port) while the block runs; its URL."""
     import socket
     import threading
     import time
@@ -224,8 +226,7 @@ def live(sqlite_seeded: Seeded) -> Iterator[Live]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    app = create_app(ServiceSettings(), sqlite_seeded.store)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level=log_level))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -233,6 +234,15 @@ def live(sqlite_seeded: Seeded) -> Iterator[Live]:
         if time.monotonic() > deadline:
             raise RuntimeError("uvicorn did not start within 20 s")
         time.sleep(0.05)
-    yield Live(f"http://127.0.0.1:{port}", sqlite_seeded)
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live(sqlite_seeded: Seeded) -> Iterator[Live]:
+    """The app under uvicorn, for real HTTP clients."""
+    with serving(create_app(ServiceSettings(), sqlite_seeded.store)) as url:
+        yield Live(url, sqlite_seeded)

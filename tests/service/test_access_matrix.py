@@ -24,6 +24,7 @@ ENDPOINTS: list[tuple[str, str, object, set[str]]] = [
     ("GET", "/api/negotiation", None, STAFF | LIAISONS),
     ("GET", "/api/ledger/roots", None, STAFF | LIAISONS),
     ("GET", "/api/zones", None, set(ROLES)),
+    ("GET", "/api/span", None, set(ROLES)),
     ("GET", "/api/patrols", None, STAFF | {"observer"}),
     ("GET", "/api/reports/daily?date=2026-09-01", None, set(ROLES)),
     ("GET", "/api/reports/daily?date=2026-09-01&party=UA", None, STAFF | {"liaison:UA"}),
@@ -168,8 +169,10 @@ def test_revoked_and_unknown_tokens_are_refused(client: TestClient, seeded: Seed
             "observations.submit",
             "patrols.read",
             "reports.public",
+            "span.read",
             "zones.read",
         ],
+        "transitions": {},
     }
     revoke_token(seeded.store, 3)
     assert client.get("/api/me", headers=seeded.headers("observer")).status_code == 401

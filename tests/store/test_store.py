@@ -51,7 +51,7 @@ def test_migrations_build_exactly_the_models(store: Store) -> None:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, Base.metadata) == []
         assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == (
-            "0013"
+            "0014"
         )
 
 

@@ -22,6 +22,7 @@ from accord.verify.rulings import record_investigation, rule_on_dispute
 from accord.verify.workflow import (
     IllegalTransition,
     State,
+    clocks,
     incident_detail,
     incident_ref,
     list_incidents,
@@ -41,6 +42,10 @@ DatabaseOption = Annotated[
 
 def _when(us: int) -> str:
     return datetime.fromtimestamp(us / 1e6, UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+
+
+def _stamp(moment: datetime | None) -> str:
+    return f"{moment:%Y-%m-%d %H:%M:%SZ}" if moment else "not known"
 
 
 class ListFormat(StrEnum):
@@ -161,9 +166,10 @@ def show(
             )
         console.print("history:", highlight=False)
         for h in history:
+            data, taken = clocks(h)
             console.print(
-                f"  {h.at:%Y-%m-%d %H:%M:%SZ} {h.from_state or '-'} -> {h.to_state} "
-                f"by {h.actor}: {h.reason}",
+                f"  data {_stamp(data)}, taken {_stamp(taken)}: {h.from_state or '-'} -> "
+                f"{h.to_state} by {h.actor}: {h.reason}",
                 highlight=False,
                 soft_wrap=True,
             )

@@ -25,7 +25,7 @@ from accord.store.schema import StoredObservation
 from accord.store.service import edition_scope
 from accord.store.verification import StoredFinding, StoredIncident
 from accord.verify.observation import PARTY_DECLARATIONS
-from accord.verify.workflow import parse_ref
+from accord.verify.workflow import TRANSITIONS, State, parse_ref
 
 # Ledger entries whose content every reader of the ledger may already read
 # through the API (compliance figures, incentive decisions, the key registry).
@@ -52,6 +52,7 @@ ALLOWED: dict[str, frozenset[Role]] = {
     "ledger.read": STAFF | {Role.liaison},
     "patrols.read": STAFF | {Role.observer},
     "zones.read": EVERYONE,
+    "span.read": EVERYONE,  # the data's first and last time, of what the caller may see
     "reports.public": EVERYONE,
     "reports.party": STAFF | {Role.liaison},
     "me.read": SIGNED_IN,
@@ -169,6 +170,20 @@ def may_transition(actor: Actor, target: str) -> None:
         raise Forbidden(
             f"a party's liaison may only dispute an incident (state disputed), not {target!r}"
         )
+
+
+def transitions_for(actor: Actor) -> dict[str, list[str]]:
+    """Each state, with the states the actor may move an incident in it to (the
+    workflow's steps that `may_transition` lets the role take), for a client's buttons."""
+    if actor.role not in ALLOWED["incidents.transition"]:
+        return {}
+    steps = {
+        state.value: sorted(
+            t.value for t in targets if actor.role is not Role.liaison or t is State.disputed
+        )
+        for state, targets in TRANSITIONS.items()
+    }
+    return {state: targets for state, targets in steps.items() if targets}
 
 
 def party_edition(actor: Actor, party: str | None) -> None:

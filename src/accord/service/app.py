@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager, suppress
 from functools import partial
 from importlib import resources
 from typing import Annotated, Any, Literal
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Body, FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -27,8 +28,9 @@ from accord import __version__
 from accord.limits import MAX_DEPTH, TooDeep, check_depth
 from accord.report.daily import to_pdf
 from accord.service import ogc
-from accord.service.access import may, require
+from accord.service.access import may, require, transitions_for
 from accord.service.alerts import Alerts
+from accord.service.auth import ADDRESS_TOKEN_NAMES, redact_server_logs
 from accord.service.catalog import Catalog
 from accord.service.core import (
     Core,
@@ -158,6 +160,30 @@ class SecurityHeaders:
         await self.app(scope, receive, headed if scope["type"] == "http" else send)
 
 
+class NoTokenInAddress:
+    """Refuse a request that carries a token in its address (`?token=`), before any
+    route sees it: an address is kept in browser history, proxies' and the server's
+    access logs and Referer headers, so a token there is a token leaked. The
+    dashboard signs in with a form and sends the token in the Authorization header."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        query = scope.get("query_string", b"").decode("latin-1") if scope["type"] == "http" else ""
+        names = {name.lower() for name, _ in parse_qsl(query, keep_blank_values=True)}
+        if names & ADDRESS_TOKEN_NAMES:
+            detail = (
+                "a token is never taken from the address, where logs and browser history "
+                "keep it: send `Authorization: Bearer <token>`, or sign in with the "
+                "dashboard's form at /dashboard/; a token already sent in an address "
+                "should be revoked (`accord tokens revoke`)"
+            )
+            await error_response(BadRequest(detail))(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
 class JsonDepth:
     """Refuse a JSON body nested deeper than the records it may hold, with a clear 400,
     before the app parses it: Python's parser recursed once per level, so a body
@@ -245,7 +271,8 @@ def _catalog(request: Request) -> Catalog:
 
 @router.get("/me", tags=["auth"])
 def me(who: Caller) -> dict[str, Any]:
-    """Who the token belongs to, its role, and the actions that role may take."""
+    """Who the token belongs to, its role, the actions that role may take, and the
+    workflow steps it may take from each state."""
     require(who, "me.read")
     return {
         "role": who.role.value,
@@ -254,6 +281,7 @@ def me(who: Caller) -> dict[str, Any]:
         "party": who.party,
         "team": who.team,
         "may": may(who),
+        "transitions": transitions_for(who),
     }
 
 
@@ -313,6 +341,14 @@ def incidents(
         since_us=iso_to_us(since) if since else None,
         until_us=iso_to_us(until) if until else None,
     )
+
+
+@router.get("/span", tags=["incidents"])
+def span(request: Request, who: Caller) -> dict[str, Any]:
+    """The first and last time (and day) of the data the caller may see: incidents in
+    its scope, and observations for mission staff; all null on an empty store. The
+    dashboard's slider, charts and compliance panel open on the data's last day."""
+    return _core(request).data_span(who)
 
 
 @router.get("/incidents/{ref}", tags=["incidents"])
@@ -537,6 +573,7 @@ def create_app(settings: ServiceSettings | None = None, store: Store | None = No
         responses=ERRORS,
         lifespan=_alerting,
     )
+    redact_server_logs()
     app.state.settings = settings
     app.state.store = store
     app.state.core = Core(store, settings)
@@ -555,6 +592,7 @@ def create_app(settings: ServiceSettings | None = None, store: Store | None = No
     app.mount("/dashboard", StaticFiles(directory=str(dashboard), html=True), name="dashboard")
     app.add_api_route("/", _home, include_in_schema=False)
     app.add_middleware(JsonDepth)
+    app.add_middleware(NoTokenInAddress)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     return app

@@ -9,6 +9,8 @@ liaison per party (liaison:UA, liaison:RU), and the public (no token).
 from __future__ import annotations
 
 import hashlib
+import logging
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,6 +25,10 @@ from accord.store.database import WRITE
 from accord.store.service import PARTIES, ServiceToken
 
 TOKEN_PREFIX = "acc_"
+# A secret as `create_token` writes it, and a query parameter that would carry one.
+SECRET = re.compile(re.escape(TOKEN_PREFIX) + r"[A-Za-z0-9_-]+")
+ADDRESS_TOKEN_NAMES = frozenset({"token", "access_token"})
+TOKEN_PARAMETER = re.compile(r"(?i)([?&](?:access_)?token=)[^&#\s]*")
 
 
 class Role(StrEnum):
@@ -148,3 +154,32 @@ def authenticate(store: Store, secret: str) -> Actor | None:
             "ask the mission's administrator for a new one"
         )
     return Actor(Role(token.role), token.name, token.party, token.team, token.id)
+
+
+def redacted(text: str) -> str:
+    """The text with every token secret, and the value of any `token=` parameter, hidden."""
+    return TOKEN_PARAMETER.sub(r"\1[redacted]", SECRET.sub(TOKEN_PREFIX + "[redacted]", text))
+
+
+class RedactTokens(logging.Filter):
+    """Keeps secrets out of the server's log: uvicorn's access log writes each request's
+    path with its query, so a token sent in the address (which the server refuses)
+    would otherwise be written there as typed."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = redacted(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(redacted(a) if isinstance(a, str) else a for a in record.args)
+        return True
+
+
+SERVER_LOGGERS = ("uvicorn.access", "uvicorn.error")
+
+
+def redact_server_logs() -> None:
+    """Install `RedactTokens` once on each of uvicorn's loggers."""
+    for name in SERVER_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactTokens) for f in logger.filters):
+            logger.addFilter(RedactTokens())

@@ -43,7 +43,14 @@ from accord.store.verification import StoredIncident
 from accord.verify.ingest import prepare_batch
 from accord.verify.ingest_formats import decode
 from accord.verify.rules import Severity
-from accord.verify.workflow import State, incident_detail, incident_ref, parse_ref, transition
+from accord.verify.workflow import (
+    State,
+    clocks,
+    incident_detail,
+    incident_ref,
+    parse_ref,
+    transition,
+)
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,10 @@ class Page:
 
 def us_to_iso(us: int) -> str:
     return datetime.fromtimestamp(us / 1e6, UTC).isoformat().replace("+00:00", "Z")
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z") if moment else None
 
 
 def iso_to_us(moment: datetime) -> int:
@@ -320,6 +331,28 @@ class Core:
             items = [incident_json(r, r.id in published) for r in rows]
         return {"total": total, "items": items, "limit": page.limit, "offset": page.offset}
 
+    def data_span(self, actor: Actor) -> dict[str, Any]:
+        """When the data the actor may see begins and ends (incidents in its scope;
+        for mission staff the observations too), so a client shows the data's own days:
+        a store replayed or simulated months ago has nothing on the wall clock's."""
+        require(actor, "span.read")
+        incidents = select(
+            func.min(StoredIncident.first_seen_us), func.max(StoredIncident.last_seen_us)
+        ).where(incident_scope(actor))
+        observed = select(
+            func.min(StoredObservation.observed_at_us), func.max(StoredObservation.observed_at_us)
+        )
+        with self.store.engine.connect() as connection:
+            bounds = [connection.execute(incidents).one()]
+            if actor.mission:
+                bounds.append(connection.execute(observed).one())
+        firsts = [first for first, _ in bounds if first is not None]
+        lasts = [last for _, last in bounds if last is not None]
+        if not firsts:
+            return {"first": None, "last": None, "first_day": None, "last_day": None}
+        first, last = us_to_iso(min(firsts)), us_to_iso(max(lasts))
+        return {"first": first, "last": last, "first_day": first[:10], "last_day": last[:10]}
+
     def _visible(self, actor: Actor, ref: str) -> int:
         """The incident's number, if the actor may see it; 404 alike when it does not
         exist and when it is hidden, so a party cannot probe the other's incidents."""
@@ -364,7 +397,8 @@ class Core:
             ]
             result["history"] = [
                 {
-                    "at": h.at.isoformat().replace("+00:00", "Z"),
+                    "data_time": _iso(clocks(h)[0]),
+                    "taken_at": _iso(clocks(h)[1]),
                     "from": h.from_state or None,
                     "to": h.to_state,
                     "actor": h.actor,

@@ -164,8 +164,12 @@ class IncidentTransition(Base):
     from_state: Mapped[str] = mapped_column(String(16))  # "" for the first
     to_state: Mapped[str] = mapped_column(String(16))
     actor: Mapped[str] = mapped_column(String(128))
+    # What the step is about: the data's own time for verification's steps (actor
+    # `accord`), the wall clock for a person's; `recorded_at` is always the wall
+    # clock when the step was written (migration 0014; unknown for older verification).
     at: Mapped[datetime] = mapped_column(UtcDateTime)
     reason: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
 class VerifyTally(Base):

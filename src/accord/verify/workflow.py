@@ -297,6 +297,7 @@ class TransitionLog:
             "actor": actor,
             "at": at,
             "reason": reason,
+            "recorded_at": datetime.now(UTC),
         }
         self.rows.append(row)
         return row
@@ -310,11 +311,14 @@ class TransitionLog:
             return
         if self.rows:
             connection.execute(insert(IncidentTransition), self.rows)
+        # The ledger entry carries its own recording time; `recorded_at` stays out of
+        # the payload, so the same data gives the same steps in the ledger.
         drafts = [
             LedgerDraft(
                 "incident_transition",
                 incident_ref(row["incident_id"]),
-                row | {"at": row["at"].astimezone(UTC).isoformat()},
+                {k: v for k, v in row.items() if k != "recorded_at"}
+                | {"at": row["at"].astimezone(UTC).isoformat()},
             )
             for row in self.rows
         ]
@@ -390,10 +394,19 @@ def list_incidents(
         return list(session.scalars(query))
 
 
+def clocks(step: IncidentTransition) -> tuple[datetime | None, datetime | None]:
+    """A step's two times, kept apart: the data's time it is about (verification's own
+    steps only) and the wall-clock time it was taken (a person's step is stamped with
+    it; for verification's steps written before migration 0014 it is not known)."""
+    data = step.at if step.actor == SYSTEM_ACTOR else None
+    taken = step.recorded_at or (None if data is not None else step.at)
+    return data, taken
+
+
 def incident_detail(
     store: Store, incident_id: int
 ) -> tuple[StoredIncident, list[StoredFinding], list[IncidentTransition]]:
-    """The incident, its findings (evidence) and its history."""
+    """The incident, its findings (evidence) and its history in the order it was written."""
     with Session(store.engine) as session:
         incident = session.get(StoredIncident, incident_id)
         if incident is None:

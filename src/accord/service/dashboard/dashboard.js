@@ -1,18 +1,31 @@
-// The mission dashboard: map, incident queue, compliance, reports. Every request
-// goes to the API with the signed-in token; nothing is fetched from elsewhere.
+// The mission dashboard: signing in and out, and loading what the role may see.
+// Every request goes to this server's API; nothing is fetched from elsewhere.
+// map.js, charts.js and queue.js draw the panels from `state`; all of them run on
+// the data's own clock (GET /api/span), never the wall clock: a store replayed or
+// simulated months ago has nothing to show on today's date.
 "use strict";
 
-const state = { token: sessionStorage.getItem("accord-token") || "", me: null, incidents: [] };
-const params = new URLSearchParams(location.search);
-if (params.get("token")) {
-  state.token = params.get("token");
-  sessionStorage.setItem("accord-token", state.token);
-}
+// The token is kept for this tab only (sessionStorage) and sent in the Authorization
+// header; it is never put in an address, where logs and history would keep it, and
+// no cookie carries it, so no other site can make the browser send it (no CSRF).
+const TOKEN_KEY = "accord-token";
+const state = {
+  token: sessionStorage.getItem(TOKEN_KEY) || "", me: null, incidents: [], span: null,
+  requests: new AbortController(),  // aborted at sign-out: nothing in flight keeps the token
+  signIns: 0,  // a newer sign-in (or sign-out) outdates what an older one still loads
+};
+const HOUR_MS = 3600e3;
+const DAY_MS = 24 * HOUR_MS;
+const MOST_INCIDENTS = 10000;  // pages of the API's largest size, read until all or this many
 
 async function api(path, options = {}) {
   const headers = Object.assign({}, options.headers || {});
-  if (state.token) headers.Authorization = "Bearer " + state.token;
-  const response = await fetch(path, Object.assign({}, options, { headers }));
+  const signed = {};
+  if (state.token) {
+    headers.Authorization = "Bearer " + state.token;
+    signed.signal = state.requests.signal;
+  }
+  const response = await fetch(path, Object.assign(signed, options, { headers }));
   if (!response.ok) {
     let detail = response.statusText;
     try { detail = (await response.json()).detail; } catch (e) { /* not JSON */ }
@@ -23,177 +36,78 @@ async function api(path, options = {}) {
   return response;
 }
 
-const SIDC = {  // MIL-STD-2525C function codes by observed kind; affiliation U (unknown)
-  personnel: "SUGPUCI----", vehicle: "SUGPE------", armour: "SUGPUCA----",
-  artillery: "SUGPUCF----", mlrs: "SUGPUCFR---", air_defence: "SUGPUCD----",
-  missile_launcher: "SUGPUCFM---", aircraft: "SUAP-------", drone: "SUAPMFQ----",
-  fortification: "SUGPI------", firing: "SUGPUCF----",
-};
-const PARTY_COLOUR = { UA: "#7fb0e6", RU: "#e88a7a" };
-
-const map = L.map("map", { zoomControl: true, attributionControl: false }).setView([48.3, 36.5], 6);
-const layers = { incidents: L.layerGroup().addTo(map), patrols: L.layerGroup().addTo(map) };
-
-function symbolFor(incident) {
-  const kind = incident.observed_kinds[0] || "personnel";
-  const options = { size: 22, fillColor: PARTY_COLOUR[incident.party] || "#dddddd" };
-  const symbol = new ms.Symbol(SIDC[kind] || SIDC.personnel, options);
-  const anchor = symbol.getAnchor();
-  return L.divIcon({
-    className: "incident-marker",
-    html: symbol.asSVG(),
-    iconAnchor: [anchor.x, anchor.y],
-  });
-}
-
-const LARGE_ZONE_KM2 = 1500000;
-
-async function drawBase() {
-  const countries = await (await api("/api/basemap")).json();
-  L.geoJSON(countries, { style: { color: "#9a958a", weight: 0.6, fillColor: "#f4f2ec", fillOpacity: 1 } }).addTo(map);
-  const zones = await (await api("/api/zones")).json();
-  L.geoJSON(zones, {
-    style: (f) => {
-      const kind = f.properties.kind;
-      const term = String(f.properties.term);
-      if (kind === "line") return { color: "#8b1a1a", weight: 2 };
-      if (kind === "dmz") return { color: "#d98c00", weight: 0.5, fillOpacity: 0.45 };
-      if (term === "side.RU") return { stroke: false, fillColor: "#e8b4a9", fillOpacity: 0.45 };
-      if (term === "side.UA") return { stroke: false, fillColor: "#c9dbe9", fillOpacity: 0.35 };
-      // Zones that cover whole countries (a ban on foreign forces, missiles out of
-      // Europe) are outlined, not shaded, so the line and the DMZ stay readable.
-      if ((f.properties.area_km2 || 0) > LARGE_ZONE_KM2) return { color: "#6a3d9a", weight: 0.8, dashArray: "4 4", fill: false };
-      return { color: "#6a3d9a", weight: 0.5, fillOpacity: 0.15 };
-    },
-  }).addTo(map);
-}
-
-function sliderEnd() {
-  const slider = document.getElementById("slider");
-  return Number(slider.dataset.start) + Number(slider.value) * 3600e3;
-}
-
-function drawIncidents() {
-  layers.incidents.clearLayers();
-  const end = sliderEnd();
-  document.getElementById("slider-value").textContent = new Date(end).toISOString().slice(0, 16) + "Z";
-  for (const incident of state.incidents) {
-    const seen = Date.parse(incident.first_seen);
-    if (seen > end || seen < end - 24 * 3600e3) continue;
-    L.marker([incident.lat, incident.lon], { icon: symbolFor(incident), title: incident.id })
-      .bindPopup(`${incident.id}: ${incident.kind} (${incident.severity}), ${incident.party || "?"}, ${incident.state}`)
-      .addTo(layers.incidents);
-  }
-}
-
-function setUpSlider() {
-  const slider = document.getElementById("slider");
-  const times = state.incidents.map((i) => Date.parse(i.first_seen));
-  const last = times.length ? Math.max(...times) : Date.now();
-  const first = times.length ? Math.min(...times) : last;
-  const start = Math.floor(first / 3600e3) * 3600e3;
-  slider.dataset.start = String(start);
-  slider.max = String(Math.ceil((last - start) / 3600e3) + 1);
-  slider.value = slider.max;
-  slider.oninput = drawIncidents;
-}
-
-const ACTIONS = {
-  detected: ["confirmed", "referred", "closed"],
-  confirmed: ["handled_locally", "referred"],
-  handled_locally: ["resolved", "referred"],
-  referred: ["resolved"],
-  disputed: ["referred", "resolved"],
-  resolved: ["closed"],
-};
-
-function drawQueue() {
-  const body = document.querySelector("#queue tbody");
-  body.innerHTML = "";
-  const staff = state.me && ["admin", "analyst"].includes(state.me.role);
-  for (const incident of state.incidents) {
-    const row = body.insertRow();
-    row.id = "row-" + incident.id;
-    for (const text of [incident.id, incident.kind, incident.party || "?", incident.severity, incident.state]) {
-      row.insertCell().textContent = text;
-    }
-    const cell = row.insertCell();
-    if (!staff) continue;
-    for (const target of ACTIONS[incident.state] || []) {
-      const button = document.createElement("button");
-      button.textContent = target.replace("_", " ");
-      button.className = "action-" + target;
-      button.onclick = () => move(incident.id, target);
-      cell.appendChild(button);
-    }
-  }
-}
-
-async function move(ref, target) {
-  const reason = target === "confirmed" ? "confirmed by an analyst on the dashboard" : "set on the dashboard";
-  await api(`/api/incidents/${ref}/transition`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ state: target, reason }),
-  });
-  await loadIncidents();
-}
-
 // What the signed-in role may do, as the server's /api/me lists it; the public may
 // see only the zones and the public reports, so nothing else is asked for.
 function may(action) {
   return Boolean(state.me && state.me.may.includes(action));
 }
 
+function minute(ms) {
+  return new Date(ms).toISOString().slice(0, 16).replace("T", " ") + "Z";
+}
+
+function dayOf(ms) {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+function element(tag, attributes = {}, text = "") {
+  const made = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) made.setAttribute(name, value);
+  if (text) made.textContent = text;
+  return made;
+}
+
+async function loadSpan() {
+  try {
+    state.span = await (await api("/api/span")).json();
+  } catch (error) {
+    state.span = null;
+  }
+}
+
 async function loadIncidents() {
   const status = document.getElementById("queue-status");
+  state.incidents = [];
   if (!may("incidents.read")) {
-    state.incidents = [];
     status.textContent = state.me ? "this role does not see incidents" : "sign in to see incidents";
-  } else {
-    try {
-      const page = await (await api("/api/incidents?limit=500")).json();
-      state.incidents = page.items;
-      status.textContent = `${page.total} incidents`;
-    } catch (error) {
-      state.incidents = [];
-      status.textContent = error.status === 401 ? "sign in to see incidents" : error.message;
-    }
+    return;
   }
-  setUpSlider();
-  drawIncidents();
-  drawQueue();
-}
-
-async function loadPatrols() {
-  layers.patrols.clearLayers();
-  if (!may("patrols.read")) return;
   try {
-    const routes = await (await api("/api/patrols")).json();
-    L.geoJSON(routes, { style: { color: "#2a7d2a", weight: 2, dashArray: "4 3" } }).addTo(layers.patrols);
+    let total = 0;
+    do {
+      const page = await (await api(`/api/incidents?limit=1000&offset=${state.incidents.length}`)).json();
+      total = page.total;
+      state.incidents.push(...page.items);
+      if (!page.items.length) break;
+    } while (state.incidents.length < Math.min(total, MOST_INCIDENTS));
+    status.textContent = state.incidents.length < total
+      ? `the newest ${state.incidents.length} of ${total} incidents` : `${total} incidents`;
   } catch (error) {
-    document.getElementById("queue-status").textContent = "patrol routes: " + error.message;
+    if (error.name === "AbortError") return;
+    state.incidents = [];
+    status.textContent = error.status === 401 ? "sign in to see incidents" : error.message;
   }
 }
 
-async function loadCompliance() {
-  const box = document.getElementById("compliance");
-  box.innerHTML = "";
-  if (!may("compliance.read")) return;
-  const today = new Date();
-  for (const party of ["UA", "RU"]) {
-    const values = [];
-    for (let back = 6; back >= 0; back--) {
-      const day = new Date(today.getTime() - back * 86400e3).toISOString().slice(0, 10);
-      try {
-        const figures = await (await api(`/api/compliance/${party}?day=${day}`)).json();
-        values.push([day, figures.current.index]);
-      } catch (error) { return; }
-    }
-    const bars = values.map(([day, index], i) =>
-      `<rect class="bar ${party}" x="${i * 34}" y="${60 - index * 60}" width="28" height="${index * 60}"><title>${day}: ${index}</title></rect>`).join("");
-    box.insertAdjacentHTML("beforeend", `<p>${party}</p><svg class="chart" width="240" height="62">${bars}</svg>`);
+function say(text) {
+  document.getElementById("login-status").textContent = text;
+}
+
+async function whoAmI() {
+  if (!state.token) return null;
+  try {
+    return await (await api("/api/me")).json();
+  } catch (error) {
+    if (error.name === "AbortError") return null;
+    if (error.status === 401) forgetToken();
+    say(error.status === 401 ? "sign-in refused: " + error.message : error.message);
+    return null;
   }
+}
+
+function forgetToken() {
+  state.token = "";
+  sessionStorage.removeItem(TOKEN_KEY);
 }
 
 async function showReport(path) {
@@ -207,26 +121,31 @@ async function showReport(path) {
   }
 }
 
-async function signIn() {
-  try {
-    state.me = state.token ? await (await api("/api/me")).json() : null;
-  } catch (error) {
-    state.me = null;
+function setUpReports() {
+  for (const button of document.querySelectorAll("[data-report]")) {
+    button.onclick = () => showReport(button.dataset.report);
   }
+  const day = sliderDay();
+  const daily = document.getElementById("daily-button");
+  daily.disabled = !day;
+  daily.onclick = () => showReport("/api/reports/daily?date=" + sliderDay());
+}
+
+async function signIn() {
+  const mine = ++state.signIns;
+  document.body.dataset.ready = "no";
+  const me = await whoAmI();
+  if (mine !== state.signIns) return;
+  state.me = me;
   document.getElementById("who").textContent = state.me ? state.me.label + " (" + state.me.name + ")" : "public";
-  await Promise.all([loadIncidents(), loadPatrols(), loadCompliance()]);
+  document.getElementById("login").hidden = Boolean(state.me);
+  document.getElementById("sign-out").hidden = !state.me;
+  await Promise.all([loadSpan(), loadIncidents(), loadPatrols()]);
+  if (mine !== state.signIns) return;
+  setUpSlider();
+  drawIncidents();
+  drawQueue();
+  setUpReports();
+  await drawCharts();
+  if (mine === state.signIns) document.body.dataset.ready = "yes";
 }
-
-document.getElementById("login").onsubmit = (event) => {
-  event.preventDefault();
-  state.token = document.getElementById("token").value.trim();
-  sessionStorage.setItem("accord-token", state.token);
-  signIn();
-};
-for (const button of document.querySelectorAll("[data-report]")) {
-  button.onclick = () => showReport(button.dataset.report);
-}
-document.getElementById("daily-button").onclick = () =>
-  showReport("/api/reports/daily?date=" + new Date(sliderEnd()).toISOString().slice(0, 10));
-
-drawBase().then(signIn);

@@ -3,7 +3,7 @@ what the last dispatch acted on; a delivery may be a skip (no status). Incidents
 alerted before this revision are marked as they stand, so an upgrade sends nothing again.
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 """
 
 from __future__ import annotations

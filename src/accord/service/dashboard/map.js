@@ -1,0 +1,114 @@
+// The map: base, the agreement's zones, patrol routes, and the incidents of the 24 h
+// up to the time slider's hour, on the data's clock.
+"use strict";
+
+const SIDC = {  // MIL-STD-2525C function codes by observed kind; affiliation U (unknown)
+  personnel: "SUGPUCI----", vehicle: "SUGPE------", armour: "SUGPUCA----",
+  artillery: "SUGPUCF----", mlrs: "SUGPUCFR---", air_defence: "SUGPUCD----",
+  missile_launcher: "SUGPUCFM---", aircraft: "SUAP-------", drone: "SUAPMFQ----",
+  fortification: "SUGPI------", firing: "SUGPUCF----",
+};
+const PARTY_COLOUR = { UA: "#7fb0e6", RU: "#e88a7a", "": "#dddddd" };
+
+const map = L.map("map", { zoomControl: true, attributionControl: false }).setView([48.3, 36.5], 6);
+map.createPane("patrols").style.zIndex = 450;  // above the zones, whichever loads first
+const layers = { incidents: L.layerGroup().addTo(map), patrols: L.layerGroup().addTo(map) };
+
+function symbolFor(incident) {
+  const kind = incident.observed_kinds[0] || "personnel";
+  const options = { size: 22, fillColor: PARTY_COLOUR[incident.party || ""] };
+  const symbol = new ms.Symbol(SIDC[kind] || SIDC.personnel, options);
+  const anchor = symbol.getAnchor();
+  return L.divIcon({
+    className: "incident-marker",
+    html: symbol.asSVG(),
+    iconAnchor: [anchor.x, anchor.y],
+  });
+}
+
+const LARGE_ZONE_KM2 = 1500000;
+
+async function drawBase() {
+  const countries = await (await api("/api/basemap")).json();
+  L.geoJSON(countries, { style: { color: "#9a958a", weight: 0.6, fillColor: "#f4f2ec", fillOpacity: 1 } }).addTo(map);
+  const zones = await (await api("/api/zones")).json();
+  L.geoJSON(zones, {
+    style: (f) => {
+      const kind = f.properties.kind;
+      const term = String(f.properties.term);
+      if (kind === "line") return { color: "#8b1a1a", weight: 2 };
+      if (kind === "dmz") return { color: "#d98c00", weight: 0.5, fillOpacity: 0.45 };
+      if (term === "side.RU") return { stroke: false, fillColor: "#e8b4a9", fillOpacity: 0.45 };
+      if (term === "side.UA") return { stroke: false, fillColor: "#c9dbe9", fillOpacity: 0.35 };
+      // Zones that cover whole countries (a ban on foreign forces, missiles out of
+      // Europe) are outlined, not shaded, so the line and the DMZ stay readable.
+      if ((f.properties.area_km2 || 0) > LARGE_ZONE_KM2) return { color: "#6a3d9a", weight: 0.8, dashArray: "4 4", fill: false };
+      return { color: "#6a3d9a", weight: 0.5, fillOpacity: 0.15 };
+    },
+  }).addTo(map);
+}
+
+async function loadPatrols() {
+  layers.patrols.clearLayers();
+  if (!may("patrols.read")) return;
+  try {
+    const routes = await (await api("/api/patrols")).json();
+    L.geoJSON(routes, { pane: "patrols", style: { color: "#2a7d2a", weight: 2, dashArray: "4 3" } }).addTo(layers.patrols);
+  } catch (error) {
+    if (error.name !== "AbortError") document.getElementById("queue-status").textContent = "patrol routes: " + error.message;
+  }
+}
+
+// --- the time slider: hours from the data's first to its last, opening on the last
+
+function sliderEnd() {
+  const slider = document.getElementById("slider");
+  return Number(slider.dataset.start) + Number(slider.value) * HOUR_MS;
+}
+
+function sliderDay() {
+  return document.getElementById("slider").disabled ? null : dayOf(sliderEnd() - 1);  // the hour ending at midnight is the day before
+}
+
+function inWindow(incident, end) {
+  const seen = Date.parse(incident.first_seen);
+  return seen <= end && seen > end - DAY_MS;
+}
+
+function setUpSlider() {
+  const slider = document.getElementById("slider");
+  const span = state.span && state.span.first ? state.span : null;
+  slider.disabled = !span;
+  if (!span) {
+    slider.dataset.start = "0";
+    slider.max = slider.value = "0";
+    return;
+  }
+  const start = Math.floor(Date.parse(span.first) / HOUR_MS) * HOUR_MS;
+  const last = Math.ceil(Date.parse(span.last) / HOUR_MS) * HOUR_MS;
+  slider.dataset.start = String(start);
+  slider.max = String(Math.max(1, (last - start) / HOUR_MS));
+  slider.value = slider.max;
+  slider.oninput = drawIncidents;
+  slider.onchange = drawCharts;  // once the hour is chosen: the charts ask the API
+}
+
+function drawIncidents() {
+  layers.incidents.clearLayers();
+  const label = document.getElementById("slider-value");
+  if (document.getElementById("slider").disabled) {
+    label.textContent = state.me ? "no data yet" : "sign in to see incidents";
+    return;
+  }
+  const end = sliderEnd();
+  const shown = state.incidents.filter((i) => inWindow(i, end));
+  label.textContent = may("incidents.read")
+    ? `${minute(end)}: ${shown.length} incident${shown.length === 1 ? "" : "s"}`
+    : `${minute(end)} (sign in to see incidents)`;
+  for (const incident of shown) {
+    L.marker([incident.lat, incident.lon], { icon: symbolFor(incident), title: incident.id })
+      .bindPopup(`${incident.id}: ${incident.kind} (${incident.severity}), ${incident.party || "?"}, ${incident.state}, seen ${minute(Date.parse(incident.first_seen))}`)
+      .on("click", () => showDetail(incident.id))
+      .addTo(layers.incidents);
+  }
+}
