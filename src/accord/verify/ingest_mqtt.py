@@ -110,6 +110,7 @@ class _Subscriber:
     def __init__(self, broker: Broker, topics: Sequence[str], client_id: str, inflight: int):
         self.inbox: queue.Queue[mqtt.MQTTMessage] = queue.Queue()
         self.ready = threading.Event()
+        self.gone = threading.Event()
         self.failure: str | None = None
         self.topics = list(topics)
         client = mqtt.Client(
@@ -125,6 +126,7 @@ class _Subscriber:
         client.on_connect = self._on_connect
         client.on_subscribe = self._on_subscribe
         client.on_message = self._on_message
+        client.on_disconnect = self._on_disconnect
         self.client = client
         self.broker = broker
         self.inflight = inflight
@@ -150,8 +152,20 @@ class _Subscriber:
             raise BrokerError(f"broker {self.broker.name}: {why}")
 
     def stop(self) -> None:
-        self.client.disconnect()
+        """Disconnect once every acknowledgement queued before is on the wire.
+
+        `ack` only queues the PUBACK for the network thread; stopping that thread
+        at once could drop it, and the broker would send the message again.
+        paho writes packets in order and reports the disconnect after writing
+        DISCONNECT, so waiting for that report means the acknowledgements went.
+        """
+        self.gone.clear()
+        if self.client.disconnect() == mqtt.MQTT_ERR_SUCCESS:
+            self.gone.wait(CONNECT_TIMEOUT_S)
         self.client.loop_stop()
+
+    def _on_disconnect(self, *_: Any) -> None:
+        self.gone.set()
 
     def _on_connect(self, client: mqtt.Client, _u: Any, _f: Any, code: ReasonCode, _p: Any) -> None:
         if code.is_failure:
