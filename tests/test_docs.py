@@ -9,6 +9,7 @@ from pathlib import Path
 import typer.main
 
 from accord.cli.main import app
+from accord.service.settings import ServiceSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -50,3 +51,20 @@ def test_readme_names_exactly_two_setup_commands() -> None:
 def test_ci_runs_the_readme_test_command() -> None:
     ci = (ROOT / ".ci" / "run").read_text()
     assert "bash scripts/test.sh" in ci
+
+
+def test_the_settings_table_lists_every_setting_with_its_default() -> None:
+    text = (ROOT / "docs" / "service.md").read_text(encoding="utf-8")
+    table = text.split("## Settings (environment)", 1)[1].split("\n## ", 1)[0]
+    rows = {
+        cells[0]: cells[1]
+        for line in table.splitlines()
+        if line.startswith("| ACCORD_")
+        for cells in [[c.strip() for c in line.strip("|").split("|")]]
+    }
+    wanted = {}
+    for name, field in ServiceSettings.model_fields.items():
+        default = field.default
+        shown = "none" if default is None else str(default)
+        wanted[f"ACCORD_{name.upper()}"] = f"{default:g}" if isinstance(default, float) else shown
+    assert rows == wanted
