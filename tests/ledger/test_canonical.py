@@ -83,6 +83,24 @@ def test_the_fast_path_writes_what_the_library_does(value: object) -> None:
     assert canonical_json(value) == rfc8785.dumps(value)
 
 
+# Where the fast path's float rule changes hands (1e-4, 1e16, 2**53) and what
+# observations carry (coordinates, metres, confidences, integral floats).
+EDGES = [1e-4, -1e-4, 9.999999999999999e-5, 1e16, 9999999999999998.0, 2.0**53, 2.0**53 + 2]
+EDGES += [-0.0, 0.0, 30.0, -7.0, 47.2, 38.123456, 0.6, 1 / 3, 5e-324, 1e-7, 1e21]
+
+
+@pytest.mark.parametrize("number", EDGES)
+def test_floats_at_the_fast_paths_edges_are_what_the_library_writes(number: float) -> None:
+    for value in (number, [number], {"lon": number, "n": 3, "s": "x"}):
+        assert canonical_json(value) == rfc8785.dumps(value) == jcs.canonicalize(value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.floats(-1e17, 1e17) | st.floats(-1e-3, 1e-3), max_size=6))
+def test_floats_near_the_thresholds_are_what_the_library_writes(numbers: list[float]) -> None:
+    assert canonical_json(numbers) == rfc8785.dumps(numbers)
+
+
 @settings(max_examples=150, deadline=None)
 @given(json_values)
 def test_another_jcs_implementation_agrees(value: object) -> None:

@@ -36,37 +36,55 @@ _BMP_END = "\uffff"
 # rate `make_entries` hashes at. For most ledger values the C encoder's text
 # already is the JCS text: both escape strings alike (the same characters,
 # lowercase \u00xx) and sort keys alike while no key holds a character beyond
-# U+FFFF (code points and UTF-16 units then order the same). They differ only
-# in floats and in integers beyond 2**53, which JCS refuses. `_plain` says
-# whether a value holds none of these (exact types only: anything else goes to
-# the library); tests/ledger/test_canonical.py checks on arbitrary JSON values
-# that both paths give the same bytes.
-def _plain(value: Any) -> bool:
+# U+FFFF (code points and UTF-16 units then order the same). Numbers differ in
+# three places only: integers beyond 2**53, which JCS refuses; floats with an
+# integral value, which Python writes `30.0` and JCS `30` (so they become ints
+# first, which both write alike); and floats Python writes with an exponent
+# (below 1e-4, from 1e16) where JCS's thresholds are 1e-6 and 1e21. Between
+# those, both write the shortest digits that read back as the same float, in
+# plain decimal. `_plain` gives a value the C encoder writes as JCS does, or
+# `_SLOW` (exact types only: anything else goes to the library);
+# tests/ledger/test_canonical.py checks on arbitrary JSON values that both
+# paths give the same bytes.
+_SLOW = object()
+
+
+def _plain(value: Any) -> Any:
     kind = type(value)
     if kind is str or kind is bool or value is None:
-        return True
+        return value
     if kind is int:
-        return -_SAFE <= value <= _SAFE
+        return value if -_SAFE <= value <= _SAFE else _SLOW
+    if kind is float:
+        if value.is_integer():
+            return int(value) if -_SAFE <= value <= _SAFE else _SLOW
+        return value if 1e-4 <= abs(value) < 1e16 else _SLOW  # NaN and infinity: slow
     if kind is dict:
-        return all(
-            type(key) is str and (key.isascii() or max(key) <= _BMP_END) for key in value
-        ) and all(_plain(item) for item in value.values())
+        out = {}
+        for key, item in value.items():
+            if type(key) is not str or not (key.isascii() or max(key) <= _BMP_END):
+                return _SLOW
+            out[key] = plain = _plain(item)
+            if plain is _SLOW:
+                return _SLOW
+        return out
     if kind is list or kind is tuple:
-        return all(_plain(item) for item in value)
-    return False
+        items = [_plain(item) for item in value]
+        return _SLOW if any(item is _SLOW for item in items) else items
+    return _SLOW
 
 
 def jcs_text(value: Any) -> str:
     """The RFC 8785 text of a JSON value (str keys; tuples are arrays)."""
-    text = _SORTED.encode(value)
-    if not _plain(value):
-        # Re-read from the text, so the library sees the JSON value the text
-        # holds (keys as strings), exactly what a party reading it sees.
-        try:
-            text = rfc8785.dumps(json.loads(text)).decode("utf-8")
-        except rfc8785.CanonicalizationError as exc:
-            raise ValueError(f"not representable under RFC 8785: {exc}") from None
-    return text
+    plain = _plain(value)
+    if plain is not _SLOW:
+        return _SORTED.encode(plain)
+    # Re-read from the text, so the library sees the JSON value the text holds
+    # (keys as strings), exactly what a party reading it sees.
+    try:
+        return rfc8785.dumps(json.loads(_SORTED.encode(value))).decode("utf-8")
+    except ValueError as exc:  # the library's refusals, and NaN or infinity
+        raise ValueError(f"not representable under RFC 8785: {exc}") from None
 
 
 def legacy_text(value: Any) -> str:
