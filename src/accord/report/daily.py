@@ -31,6 +31,7 @@ from accord.geo.control import shipped_control
 from accord.geo.line import LineOfContact, line_of_contact
 from accord.geo.zones import Zone, borders_for, zones_from_agreement
 from accord.plans import load_plan
+from accord.report.daily_sections import firing_by_area, weapons_in_violation, where
 from accord.report.maps import draw_zones, to_png
 from accord.report.render import environment
 from accord.store import Store
@@ -147,15 +148,17 @@ def build_daily(
         )
         restrictions = [_field(r) for r in reports if r.kind == "restriction"]
         jamming = [_field(r) for r in reports if r.kind == "jamming"]
+        firing = firing_by_area(session, current)
+        weapons = weapons_in_violation(session, current)
     first_day = (
         dt.datetime.fromtimestamp(first_us / 1e6, dt.UTC).date() if first_us is not None else day
     )
     number = max((day - first_day).days + 1, 1)
-    now_by_sector, then_by_sector = (
-        Counter(i.sector for i in current),
-        Counter(i.sector for i in previous),
+    now_by_area, then_by_area = (
+        Counter((where(i.lon, i.lat).area, i.sector) for i in current),
+        Counter((where(i.lon, i.lat).area, i.sector) for i in previous),
     )
-    sectors = sorted(set(now_by_sector) | set(then_by_sector))
+    areas = sorted(set(now_by_area) | set(then_by_area))
     # OSCE-style: what was established apart from what was only reported, never mixed.
     established = Counter(
         (i.kind, i.party or "undetermined") for i in current if i.grade != "reported"
@@ -189,7 +192,9 @@ def build_daily(
             since=start.strftime("%Y-%m-%d %H:%M UTC"),
             total=len(current),
             total_before=len(previous),
-            sectors=[(s, now_by_sector[s], then_by_sector[s]) for s in sectors],
+            areas=[(a, now_by_area[a], then_by_area[a]) for a in areas],
+            firing=firing,
+            weapons=weapons,
             by_kind_party=by_kind_party,
             unverified=unverified,
             incidents=[_incident(i) for i in current],
@@ -235,6 +240,7 @@ def _incident(row: StoredIncident) -> dict[str, Any]:
         "term": row.term_id,
         "severity": Severity(row.severity).name,
         "sector": row.sector,
+        "where": where(row.lon, row.lat),
         "party": row.party or "undetermined",
         "party_confidence": row.party_confidence,
         "grade": row.grade,
