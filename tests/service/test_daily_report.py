@@ -55,7 +55,7 @@ def test_field_reports_and_counts_against_the_previous_period(
     assert "1 restriction of the observers' freedom of movement" in html
     assert '<td>S07</td><td class="n">2</td><td class="n">0</td>' in html
     next_day = build_daily(seeded.store, DAY + dt.timedelta(days=1), "RU").html
-    assert "recorded 0 incidents in the period (2 in the previous period)" in next_day
+    assert "holds 0 incidents for the period (2 for the previous period)" in next_day
 
 
 def test_pdf_from_the_api(client: TestClient, seeded: Seeded) -> None:

@@ -26,6 +26,13 @@ def daily(
     party: Annotated[
         str | None, typer.Option(help="A party's edition (UA or RU); default the public one.")
     ] = None,
+    edition: Annotated[
+        str | None,
+        typer.Option(
+            help="public (default), party (with --party) or mission (everything, with "
+            "unpublished counts and internal notes)."
+        ),
+    ] = None,
     pdf: Annotated[bool, typer.Option("--pdf", help="Also write the PDF.")] = False,
     output_dir: Annotated[Path, typer.Option("-o", "--output-dir", help="Folder.")] = Path("."),
     database: Annotated[
@@ -42,9 +49,9 @@ def daily(
         except ValueError:
             raise ValueError(f"--date {date!r} is not a date; write YYYY-MM-DD") from None
         with open_store(database, create=False) as store:
-            report = build_daily(store, day, party)
+            report = build_daily(store, day, party, edition=edition)
         output_dir.mkdir(parents=True, exist_ok=True)
-        stem = f"daily-{day.isoformat()}-{party or 'public'}"
+        stem = f"daily-{day.isoformat()}-{party or report.edition}"
         written = [output_dir / f"{stem}.html"]
         written[0].write_text(report.html, encoding="utf-8")
         if pdf:

@@ -10,7 +10,9 @@ drones, the patrols made, and the day's signed Merkle root from the ledger.
 
 Editions: the public one holds only published incidents; a party's edition
 adds the unpublished incidents attributed to that party, never those about the
-other party, and no edition holds the mission's internal notes.
+other party; the mission's own edition holds every incident, how many of them
+are still unpublished, and the mission's internal notes, which no other edition
+holds.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import ColumnElement, distinct, func, select, true
 from sqlalchemy.orm import Session
 
 from accord import __version__
@@ -37,13 +39,22 @@ from accord.report.render import environment
 from accord.store import Store
 from accord.store.ledger import LedgerDay
 from accord.store.schema import StoredObservation
-from accord.store.service import PARTIES, FieldReport, edition_scope
+from accord.store.service import (
+    PARTIES,
+    FieldReport,
+    IncidentNote,
+    IncidentPublication,
+    edition_scope,
+)
 from accord.store.verification import StoredIncident
 from accord.verify.rules import Severity
 from accord.verify.workflow import incident_ref
 
 DEFAULT_AGREEMENT = "defense-priorities-2025"
 CUTOFF_HOUR = 18
+# The editions: the public one, a party's (named by the party) and the mission's own.
+PUBLIC, PARTY, MISSION = "public", "party", "mission"
+EDITIONS = (PUBLIC, PARTY, MISSION)
 
 
 @dataclass(frozen=True)
@@ -53,6 +64,7 @@ class DailyReport:
     party: str | None
     html: str
     incidents: int
+    edition: str = PUBLIC
 
 
 def _us(moment: dt.datetime) -> int:
@@ -97,11 +109,30 @@ def _map_png(agreement_id: str, points: tuple[tuple[float, float, str], ...], ti
     return base64.b64encode(to_png(fig)).decode("ascii")
 
 
-def _incidents(session: Session, party: str | None, start_us: int, end_us: int) -> list[Any]:
+def edition_of(party: str | None, edition: str | None) -> str:
+    """The edition asked for, checked: a party's needs its party, the mission's none."""
+    if party is not None and party not in PARTIES:
+        raise ValueError(f"party {party!r}: use one of {', '.join(PARTIES)} or none (public)")
+    chosen = edition or (PARTY if party else PUBLIC)
+    if chosen not in EDITIONS:
+        raise ValueError(f"edition {chosen!r}: use one of {', '.join(EDITIONS)}")
+    if (chosen == PARTY) != (party is not None):
+        need = "needs a party (UA or RU)" if chosen == PARTY else "takes no party"
+        raise ValueError(f"the {chosen} edition {need}")
+    return chosen
+
+
+def _scope(party: str | None, edition: str) -> ColumnElement[bool]:
+    return true() if edition == MISSION else edition_scope(party)
+
+
+def _incidents(
+    session: Session, scope: ColumnElement[bool], start_us: int, end_us: int
+) -> list[Any]:
     query = (
         select(StoredIncident)
         .where(
-            edition_scope(party),
+            scope,
             StoredIncident.first_seen_us >= start_us,
             StoredIncident.first_seen_us < end_us,
         )
@@ -115,18 +146,35 @@ def build_daily(
     day: dt.date,
     party: str | None = None,
     *,
+    edition: str | None = None,
     agreement_id: str = DEFAULT_AGREEMENT,
     cutoff_hour: int = CUTOFF_HOUR,
 ) -> DailyReport:
-    """The report for the 24 hours up to `day` at the cut-off, in the given edition."""
-    if party is not None and party not in PARTIES:
-        raise ValueError(f"party {party!r}: use one of {', '.join(PARTIES)} or none (public)")
+    """The report for the 24 hours up to `day` at the cut-off, in one edition: public
+    (the default without a party), a party's (with `party`) or the mission's."""
+    edition = edition_of(party, edition)
+    scope = _scope(party, edition)
     cutoff = dt.datetime.combine(day, dt.time(cutoff_hour), dt.UTC)
     start, end = cutoff - dt.timedelta(days=1), cutoff
     before = start - dt.timedelta(days=1)
     with Session(store.engine) as session:
-        current = _incidents(session, party, _us(start), _us(end))
-        previous = _incidents(session, party, _us(before), _us(start))
+        current = _incidents(session, scope, _us(start), _us(end))
+        previous = _incidents(session, scope, _us(before), _us(start))
+        published = set(
+            session.scalars(
+                select(IncidentPublication.incident_id).where(
+                    IncidentPublication.incident_id.in_([i.id for i in current])
+                )
+            )
+        )
+        notes: dict[int, list[str]] = {}
+        if edition == MISSION:  # internal notes never leave the mission
+            for note in session.scalars(
+                select(IncidentNote)
+                .where(IncidentNote.incident_id.in_([i.id for i in current]))
+                .order_by(IncidentNote.at)
+            ):
+                notes.setdefault(note.incident_id, []).append(f"{note.author}: {note.text}")
         first_us = session.scalar(select(func.min(StoredObservation.observed_at_us)))
         reports = session.scalars(
             select(FieldReport)
@@ -178,8 +226,10 @@ def build_daily(
             if i.grade != "verified"
         ).items()
     )
-    edition = f"{party} edition" if party else "Public edition"
-    title = f"Daily report No. {number} ({day.isoformat()}), {edition}"
+    label = {PUBLIC: "Public edition", PARTY: f"{party} edition", MISSION: "Mission edition"}[
+        edition
+    ]
+    title = f"Daily report No. {number} ({day.isoformat()}), {label}"
     html = (
         environment()
         .get_template("daily.html.j2")
@@ -188,6 +238,8 @@ def build_daily(
             number=number,
             day=day,
             edition=edition,
+            edition_label=label,
+            unpublished=sum(1 for i in current if i.id not in published),
             cutoff=cutoff.strftime("%Y-%m-%d %H:%M UTC"),
             since=start.strftime("%Y-%m-%d %H:%M UTC"),
             total=len(current),
@@ -197,7 +249,7 @@ def build_daily(
             weapons=weapons,
             by_kind_party=by_kind_party,
             unverified=unverified,
-            incidents=[_incident(i) for i in current],
+            incidents=[_incident(i) | {"notes": notes.get(i.id, [])} for i in current],
             map_png=_map_png(
                 agreement_id,
                 tuple((i.lon, i.lat, i.party or "") for i in current),
@@ -210,7 +262,7 @@ def build_daily(
             version=__version__,
         )
     )
-    return DailyReport(number, day, party, html, len(current))
+    return DailyReport(number, day, party, html, len(current), edition)
 
 
 def _field(report: FieldReport) -> dict[str, Any]:

@@ -234,6 +234,7 @@ LedgerRef = Annotated[
 ]
 PlanId = Annotated[str, Path(max_length=200, description="A shipped plan's id.")]
 Party = Literal["UA", "RU"]
+Edition = Literal["public", "party", "mission"]
 
 
 def mission_day(day: dt.date) -> dt.date:
@@ -485,18 +486,31 @@ def basemap() -> Response:
 
 @router.get("/reports/daily", tags=["reports"], response_class=HTMLResponse)
 def daily_report(
-    request: Request, who: Caller, date: Day, party: Party | None = None
+    request: Request,
+    who: Caller,
+    date: Day,
+    party: Party | None = None,
+    edition: Edition | None = None,
 ) -> HTMLResponse:
-    """The daily report (HTML): the public edition, or a party's."""
-    return HTMLResponse(daily_for(request.app.state.store, who, date.isoformat(), party).html)
+    """The daily report (HTML). Without parameters, the public edition (published
+    incidents only), which anyone may read; `party=UA` or `party=RU`, that party's
+    edition (its liaison and mission staff); `edition=mission` with no party, the
+    mission's own edition: every incident, how many are unpublished and the internal
+    notes, for mission staff (admin, analyst) only."""
+    report = daily_for(request.app.state.store, who, date.isoformat(), party, edition)
+    return HTMLResponse(report.html)
 
 
 @router.get("/reports/daily.pdf", tags=["reports"], response_class=PdfResponse)
 def daily_report_pdf(
-    request: Request, who: Caller, date: Day, party: Party | None = None
+    request: Request,
+    who: Caller,
+    date: Day,
+    party: Party | None = None,
+    edition: Edition | None = None,
 ) -> Response:
-    """The daily report as PDF."""
-    report = daily_for(request.app.state.store, who, date.isoformat(), party)
+    """The daily report as PDF; the editions and who may read them as for HTML."""
+    report = daily_for(request.app.state.store, who, date.isoformat(), party, edition)
     return Response(to_pdf(report.html), media_type="application/pdf")
 
 

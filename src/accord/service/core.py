@@ -469,11 +469,14 @@ class Core:
         return self.incident(actor, ref)
 
 
-def daily_for(store: Store, actor: Actor, day: str, party: str | None) -> DailyReport:
-    """The report an API caller asked for, if the caller may read that edition."""
-    party_edition(actor, party)
+def daily_for(
+    store: Store, actor: Actor, day: str, party: str | None, edition: str | None = None
+) -> DailyReport:
+    """The report an API caller asked for, if the caller may read that edition
+    (`edition="mission"`, with no party, is the mission staff's own)."""
+    party_edition(actor, party, edition)
     try:
         parsed = dt.date.fromisoformat(day)
     except ValueError:
         raise ValueError(f"date {day!r} is not a date; write YYYY-MM-DD") from None
-    return build_daily(store, parsed, party)
+    return build_daily(store, parsed, party, edition=edition)
