@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from tests.service.conftest import DAY, Seeded, incident_row, observation
 
@@ -14,6 +16,7 @@ from accord.report.daily import build_daily
 from accord.report.daily_sections import where
 from accord.store.service import IncidentPublication
 from accord.store.verification import StoredFinding, StoredIncident
+from accord.verify.observation import Observation
 from accord.verify.workflow import incident_ref
 
 
@@ -65,6 +68,10 @@ def add_firing(client: TestClient, seeded: Seeded, *, publish: bool) -> str:
             lon=horlivka.lon,
             lat=horlivka.lat,
             firing={"category": "explosion", "explosion": "impact"},
+            harm={
+                "civilians_injured": 2,
+                "damage": [{"object": "house", "description": "roof hit by shelling"}],
+            },
         ),
         observation(
             102,
@@ -135,3 +142,44 @@ def test_weapons_in_violation_by_type_and_number(seeded: Seeded) -> None:
     assert "<tr><td>armour</td><td>Kharkiv oblast</td><td>UA</td>" in html
     # An incident without stored findings counts by its own summary (seeded: 3 artillery).
     assert "<tr><td>artillery</td><td>Donetsk oblast</td><td>RU</td>" in html
+
+
+def test_civilian_harm_has_its_own_section(client: TestClient, seeded: Seeded) -> None:
+    assert "None reported." in build_daily(seeded.store, DAY).html.split("Civilian casualties")[1]
+    add_firing(client, seeded, publish=True)
+    lone = observation(
+        103,
+        source_type="patrol",
+        source_id="T1-patrol-1",
+        lon=36.3,
+        lat=49.9,
+        kind="personnel",
+        count=0,
+        harm={"civilians_killed": 1},
+    )
+    response = client.post("/api/observations", json=lone, headers=seeded.headers("admin"))
+    assert response.status_code == 200, response.text
+    public = build_daily(seeded.store, DAY).html
+    assert "0 civilians killed and 2 injured reported in the period" in public
+    assert "house: roof hit by shelling" in public
+    # A patrol's report tied to no incident: the mission's edition only.
+    mission = build_daily(seeded.store, DAY, edition="mission").html
+    assert "1 civilian killed and 2 injured reported in the period" in mission
+    assert "T1-patrol-1" in mission and "T1-patrol-1" not in public
+
+
+@pytest.mark.parametrize(
+    ("harm", "message"),
+    [
+        ({}, "harm reports nothing"),
+        ({"civilians_killed": True}, "a number of people is needed here, not true"),
+        ({"civilians_injured": -1}, "greater than or equal to 0"),
+        ({"damage": [{"description": "burnt"}]}, "damage.0.object"),
+        ({"deaths": 2}, "harm.deaths"),
+    ],
+)
+def test_bad_harm_is_refused_saying_where(harm: dict[str, object], message: str) -> None:
+    with pytest.raises(ValidationError) as error:
+        Observation.model_validate(observation(1) | {"harm": harm})
+    text = str(error.value)
+    assert message in text and "harm" in text

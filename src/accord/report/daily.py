@@ -33,7 +33,12 @@ from accord.geo.control import shipped_control
 from accord.geo.line import LineOfContact, line_of_contact
 from accord.geo.zones import Zone, borders_for, zones_from_agreement
 from accord.plans import load_plan
-from accord.report.daily_sections import firing_by_area, weapons_in_violation, where
+from accord.report.daily_sections import (
+    firing_by_area,
+    harm_reported,
+    weapons_in_violation,
+    where,
+)
 from accord.report.maps import draw_zones, to_png
 from accord.report.render import environment
 from accord.store import Store
@@ -198,6 +203,9 @@ def build_daily(
         jamming = [_field(r) for r in reports if r.kind == "jamming"]
         firing = firing_by_area(session, current)
         weapons = weapons_in_violation(session, current)
+        harm = harm_reported(
+            session, current, _us(start), _us(end), every_observation=edition == MISSION
+        )
     first_day = (
         dt.datetime.fromtimestamp(first_us / 1e6, dt.UTC).date() if first_us is not None else day
     )
@@ -247,6 +255,9 @@ def build_daily(
             areas=[(a, now_by_area[a], then_by_area[a]) for a in areas],
             firing=firing,
             weapons=weapons,
+            harm=[(_iso(h.at_us), h) for h in harm],
+            killed=sum(h.killed for h in harm),
+            injured=sum(h.injured for h in harm),
             by_kind_party=by_kind_party,
             unverified=unverified,
             incidents=[_incident(i) | {"notes": notes.get(i.id, [])} for i in current],

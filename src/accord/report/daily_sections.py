@@ -1,10 +1,11 @@
 """The daily report's place-based sections, the way the OSCE mission wrote them:
 where each incident was ("near X (oblast)" or "4 km SW of X"), ceasefire
-violations by area with explosions and bursts counted, and the weapons and forces
-found in violation by type and number.
+violations by area with explosions and bursts counted, the weapons and forces
+found in violation by type and number, and civilian casualties and damage.
 
 Every figure is computed from the incidents an edition holds and the findings and
-observations behind them, so an edition never counts what it may not show.
+observations behind them, so an edition never counts what it may not show; only
+the mission's edition adds harm reported by observations tied to no incident.
 """
 
 from __future__ import annotations
@@ -91,6 +92,72 @@ def _evidence(session: Session, incident_ids: Sequence[int]) -> dict[int, list[S
     return by_incident
 
 
+def _evidence_ids(findings: dict[int, list[StoredFinding]]) -> set[str]:
+    return {
+        ref for rows in findings.values() for f in rows for ref in json.loads(f.evidence or "[]")
+    }
+
+
+@dataclass(frozen=True)
+class HarmReport:
+    """Civilian casualties and damage one observation reported."""
+
+    at_us: int
+    source: str
+    where: Where | None
+    killed: int
+    injured: int
+    damage: tuple[tuple[str, str], ...]  # (object, description)
+
+
+def harm_reported(
+    session: Session,
+    incidents: Iterable[StoredIncident],
+    start_us: int,
+    end_us: int,
+    *,
+    every_observation: bool,
+    lang: str = "en",
+) -> list[HarmReport]:
+    """The observations of the period that report harm to civilians: those behind the
+    edition's incidents, or with `every_observation` (the mission's edition) all."""
+    # The typed record as validated is kept whole; harm lives in it, not in a column.
+    query = (
+        select(StoredObservation)
+        .where(
+            StoredObservation.observed_at_us >= start_us,
+            StoredObservation.observed_at_us < end_us,
+            StoredObservation.record.contains('"harm":', autoescape=True),
+        )
+        .order_by(StoredObservation.observed_at_us)
+    )
+    allowed = None
+    if not every_observation:
+        allowed = _evidence_ids(_evidence(session, [i.id for i in incidents]))
+        if not allowed:
+            return []
+    found = []
+    for row in session.scalars(query):
+        harm = json.loads(row.record).get("harm")
+        if not harm or (allowed is not None and row.observation_id not in allowed):
+            continue
+        named = (
+            where(row.lon, row.lat, lang) if row.lon is not None and row.lat is not None else None
+        )
+        damage = tuple((d["object"], d.get("description", "")) for d in harm.get("damage", []))
+        found.append(
+            HarmReport(
+                row.observed_at_us,
+                row.source_id,
+                named,
+                int(harm.get("civilians_killed", 0)),
+                int(harm.get("civilians_injured", 0)),
+                damage,
+            )
+        )
+    return found
+
+
 def firing_by_area(
     session: Session, incidents: Iterable[StoredIncident], lang: str = "en"
 ) -> list[FiringTally]:
@@ -98,9 +165,7 @@ def firing_by_area(
     observations reported: explosions, bursts and shots, and the rest."""
     firing = [i for i in incidents if i.kind == RuleKind.firing.value]
     findings = _evidence(session, [i.id for i in firing])
-    wanted = {
-        ref for rows in findings.values() for f in rows for ref in json.loads(f.evidence or "[]")
-    }
+    wanted = _evidence_ids(findings)
     categories: dict[str, tuple[str, int]] = {}
     if wanted:
         query = select(
