@@ -16,7 +16,10 @@ from accord.service.core import FieldReportRequest
 def test_public_and_party_editions(seeded: Seeded) -> None:
     public = build_daily(seeded.store, DAY)
     ua = build_daily(seeded.store, DAY, "UA")
-    assert "Daily report No. 1" in public.html and "cut-off at 2026-09-01 18:00 UTC" in public.html
+    assert (
+        "Daily report No. 1" in public.html
+        and "cut-off at 2026-09-01 21:00 EEST (UTC+03:00)" in public.html
+    )
     assert seeded.published_ru in public.html and seeded.ua not in public.html
     assert seeded.ua in ua.html and seeded.ru not in ua.html  # never the other party's
     assert "radar-2 is flaky" not in public.html + ua.html  # no internal notes
@@ -55,7 +58,7 @@ def test_field_reports_and_counts_against_the_previous_period(
     assert "1 restriction of the observers' freedom of movement" in html
     assert '<td>S07</td><td class="n">2</td><td class="n">0</td>' in html
     next_day = build_daily(seeded.store, DAY + dt.timedelta(days=1), "RU").html
-    assert "holds 0 incidents for the period (2 for the previous period)" in next_day
+    assert "holds 0 incidents for the period" in next_day and "(previous period: 2)" in next_day
 
 
 def test_pdf_from_the_api(client: TestClient, seeded: Seeded) -> None:

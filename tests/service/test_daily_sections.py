@@ -160,11 +160,11 @@ def test_civilian_harm_has_its_own_section(client: TestClient, seeded: Seeded) -
     response = client.post("/api/observations", json=lone, headers=seeded.headers("admin"))
     assert response.status_code == 200, response.text
     public = build_daily(seeded.store, DAY).html
-    assert "0 civilians killed and 2 injured reported in the period" in public
+    assert "Civilians killed: 0; injured: 2" in public
     assert "house: roof hit by shelling" in public
     # A patrol's report tied to no incident: the mission's edition only.
     mission = build_daily(seeded.store, DAY, edition="mission").html
-    assert "1 civilian killed and 2 injured reported in the period" in mission
+    assert "Civilians killed: 1; injured: 2" in mission
     assert "T1-patrol-1" in mission and "T1-patrol-1" not in public
 
 

@@ -39,8 +39,15 @@ from accord.report.daily_sections import (
     weapons_in_violation,
     where,
 )
+from accord.report.i18n import (
+    DEFAULT_TZ,
+    local_time,
+    report_environment,
+    translations,
+    utc_offset,
+    zone,
+)
 from accord.report.maps import draw_zones, to_png
-from accord.report.render import environment
 from accord.store import Store
 from accord.store.ledger import LedgerDay
 from accord.store.schema import StoredObservation
@@ -70,14 +77,15 @@ class DailyReport:
     html: str
     incidents: int
     edition: str = PUBLIC
+    lang: str = "en"
 
 
 def _us(moment: dt.datetime) -> int:
     return int(moment.timestamp() * 1_000_000)
 
 
-def _iso(us: int) -> str:
-    return dt.datetime.fromtimestamp(us / 1e6, dt.UTC).strftime("%Y-%m-%d %H:%M")
+def _moment(us: int) -> dt.datetime:
+    return dt.datetime.fromtimestamp(us / 1e6, dt.UTC)
 
 
 @cache
@@ -152,12 +160,17 @@ def build_daily(
     party: str | None = None,
     *,
     edition: str | None = None,
+    lang: str = "en",
+    tz: str = DEFAULT_TZ,
     agreement_id: str = DEFAULT_AGREEMENT,
     cutoff_hour: int = CUTOFF_HOUR,
 ) -> DailyReport:
-    """The report for the 24 hours up to `day` at the cut-off, in one edition: public
-    (the default without a party), a party's (with `party`) or the mission's."""
+    """The report for the 24 hours up to `day` at the cut-off (`cutoff_hour` UTC), in one
+    edition: public (the default without a party), a party's (with `party`) or the
+    mission's; labels in `lang`, times in the IANA zone `tz` with its offset stated."""
     edition = edition_of(party, edition)
+    translate = translations(lang)
+    local = zone(tz)
     scope = _scope(party, edition)
     cutoff = dt.datetime.combine(day, dt.time(cutoff_hour), dt.UTC)
     start, end = cutoff - dt.timedelta(days=1), cutoff
@@ -199,20 +212,20 @@ def build_daily(
             if sealed
             else None
         )
-        restrictions = [_field(r) for r in reports if r.kind == "restriction"]
-        jamming = [_field(r) for r in reports if r.kind == "jamming"]
-        firing = firing_by_area(session, current)
-        weapons = weapons_in_violation(session, current)
+        restrictions = [_field(r, local) for r in reports if r.kind == "restriction"]
+        jamming = [_field(r, local) for r in reports if r.kind == "jamming"]
+        firing = firing_by_area(session, current, lang)
+        weapons = weapons_in_violation(session, current, lang)
         harm = harm_reported(
-            session, current, _us(start), _us(end), every_observation=edition == MISSION
+            session, current, _us(start), _us(end), every_observation=edition == MISSION, lang=lang
         )
     first_day = (
         dt.datetime.fromtimestamp(first_us / 1e6, dt.UTC).date() if first_us is not None else day
     )
     number = max((day - first_day).days + 1, 1)
     now_by_area, then_by_area = (
-        Counter((where(i.lon, i.lat).area, i.sector) for i in current),
-        Counter((where(i.lon, i.lat).area, i.sector) for i in previous),
+        Counter((where(i.lon, i.lat, lang).area, i.sector) for i in current),
+        Counter((where(i.lon, i.lat, lang).area, i.sector) for i in previous),
     )
     areas = sorted(set(now_by_area) | set(then_by_area))
     # OSCE-style: what was established apart from what was only reported, never mixed.
@@ -234,37 +247,47 @@ def build_daily(
             if i.grade != "verified"
         ).items()
     )
-    label = {PUBLIC: "Public edition", PARTY: f"{party} edition", MISSION: "Mission edition"}[
-        edition
-    ]
-    title = f"Daily report No. {number} ({day.isoformat()}), {label}"
+    _ = translate.gettext
+    label = {
+        PUBLIC: _("Public edition"),
+        PARTY: _("%(party)s edition") % {"party": party},
+        MISSION: _("Mission edition"),
+    }[edition]
+    title = _("Daily report No. %(number)s (%(day)s), %(edition)s") % {
+        "number": number,
+        "day": day.isoformat(),
+        "edition": label,
+    }
     html = (
-        environment()
+        report_environment(lang)
         .get_template("daily.html.j2")
         .render(
             title=title,
+            lang=lang,
+            zone=f"{tz}, {utc_offset(cutoff, local)}",
+            cutoff_utc=cutoff.strftime("%H:%M UTC"),
             number=number,
             day=day,
             edition=edition,
             edition_label=label,
             unpublished=sum(1 for i in current if i.id not in published),
-            cutoff=cutoff.strftime("%Y-%m-%d %H:%M UTC"),
-            since=start.strftime("%Y-%m-%d %H:%M UTC"),
+            cutoff=f"{local_time(cutoff, local)} ({utc_offset(cutoff, local)})",
+            since=f"{local_time(start, local)} ({utc_offset(start, local)})",
             total=len(current),
             total_before=len(previous),
             areas=[(a, now_by_area[a], then_by_area[a]) for a in areas],
             firing=firing,
             weapons=weapons,
-            harm=[(_iso(h.at_us), h) for h in harm],
+            harm=[(local_time(_moment(h.at_us), local), h) for h in harm],
             killed=sum(h.killed for h in harm),
             injured=sum(h.injured for h in harm),
             by_kind_party=by_kind_party,
             unverified=unverified,
-            incidents=[_incident(i) | {"notes": notes.get(i.id, [])} for i in current],
+            incidents=[_incident(i, lang, local) | {"notes": notes.get(i.id, [])} for i in current],
             map_png=_map_png(
                 agreement_id,
                 tuple((i.lon, i.lat, i.party or "") for i in current),
-                f"Incidents to {cutoff:%Y-%m-%d %H:%M} UTC",
+                _("Incidents to %(cutoff)s") % {"cutoff": local_time(cutoff, local)},
             ),
             restrictions=restrictions,
             jamming=jamming,
@@ -273,13 +296,13 @@ def build_daily(
             version=__version__,
         )
     )
-    return DailyReport(number, day, party, html, len(current), edition)
+    return DailyReport(number, day, party, html, len(current), edition, lang)
 
 
-def _field(report: FieldReport) -> dict[str, Any]:
+def _field(report: FieldReport, local: Any) -> dict[str, Any]:
     where = f"{report.lat:.4f} N {report.lon:.4f} E" if report.lat is not None else "-"
     return {
-        "at": _iso(report.at_us),
+        "at": local_time(_moment(report.at_us), local),
         "team": report.team,
         "where": where,
         "party": report.party or "-",
@@ -295,15 +318,15 @@ def _direction(row: StoredIncident) -> str:
     return f"from {row.party}-held ground" if row.party else "not known"
 
 
-def _incident(row: StoredIncident) -> dict[str, Any]:
+def _incident(row: StoredIncident, lang: str, local: Any) -> dict[str, Any]:
     return {
         "id": incident_ref(row.id),
-        "seen": _iso(row.first_seen_us),
+        "seen": local_time(_moment(row.first_seen_us), local),
         "kind": row.kind,
         "term": row.term_id,
         "severity": Severity(row.severity).name,
         "sector": row.sector,
-        "where": where(row.lon, row.lat),
+        "where": where(row.lon, row.lat, lang),
         "party": row.party or "undetermined",
         "party_confidence": row.party_confidence,
         "grade": row.grade,

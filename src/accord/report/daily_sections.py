@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accord.geo.places import REGION_NAMES, load_places, region_at, region_name
+from accord.report.i18n import translations
 from accord.store.schema import StoredObservation
 from accord.store.verification import StoredFinding, StoredIncident
 from accord.verify.observation import FiringCategory
@@ -51,11 +52,32 @@ def where(lon: float, lat: float, lang: str = "en") -> Where:
         if region is not None and region.name in REGION_NAMES
         else (region.name if region is not None else UNKNOWN_AREA)
     )
+    _ = translations(lang).gettext
     if nearest.distance_km < NEAR_KM:
-        place = f"near {settlement}"
+        place = _("near %(place)s") % {"place": settlement}
     else:
-        place = f"{nearest.distance_km:.0f} km {nearest.direction} of {settlement}"
+        place = _("%(km).0f km %(direction)s of %(place)s") % {
+            "km": nearest.distance_km,
+            "direction": _compass(lang)[nearest.direction],
+            "place": settlement,
+        }
     return Where(area, place, settlement)
+
+
+@lru_cache(maxsize=8)
+def _compass(lang: str) -> dict[str, str]:
+    """The 8 compass points as each language abbreviates them."""
+    _ = translations(lang).gettext
+    return {
+        "N": _("N"),
+        "NE": _("NE"),
+        "E": _("E"),
+        "SE": _("SE"),
+        "S": _("S"),
+        "SW": _("SW"),
+        "W": _("W"),
+        "NW": _("NW"),
+    }
 
 
 @dataclass(frozen=True)

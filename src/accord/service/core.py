@@ -23,6 +23,7 @@ from sqlalchemy import ColumnElement, func, insert, select
 from sqlalchemy.orm import Session
 
 from accord.report.daily import DailyReport, build_daily
+from accord.report.i18n import DEFAULT_TZ
 from accord.service.access import (
     incident_scope,
     may_transition,
@@ -470,7 +471,14 @@ class Core:
 
 
 def daily_for(
-    store: Store, actor: Actor, day: str, party: str | None, edition: str | None = None
+    store: Store,
+    actor: Actor,
+    day: str,
+    party: str | None,
+    edition: str | None = None,
+    *,
+    lang: str = "en",
+    tz: str = DEFAULT_TZ,
 ) -> DailyReport:
     """The report an API caller asked for, if the caller may read that edition
     (`edition="mission"`, with no party, is the mission staff's own)."""
@@ -479,4 +487,4 @@ def daily_for(
         parsed = dt.date.fromisoformat(day)
     except ValueError:
         raise ValueError(f"date {day!r} is not a date; write YYYY-MM-DD") from None
-    return build_daily(store, parsed, party, edition=edition)
+    return build_daily(store, parsed, party, edition=edition, lang=lang, tz=tz)
