@@ -103,3 +103,30 @@ def test_direction_of_fire_is_what_the_evidence_says() -> None:
     assert _direction(SimpleNamespace(kind="firing", party="RU")) == "from RU-held ground"  # type: ignore[arg-type]
     assert _direction(SimpleNamespace(kind="firing", party="")) == "not known"  # type: ignore[arg-type]
     assert _direction(SimpleNamespace(kind="presence", party="RU")) == "-"  # type: ignore[arg-type]
+
+
+def test_the_signed_root_can_be_checked_from_the_report_alone(seeded: Seeded) -> None:
+    import html
+    import re
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+        Ed25519PrivateKey,
+        Ed25519PublicKey,
+    )
+
+    from accord.ledger.book import close_day
+    from accord.ledger.keys import public_bytes, unb64
+
+    key = Ed25519PrivateKey.generate()
+    sealed = close_day(seeded.store, DAY, key)
+    for lang in ("en", "uk", "ru"):
+        report = build_daily(seeded.store, DAY, "UA", lang=lang).html
+        field = {
+            name: html.unescape(re.search(rf'id="root-{name}">(.*?)</span>', report)[1])  # type: ignore[index]
+            for name in ("hash", "statement", "signature")
+        }
+        assert field["hash"] == sealed.root and sealed.key_id in report
+        public = Ed25519PublicKey.from_public_bytes(public_bytes(key))
+        public.verify(unb64(field["signature"]), field["statement"].encode("utf-8"))
+        assert f'"root":"{sealed.root}"' in field["statement"].replace(" ", "")
+    assert "not closed yet" not in report

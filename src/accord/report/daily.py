@@ -208,7 +208,13 @@ def build_daily(
         )
         sealed = session.get(LedgerDay, day)
         root = (
-            {"root": sealed.root, "tree_size": sealed.tree_size, "key_id": sealed.key_id}
+            {
+                "root": sealed.root,
+                "tree_size": sealed.tree_size,
+                "key_id": sealed.key_id,
+                "statement": sealed.statement,
+                "signature": sealed.signature,
+            }
             if sealed
             else None
         )
