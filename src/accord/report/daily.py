@@ -169,7 +169,7 @@ def build_daily(
     edition: public (the default without a party), a party's (with `party`) or the
     mission's; labels in `lang`, times in the IANA zone `tz` with its offset stated."""
     edition = edition_of(party, edition)
-    translate = translations(lang)
+    _ = translations(lang).gettext
     local = zone(tz)
     scope = _scope(party, edition)
     cutoff = dt.datetime.combine(day, dt.time(cutoff_hour), dt.UTC)
@@ -236,10 +236,10 @@ def build_daily(
     areas = sorted(set(now_by_area) | set(then_by_area))
     # OSCE-style: what was established apart from what was only reported, never mixed.
     established = Counter(
-        (i.kind, i.party or "undetermined") for i in current if i.grade != "reported"
+        (i.kind, i.party or _("undetermined")) for i in current if i.grade != "reported"
     )
     reported = Counter(
-        (i.kind, i.party or "undetermined") for i in current if i.grade == "reported"
+        (i.kind, i.party or _("undetermined")) for i in current if i.grade == "reported"
     )
     by_kind_party = [
         (key, established[key], reported[key]) for key in sorted(set(established) | set(reported))
@@ -248,12 +248,11 @@ def build_daily(
     zones = {zone.id for zone in _map_base(agreement_id)[2]}
     unverified = sorted(
         Counter(
-            (i.kind, i.term_id if i.term_id in zones else "-", i.sector, _direction(i))
+            (i.kind, i.term_id if i.term_id in zones else "-", i.sector, _direction(i, lang))
             for i in current
             if i.grade != "verified"
         ).items()
     )
-    _ = translate.gettext
     label = {
         PUBLIC: _("Public edition"),
         PARTY: _("%(party)s edition") % {"party": party},
@@ -316,12 +315,13 @@ def _field(report: FieldReport, local: Any) -> dict[str, Any]:
     }
 
 
-def _direction(row: StoredIncident) -> str:
+def _direction(row: StoredIncident, lang: str = "en") -> str:
     """Where fire came from, as far as the evidence says ("not known" otherwise), the way
     the OSCE mission reported explosions; other kinds have no direction."""
     if row.kind != "firing":
         return "-"
-    return f"from {row.party}-held ground" if row.party else "not known"
+    _ = translations(lang).gettext
+    return _("from %(party)s-held ground") % {"party": row.party} if row.party else _("not known")
 
 
 def _incident(row: StoredIncident, lang: str, local: Any) -> dict[str, Any]:
@@ -333,7 +333,7 @@ def _incident(row: StoredIncident, lang: str, local: Any) -> dict[str, Any]:
         "severity": Severity(row.severity).name,
         "sector": row.sector,
         "where": where(row.lon, row.lat, lang),
-        "party": row.party or "undetermined",
+        "party": row.party or translations(lang).gettext("undetermined"),
         "party_confidence": row.party_confidence,
         "grade": row.grade,
         "attribution": row.attribution,
