@@ -105,8 +105,9 @@ def test_times_are_local_with_the_offset_and_the_cutoff_stays_utc(seeded: Seeded
     assert "cut-off at 2026-09-01 14:00 EDT (UTC-04:00)" in new_york
     winter = build_daily(seeded.store, dt.date(2027, 1, 15)).html
     assert "cut-off at 2027-01-15 20:00 EET (UTC+02:00)" in winter
-    with pytest.raises(ValueError, match="unknown time zone 'Mars/Olympus'"):
-        build_daily(seeded.store, DAY, tz="Mars/Olympus")
+    for wrong in ("Mars/Olympus", "Europe", "../../etc/passwd", ""):
+        with pytest.raises(ValueError, match=f"unknown time zone '{re.escape(wrong)}'"):
+            build_daily(seeded.store, DAY, tz=wrong)
     with pytest.raises(ValueError, match="unknown language 'de': use one of en, uk, ru"):
         build_daily(seeded.store, DAY, lang="de")
 

@@ -13,7 +13,7 @@ import gettext
 import io
 from functools import cache
 from importlib import resources
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, available_timezones
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -62,14 +62,19 @@ def report_environment(lang: str) -> Environment:
     return env
 
 
+@cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
 def zone(name: str) -> ZoneInfo:
-    """An IANA time zone by name, or a clear error."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    """An IANA time zone by name, or a clear error; only the database's own names, so a
+    folder of it ("Europe") or a path never reaches the file system."""
+    if name not in _zone_names():
         raise ValueError(
             f"unknown time zone {name!r}: give an IANA name such as {DEFAULT_TZ} or UTC"
-        ) from None
+        )
+    return ZoneInfo(name)
 
 
 def local_time(moment: dt.datetime, tz: ZoneInfo) -> str:
