@@ -67,6 +67,10 @@ def test_pdf_from_the_api(client: TestClient, seeded: Seeded) -> None:
     )
     assert response.status_code == 200
     assert response.content.startswith(b"%PDF-") and len(response.content) > 20_000
+    ukrainian = client.get(
+        "/api/reports/daily.pdf?date=2026-09-01&lang=uk", headers=seeded.headers("liaison:UA")
+    )
+    assert ukrainian.status_code == 200 and ukrainian.content.startswith(b"%PDF-")
 
 
 def test_command_writes_html_and_pdf(seeded: Seeded, tmp_path: Path) -> None:
