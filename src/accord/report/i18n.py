@@ -4,6 +4,10 @@ The catalogues (`report/locale/<lang>/LC_MESSAGES/accord.po`) are compiled in
 memory with Babel when first used, so a fresh install needs no build step. Only
 labels are translated: the parties' data (kinds, descriptions, attributions)
 stays as it was recorded; place names come in each language from the gazetteer.
+
+A new or changed label: `pybabel extract -F src/accord/report/locale/babel.cfg -o
+accord.pot .`, then `pybabel update -i accord.pot -d src/accord/report/locale -D
+accord` and translate the new entries; a test fails while one is untranslated.
 """
 
 from __future__ import annotations
