@@ -55,6 +55,7 @@ ALLOWED: dict[str, frozenset[Role]] = {
     "span.read": EVERYONE,  # the data's first and last time, of what the caller may see
     "reports.public": EVERYONE,
     "reports.party": STAFF | {Role.liaison},
+    "reports.mission": STAFF,  # every incident, unpublished counts and internal notes
     "me.read": SIGNED_IN,
 }
 
@@ -186,8 +187,12 @@ def transitions_for(actor: Actor) -> dict[str, list[str]]:
     return {state: targets for state, targets in steps.items() if targets}
 
 
-def party_edition(actor: Actor, party: str | None) -> None:
-    """A party's edition of a report goes to that party's liaison and to mission staff."""
+def party_edition(actor: Actor, party: str | None, edition: str | None = None) -> None:
+    """A party's edition of a report goes to that party's liaison and to mission staff;
+    the mission's own edition to mission staff only; the public one to anyone."""
+    if edition == "mission":
+        require(actor, "reports.mission")
+        return
     if party is None:
         require(actor, "reports.public")
         return

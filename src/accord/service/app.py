@@ -27,6 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from accord import __version__
 from accord.limits import MAX_DEPTH, TooDeep, check_depth
 from accord.report.daily import to_pdf
+from accord.report.i18n import DEFAULT_TZ
 from accord.service import ogc
 from accord.service.access import may, require, transitions_for
 from accord.service.alerts import Alerts
@@ -234,6 +235,12 @@ LedgerRef = Annotated[
 ]
 PlanId = Annotated[str, Path(max_length=200, description="A shipped plan's id.")]
 Party = Literal["UA", "RU"]
+Edition = Literal["public", "party", "mission"]
+# Checked by the report, so a wrong one gets its own message (a 400 naming the choices).
+Lang = Annotated[str, Query(max_length=8, description="Labels' language: en, uk or ru.")]
+Tz = Annotated[
+    str, Query(max_length=64, description="IANA time zone of the times shown, e.g. Europe/Kyiv.")
+]
 
 
 def mission_day(day: dt.date) -> dt.date:
@@ -485,18 +492,41 @@ def basemap() -> Response:
 
 @router.get("/reports/daily", tags=["reports"], response_class=HTMLResponse)
 def daily_report(
-    request: Request, who: Caller, date: Day, party: Party | None = None
+    request: Request,
+    who: Caller,
+    date: Day,
+    party: Party | None = None,
+    edition: Edition | None = None,
+    lang: Lang = "en",
+    tz: Tz = DEFAULT_TZ,
 ) -> HTMLResponse:
-    """The daily report (HTML): the public edition, or a party's."""
-    return HTMLResponse(daily_for(request.app.state.store, who, date.isoformat(), party).html)
+    """The daily report (HTML). Without parameters, the public edition (published
+    incidents only), which anyone may read; `party=UA` or `party=RU`, that party's
+    edition (its liaison and mission staff); `edition=mission` with no party, the
+    mission's own edition: every incident, how many are unpublished and the internal
+    notes, for mission staff (admin, analyst) only. `lang` (en, uk, ru) picks the
+    labels' language and `tz` (an IANA zone, default Europe/Kyiv) the local time shown
+    beside its UTC offset; the cut-off stays 18:00 UTC."""
+    report = daily_for(
+        request.app.state.store, who, date.isoformat(), party, edition, lang=lang, tz=tz
+    )
+    return HTMLResponse(report.html)
 
 
 @router.get("/reports/daily.pdf", tags=["reports"], response_class=PdfResponse)
 def daily_report_pdf(
-    request: Request, who: Caller, date: Day, party: Party | None = None
+    request: Request,
+    who: Caller,
+    date: Day,
+    party: Party | None = None,
+    edition: Edition | None = None,
+    lang: Lang = "en",
+    tz: Tz = DEFAULT_TZ,
 ) -> Response:
-    """The daily report as PDF."""
-    report = daily_for(request.app.state.store, who, date.isoformat(), party)
+    """The daily report as PDF; editions, languages and zones as for HTML."""
+    report = daily_for(
+        request.app.state.store, who, date.isoformat(), party, edition, lang=lang, tz=tz
+    )
     return Response(to_pdf(report.html), media_type="application/pdf")
 
 

@@ -23,6 +23,7 @@ from sqlalchemy import ColumnElement, func, insert, select
 from sqlalchemy.orm import Session
 
 from accord.report.daily import DailyReport, build_daily
+from accord.report.i18n import DEFAULT_TZ
 from accord.service.access import (
     incident_scope,
     may_transition,
@@ -469,11 +470,21 @@ class Core:
         return self.incident(actor, ref)
 
 
-def daily_for(store: Store, actor: Actor, day: str, party: str | None) -> DailyReport:
-    """The report an API caller asked for, if the caller may read that edition."""
-    party_edition(actor, party)
+def daily_for(
+    store: Store,
+    actor: Actor,
+    day: str,
+    party: str | None,
+    edition: str | None = None,
+    *,
+    lang: str = "en",
+    tz: str = DEFAULT_TZ,
+) -> DailyReport:
+    """The report an API caller asked for, if the caller may read that edition
+    (`edition="mission"`, with no party, is the mission staff's own)."""
+    party_edition(actor, party, edition)
     try:
         parsed = dt.date.fromisoformat(day)
     except ValueError:
         raise ValueError(f"date {day!r} is not a date; write YYYY-MM-DD") from None
-    return build_daily(store, parsed, party)
+    return build_daily(store, parsed, party, edition=edition, lang=lang, tz=tz)

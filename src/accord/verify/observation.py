@@ -121,6 +121,40 @@ class Firing(StrictModel):
         return self
 
 
+class Damage(StrictModel):
+    """One civilian object damaged, as the observers describe it."""
+
+    object: str = Field(
+        min_length=1, max_length=200, description="What was damaged: a house, a school, a gas main."
+    )
+    description: str = Field("", max_length=2000, description="The damage as seen.")
+
+
+class Harm(StrictModel):
+    """Civilian casualties and damage to civilian objects an observation reports, as the
+    OSCE mission's daily reports gave them; figures as observed or as confirmed to it."""
+
+    civilians_killed: int = Field(0, ge=0, description="Civilians killed.")
+    civilians_injured: int = Field(0, ge=0, description="Civilians injured.")
+    damage: list[Damage] = Field(default_factory=list, description="Civilian objects damaged.")
+
+    @field_validator("civilians_killed", "civilians_injured", mode="before")
+    @classmethod
+    def _not_a_flag(cls, value: Any) -> Any:
+        if isinstance(value, bool):
+            raise ValueError(f"a number of people is needed here, not {str(value).lower()}")
+        return value
+
+    @model_validator(mode="after")
+    def _something(self) -> Self:
+        if not (self.civilians_killed or self.civilians_injured or self.damage):
+            raise ValueError(
+                "harm reports nothing: give civilians_killed, civilians_injured or damage, "
+                "or leave harm out"
+            )
+        return self
+
+
 MAX_NOTIFIED_RADIUS_KM = 500.0  # wider than any exercise area; more is a unit mistake
 
 
@@ -274,6 +308,9 @@ class Observation(StrictModel):
     )
     notification: Notification | None = Field(
         None, description="Required for notification and data_exchange sources."
+    )
+    harm: Harm | None = Field(
+        None, description="Civilian casualties and damage to civilian objects, where seen."
     )
     remarks: str | None = Field(None, max_length=4000)
 
