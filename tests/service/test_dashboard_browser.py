@@ -8,6 +8,7 @@ Without them the test skips locally and fails in CI.
 
 from __future__ import annotations
 
+import colorsys
 import datetime as dt
 import json
 import logging
@@ -410,3 +411,36 @@ def test_history_keeps_data_time_apart_from_when_steps_were_taken(
         "confirmed → confirmed",
     ]
     assert rows[1][3:] == ["analyst:analyst", "two patrols saw it"]
+
+
+def _hue(colour: str) -> float:
+    """The hue of #RRGGBB in degrees (0 red, 120 green, 240 blue)."""
+    red, green, blue = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    return colorsys.rgb_to_hsv(red, green, blue)[0] * 360
+
+
+def test_party_colours_are_the_defined_neutral_ones(browser: Any, mission: Mission) -> None:
+    """Markers and charts draw each party in the page's one colour table, and neither
+    party is in the blue or red of the friend/hostile convention."""
+    sign_in(browser, mission.url, mission.seeded.tokens["analyst"])
+    colours = browser.execute_script("return PARTY_COLOUR")
+    for party in ("UA", "RU"):
+        hue = _hue(colours[party])
+        assert not (hue < 20 or hue > 340), f"{party} {colours[party]} is red"
+        assert not 190 < hue < 260, f"{party} {colours[party]} is blue"
+    assert colours["UA"] != colours["RU"]
+    party_of = {mission.seeded.ua: "UA", mission.seeded.ru: "RU"}
+    fills = {}
+    for marker in browser.find_elements(By.CSS_SELECTOR, ".incident-marker"):
+        ref = marker.get_attribute("title")
+        frame = marker.find_element(By.CSS_SELECTOR, "svg [fill]:not([fill='none'])")
+        fills[ref] = frame.get_attribute("fill").upper()
+        if ref in party_of:  # and its letters beside the frame
+            assert party_of[ref] in marker.find_element(By.TAG_NAME, "svg").text
+    assert {ref: fills[ref] for ref in party_of} == {
+        ref: colours[party].upper() for ref, party in party_of.items()
+    }
+    for party in ("UA", "RU"):
+        bars = browser.find_elements(By.CSS_SELECTOR, f"#compliance-{party} rect.bar")
+        assert bars and {b.get_attribute("fill") for b in bars} == {colours[party]}
+    assert severe(browser) == []

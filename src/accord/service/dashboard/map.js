@@ -8,7 +8,6 @@ const SIDC = {  // MIL-STD-2525C function codes by observed kind; affiliation U 
   missile_launcher: "SUGPUCFM---", aircraft: "SUAP-------", drone: "SUAPMFQ----",
   fortification: "SUGPI------", firing: "SUGPUCF----",
 };
-const PARTY_COLOUR = { UA: "#7fb0e6", RU: "#e88a7a", "": "#dddddd" };
 
 const map = L.map("map", { zoomControl: true, attributionControl: false }).setView([48.3, 36.5], 6);
 map.createPane("patrols").style.zIndex = 450;  // above the zones, whichever loads first
@@ -16,7 +15,8 @@ const layers = { incidents: L.layerGroup().addTo(map), patrols: L.layerGroup().a
 
 function symbolFor(incident) {
   const kind = incident.observed_kinds[0] || "personnel";
-  const options = { size: 22, fillColor: PARTY_COLOUR[incident.party || ""] };
+  // The party's letters beside the frame, so the party reads without its colour.
+  const options = { size: 22, fillColor: partyColour(incident.party), uniqueDesignation: incident.party || "?" };
   const symbol = new ms.Symbol(SIDC[kind] || SIDC.personnel, options);
   const anchor = symbol.getAnchor();
   return L.divIcon({
@@ -36,14 +36,13 @@ async function drawBase() {
     style: (f) => {
       const kind = f.properties.kind;
       const term = String(f.properties.term);
-      if (kind === "line") return { color: "#8b1a1a", weight: 2 };
-      if (kind === "dmz") return { color: "#d98c00", weight: 0.5, fillOpacity: 0.45 };
-      if (term === "side.RU") return { stroke: false, fillColor: "#e8b4a9", fillOpacity: 0.45 };
-      if (term === "side.UA") return { stroke: false, fillColor: "#c9dbe9", fillOpacity: 0.35 };
+      if (kind === "line") return { color: ZONE_COLOUR.line, weight: 2.5 };
+      if (kind === "dmz") return { color: ZONE_COLOUR.dmz, weight: 0.8, fillOpacity: 0.4 };
+      if (kind === "side") return { stroke: false, fillColor: partyColour(f.properties.side), fillOpacity: 0.16 };
       // Zones that cover whole countries (a ban on foreign forces, missiles out of
       // Europe) are outlined, not shaded, so the line and the DMZ stay readable.
-      if ((f.properties.area_km2 || 0) > LARGE_ZONE_KM2) return { color: "#6a3d9a", weight: 0.8, dashArray: "4 4", fill: false };
-      return { color: "#6a3d9a", weight: 0.5, fillOpacity: 0.15 };
+      if ((f.properties.area_km2 || 0) > LARGE_ZONE_KM2) return { color: ZONE_COLOUR.other, weight: 0.8, dashArray: "4 4", fill: false };
+      return { color: ZONE_COLOUR.other, weight: 0.6, fillOpacity: 0.12 };
     },
   }).addTo(map);
 }
@@ -53,7 +52,7 @@ async function loadPatrols() {
   if (!may("patrols.read")) return;
   try {
     const routes = await (await api("/api/patrols")).json();
-    L.geoJSON(routes, { pane: "patrols", style: { color: "#2a7d2a", weight: 2, dashArray: "4 3" } }).addTo(layers.patrols);
+    L.geoJSON(routes, { pane: "patrols", style: { color: ZONE_COLOUR.patrol, weight: 2, dashArray: "4 3" } }).addTo(layers.patrols);
   } catch (error) {
     if (error.name !== "AbortError") document.getElementById("queue-status").textContent = "patrol routes: " + error.message;
   }
