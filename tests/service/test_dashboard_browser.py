@@ -515,3 +515,50 @@ def test_towns_are_labelled_when_zoomed_in(browser: Any, mission: Mission) -> No
     browser.execute_script("map.setView([48.3, 36.5], 6)")
     wait.until(lambda b: labels(b) == [] and "towns" not in legend_entries(b))
     assert severe(browser) == []
+
+
+def open_daily(browser: Any) -> tuple[str, str]:
+    """Click the daily report button: the address it asked for, and the report's title."""
+    browser.get_log("performance")
+    button = browser.find_element(By.ID, "daily-button")
+    label = button.text
+    button.click()
+    waiting(browser).until(lambda b: b.find_element(By.ID, "report").is_displayed())
+    asked = [r["url"] for r in requests_made(browser) if "/api/reports/daily" in r["url"]]
+    browser.switch_to.frame(browser.find_element(By.ID, "report"))
+    try:
+        title = waiting(browser).until(lambda b: b.execute_script("return document.title"))
+    finally:
+        browser.switch_to.default_content()
+    assert len(asked) == 1
+    return label + " " + asked[0], title
+
+
+@pytest.mark.parametrize(
+    ("role", "button", "query", "edition"),
+    [
+        ("liaison:UA", "UA edition", "&party=UA", "UA edition"),
+        ("liaison:RU", "RU edition", "&party=RU", "RU edition"),
+        ("analyst", "mission edition", "&edition=mission", None),  # the mission edition's title
+        ("observer", "public edition", "", "Public edition"),
+        ("public", "public edition", "", "Public edition"),
+    ],
+)
+def test_the_daily_report_button_opens_the_role_s_edition(
+    browser: Any, mission: Mission, role: str, button: str, query: str, edition: str | None
+) -> None:
+    """A liaison reads its party's edition, mission staff the mission-wide one, an
+    observer and the public the public one, for the slider's day."""
+    if role == "public":
+        browser.get(f"{mission.url}/dashboard/")
+        browser.execute_script("sessionStorage.clear()")
+        browser.get(f"{mission.url}/dashboard/")
+        ready(browser)
+    else:
+        sign_in(browser, mission.url, mission.seeded.tokens[role])
+    asked, title = open_daily(browser)
+    assert asked.startswith(f"Daily report ({button}) ")
+    assert asked.endswith(f"/api/reports/daily?date=2026-09-01{query}")
+    if edition is not None:
+        assert title.endswith(edition), title
+    assert severe(browser) == []

@@ -140,8 +140,20 @@ function setUpReports() {
   }
   const day = sliderDay();
   const daily = document.getElementById("daily-button");
+  const edition = dailyEdition();
+  daily.textContent = `Daily report (${edition.name})`;
   daily.disabled = !day;
-  daily.onclick = () => showReport("/api/reports/daily?date=" + sliderDay());
+  daily.onclick = () => showReport("/api/reports/daily?date=" + sliderDay() + edition.query);
+}
+
+// The daily report's edition for who is signed in: a party's liaison gets its party's
+// edition, mission staff (who may read every party's) the mission-wide one, anyone
+// else the public edition.
+function dailyEdition() {
+  const me = state.me;
+  if (me && me.role === "liaison" && me.party) return { name: `${me.party} edition`, query: "&party=" + me.party };
+  if (may("reports.party")) return { name: "mission edition", query: "&edition=mission" };
+  return { name: "public edition", query: "" };
 }
 
 async function signIn() {
