@@ -12,8 +12,12 @@ legend.onAdd = () => {
 };
 legend.addTo(map);
 
-function swatch(style) {
-  const made = element("span", { class: "swatch" });
+function swatch(style, line = false) {
+  const made = element("span", { class: line ? "swatch line" : "swatch" });
+  if (line) {
+    made.style.background = style.color;
+    return made;
+  }
   const fill = style.fill === false ? "transparent" : (style.fillColor || style.color);
   made.style.background = fill;
   made.style.opacity = style.fill === false ? 1 : Math.max(style.fillOpacity || 0.2, 0.35);
@@ -34,9 +38,9 @@ function drawLegend() {
   box.appendChild(element("h3", {}, "Legend"));
   for (const zone of drawnZones) {
     const text = zone.kind === "line" ? "line of contact" : `${zone.term} (${zone.kind})`;
-    legendRow(box, "zone:" + zone.term, swatch(zone.style), text);
+    legendRow(box, "zone:" + zone.term, swatch(zone.style, zone.kind === "line"), text);
   }
-  if (layers.patrols.getLayers().some((routes) => routes.getLayers().length)) {
+  if (layers.patrols.getLayers().some((group) => group.getLayers().length)) {
     legendRow(box, "patrols", swatch({ color: ZONE_COLOUR.patrol, weight: 2, dashArray: "4 3", fill: false }), "patrol routes");
   }
   const markers = layers.incidents.getLayers();
@@ -50,7 +54,7 @@ function drawLegend() {
     const look = STATE_LOOK[state] || "established";
     legendRow(box, "state:" + state, symbol("personnel", "", look, 14).asSVG(), `${state.replace("_", " ")}: ${LOOK_TEXT[look]}`);
   }
-  const towns = layers.towns.getLayers().length;
+  const towns = layers.towns.getLayers().reduce((n, group) => n + group.getLayers().length, 0);
   if (towns) {
     legendRow(box, "towns", element("span", { class: "town-dot" }), `towns: the ${towns} most populous in view (GeoNames)`);
   }
