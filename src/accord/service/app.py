@@ -489,7 +489,10 @@ def basemap() -> Response:
 def places(
     bbox: Annotated[
         str,
-        Query(description="west,south,east,north in decimal degrees, like 37.5,47.8,38.2,48.3."),
+        Query(
+            description="west,south,east,north in decimal degrees, like 37.5,47.8,38.2,48.3.",
+            json_schema_extra={"pattern": f"^{ogc.BBOX_PATTERN}$"},
+        ),
     ],
     limit: Annotated[
         int, Query(ge=1, le=MOST_PLACES, description="How many places, 1 to 500.")
