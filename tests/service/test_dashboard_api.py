@@ -49,3 +49,39 @@ def test_me_lists_the_steps_the_role_may_take(client: TestClient, seeded: Seeded
     assert all(targets == ["disputed"] for targets in liaison.values())
     observer = client.get("/api/me", headers=seeded.headers("observer")).json()
     assert observer["transitions"] == {}
+
+
+def test_places_in_a_box_are_public_and_most_populous_first(client: TestClient) -> None:
+    """Around Kramatorsk: the towns there, largest first, with their Ukrainian and
+    Russian names; no token needed, as the gazetteer is public data."""
+    reply = client.get("/api/places", params={"bbox": "37.4,48.6,37.8,48.95", "limit": 3})
+    assert reply.status_code == 200, reply.text
+    features = reply.json()["features"]
+    names = [f["properties"]["name"] for f in features]
+    assert names == ["Kramatorsk", "Slovyansk", "Druzhkivka"]
+    first = features[0]
+    assert first["properties"]["name_uk"] == "Краматорськ"
+    assert first["properties"]["name_ru"] == "Краматорск"
+    lon, lat = first["geometry"]["coordinates"]
+    assert 37.4 <= lon <= 37.8 and 48.6 <= lat <= 48.95
+    populations = [f["properties"]["population"] for f in features]
+    assert populations == sorted(populations, reverse=True)
+    default = client.get("/api/places", params={"bbox": "37.4,48.6,37.8,48.95"}).json()
+    assert len(default["features"]) > 3
+    sea = client.get("/api/places", params={"bbox": "31,43,33,44"}).json()  # the Black Sea
+    assert sea == {"type": "FeatureCollection", "features": []}
+
+
+def test_places_refuse_a_bad_box_or_limit_saying_what_is_wrong(client: TestClient) -> None:
+    cases = {
+        "bbox=37.4,48.6,37.8": "west,south,east,north",
+        "bbox=38,48,37,49": "west must be <= east",
+        "bbox=37,48,38,95": "north=95.0 is not within ±90 degrees",
+        "bbox=37,48,38,49&limit=0": "limit",
+        "bbox=37,48,38,49&limit=501": "1 to 500",
+        "limit=5": "bbox",
+    }
+    for query, expected in cases.items():
+        reply = client.get(f"/api/places?{query}")
+        assert reply.status_code == 400, query
+        assert expected in reply.json()["detail"], (query, reply.json())

@@ -8,6 +8,7 @@ Without them the test skips locally and fails in CI.
 
 from __future__ import annotations
 
+import colorsys
 import datetime as dt
 import json
 import logging
@@ -247,7 +248,9 @@ def test_every_step_asks_for_a_reason_and_cancel_sends_nothing(
     browser.find_element(By.ID, "reason-send").click()
     assert browser.find_element(By.ID, "reason-error").text == "give the reason for this step"
     browser.find_element(By.ID, "reason-cancel").click()
-    assert not dialog.is_displayed()
+    # The click is handled once the page's main thread is free (the zones may still be
+    # drawing), so wait for the dialog to go rather than look at once.
+    wait.until(lambda b: not dialog.is_displayed())
     sent = [r for r in requests_made(browser) if r["url"].endswith("/transition")]
     assert sent == []
     still = httpx.get(f"{mission.url}/api/incidents/{ref}", headers=headers).json()
@@ -410,3 +413,153 @@ def test_history_keeps_data_time_apart_from_when_steps_were_taken(
         "confirmed → confirmed",
     ]
     assert rows[1][3:] == ["analyst:analyst", "two patrols saw it"]
+
+
+def _hue(colour: str) -> float:
+    """The hue of #RRGGBB in degrees (0 red, 120 green, 240 blue)."""
+    red, green, blue = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    return colorsys.rgb_to_hsv(red, green, blue)[0] * 360
+
+
+def test_party_colours_are_the_defined_neutral_ones(browser: Any, mission: Mission) -> None:
+    """Markers and charts draw each party in the page's one colour table, and neither
+    party is in the blue or red of the friend/hostile convention."""
+    sign_in(browser, mission.url, mission.seeded.tokens["analyst"])
+    colours = browser.execute_script("return PARTY_COLOUR")
+    for party in ("UA", "RU"):
+        hue = _hue(colours[party])
+        assert not (hue < 20 or hue > 340), f"{party} {colours[party]} is red"
+        assert not 190 < hue < 260, f"{party} {colours[party]} is blue"
+    assert colours["UA"] != colours["RU"]
+    party_of = {mission.seeded.ua: "UA", mission.seeded.ru: "RU"}
+    fills = {}
+    for marker in browser.find_elements(By.CSS_SELECTOR, ".incident-marker"):
+        ref = marker.get_attribute("title")
+        frame = marker.find_element(By.CSS_SELECTOR, "svg [fill]:not([fill='none'])")
+        fills[ref] = frame.get_attribute("fill").upper()
+        if ref in party_of:  # and its letters beside the frame
+            assert party_of[ref] in marker.find_element(By.TAG_NAME, "svg").text
+    assert {ref: fills[ref] for ref in party_of} == {
+        ref: colours[party].upper() for ref, party in party_of.items()
+    }
+    for party in ("UA", "RU"):
+        bars = browser.find_elements(By.CSS_SELECTOR, f"#compliance-{party} rect.bar")
+        assert bars and {b.get_attribute("fill") for b in bars} == {colours[party]}
+    assert severe(browser) == []
+
+
+def legend_entries(browser: Any) -> list[str]:
+    rows = browser.find_elements(By.CSS_SELECTOR, "#legend .entry")
+    return [r.get_attribute("data-entry") for r in rows]
+
+
+def test_the_legend_lists_what_the_map_draws_and_a_scale_shows(
+    browser: Any, mission: Mission
+) -> None:
+    """Every zone the API serves by its term; the parties and states of the symbols
+    shown now, following the slider; and a metric scale."""
+    sign_in(browser, mission.url, mission.seeded.tokens["analyst"])
+    zones = httpx.get(f"{mission.url}/api/zones", timeout=None).json()["features"]
+    headers = mission.seeded.headers("analyst")
+    routes = httpx.get(f"{mission.url}/api/patrols", headers=headers).json()["features"]
+
+    def expected() -> list[str]:
+        shown = [
+            httpx.get(f"{mission.url}/api/incidents/{m.get_attribute('title')}", headers=headers)
+            for m in browser.find_elements(By.CSS_SELECTOR, ".incident-marker")
+        ]
+        incidents = [r.json() for r in shown]
+        assert incidents
+        parties = sorted({i["party"] or "undetermined" for i in incidents})
+        states = sorted({i["state"] for i in incidents})
+        return (
+            [f"zone:{f['properties']['term']}" for f in zones]
+            + (["patrols"] if routes else [])
+            + [f"party:{p}" for p in parties]
+            + [f"state:{s}" for s in states]
+        )
+
+    wait = waiting(browser)
+    wait.until(lambda b: legend_entries(b) == expected())
+    assert {"party:UA", "party:RU"} <= set(legend_entries(browser))
+    assert "towns" not in legend_entries(browser)  # the whole front: no town labels
+    assert browser.find_elements(By.CSS_SELECTOR, ".town-label") == []
+    slide_to(browser, dt.datetime(2026, 8, 29, 13, tzinfo=dt.UTC))
+    wait.until(lambda b: len(b.find_elements(By.CSS_SELECTOR, ".incident-marker")) == 1)
+    entries = legend_entries(browser)
+    assert entries == expected() and "party:RU" not in entries
+    scale = browser.find_element(By.CSS_SELECTOR, ".leaflet-control-scale-line").text
+    assert scale.endswith(" km") or scale.endswith(" m"), scale
+    assert browser.find_elements(By.CSS_SELECTOR, ".leaflet-control-scale-line") != []
+    assert "mi" not in browser.find_element(By.CSS_SELECTOR, ".leaflet-control-scale").text
+    assert severe(browser) == []
+
+
+def test_towns_are_labelled_when_zoomed_in(browser: Any, mission: Mission) -> None:
+    """Zoomed in on Kramatorsk the gazetteer's towns there are labelled, at most the
+    dashboard's limit of them and listed in the legend; zoomed out they go."""
+    browser.get(f"{mission.url}/dashboard/")
+    wait = waiting(browser)
+    wait.until(lambda b: b.execute_script("return document.body.dataset.ready") == "yes")
+    browser.execute_script("map.setView([48.73, 37.57], 9)")
+    labels = lambda b: [t.text for t in b.find_elements(By.CSS_SELECTOR, ".town-label")]  # noqa: E731
+    wait.until(lambda b: "Kramatorsk" in labels(b))
+    shown = labels(browser)
+    most = browser.execute_script("return MOST_TOWNS")
+    bounds = browser.execute_script("return map.getBounds().toBBoxString()")
+    served = httpx.get(f"{mission.url}/api/places", params={"bbox": bounds, "limit": 500})
+    in_view = [f["properties"]["name"] for f in served.json()["features"]]
+    assert len(in_view) > most and len(shown) == most  # the most populous, no more
+    assert sorted(shown) == sorted(in_view[:most]) and "Kharkiv" not in shown
+    towns = browser.find_element(By.CSS_SELECTOR, '#legend [data-entry="towns"]').text
+    assert towns == f"towns: the {most} most populous in view (GeoNames)"
+    browser.execute_script("map.setView([48.3, 36.5], 6)")
+    wait.until(lambda b: labels(b) == [] and "towns" not in legend_entries(b))
+    assert severe(browser) == []
+
+
+def open_daily(browser: Any) -> tuple[str, str]:
+    """Click the daily report button: the address it asked for, and the report's title."""
+    browser.get_log("performance")
+    button = browser.find_element(By.ID, "daily-button")
+    label = button.text
+    button.click()
+    waiting(browser).until(lambda b: b.find_element(By.ID, "report").is_displayed())
+    asked = [r["url"] for r in requests_made(browser) if "/api/reports/daily" in r["url"]]
+    browser.switch_to.frame(browser.find_element(By.ID, "report"))
+    try:
+        title = waiting(browser).until(lambda b: b.execute_script("return document.title"))
+    finally:
+        browser.switch_to.default_content()
+    assert len(asked) == 1
+    return label + " " + asked[0], title
+
+
+@pytest.mark.parametrize(
+    ("role", "button", "query", "edition"),
+    [
+        ("liaison:UA", "UA edition", "&party=UA", "UA edition"),
+        ("liaison:RU", "RU edition", "&party=RU", "RU edition"),
+        ("analyst", "mission edition", "&edition=mission", None),  # the mission edition's title
+        ("observer", "public edition", "", "Public edition"),
+        ("public", "public edition", "", "Public edition"),
+    ],
+)
+def test_the_daily_report_button_opens_the_role_s_edition(
+    browser: Any, mission: Mission, role: str, button: str, query: str, edition: str | None
+) -> None:
+    """A liaison reads its party's edition, mission staff the mission-wide one, an
+    observer and the public the public one, for the slider's day."""
+    if role == "public":
+        browser.get(f"{mission.url}/dashboard/")
+        browser.execute_script("sessionStorage.clear()")
+        browser.get(f"{mission.url}/dashboard/")
+        ready(browser)
+    else:
+        sign_in(browser, mission.url, mission.seeded.tokens[role])
+    asked, title = open_daily(browser)
+    assert asked.startswith(f"Daily report ({button}) ")
+    assert asked.endswith(f"/api/reports/daily?date=2026-09-01{query}")
+    if edition is not None:
+        assert title.endswith(edition), title
+    assert severe(browser) == []

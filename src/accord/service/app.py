@@ -32,7 +32,7 @@ from accord.service import ogc
 from accord.service.access import may, require, transitions_for
 from accord.service.alerts import Alerts
 from accord.service.auth import ADDRESS_TOKEN_NAMES, redact_server_logs
-from accord.service.catalog import Catalog
+from accord.service.catalog import Catalog, places_geojson
 from accord.service.core import (
     Core,
     FieldReportRequest,
@@ -57,6 +57,8 @@ from accord.service.settings import MAX_BATCH_RECORDS, ServiceSettings
 from accord.store import Store, open_store
 from accord.store.database import BIGINT_MAX
 from accord.verify.workflow import State
+
+MOST_PLACES = 500  # one map view's labels, not the gazetteer in one request
 
 ERROR_BODY = {
     "content": {
@@ -488,6 +490,27 @@ def basemap() -> Response:
     """Natural Earth 1:50m countries of Europe (GeoJSON), the dashboard's base map."""
     text = (resources.files("accord.geo") / "data" / "countries_50m_europe.geojson").read_bytes()
     return Response(text, media_type=ogc.GEOJSON)
+
+
+@router.get("/places", tags=["map"])
+def places(
+    bbox: Annotated[
+        str,
+        Query(
+            description="west,south,east,north in decimal degrees, like 37.5,47.8,38.2,48.3.",
+            json_schema_extra={"pattern": f"^{ogc.BBOX_PATTERN}$"},
+        ),
+    ],
+    limit: Annotated[
+        int, Query(ge=1, le=MOST_PLACES, description="How many places, 1 to 500.")
+    ] = 50,
+) -> dict[str, Any]:
+    """Settlements in a box, most populous first (GeoJSON), for the map's town labels;
+    public, as the gazetteer is (GeoNames, CC BY 4.0)."""
+    area = ogc.parse_bbox(bbox)
+    if area is None:  # FastAPI asks for it first; this keeps the type honest
+        raise BadRequest("bbox is required: west,south,east,north in decimal degrees")
+    return places_geojson(area, limit)
 
 
 @router.get("/reports/daily", tags=["reports"], response_class=HTMLResponse)

@@ -25,6 +25,7 @@ from accord.conditions.machine import compile_conditions
 from accord.conditions.machine import run as run_conditions
 from accord.geo.control import shipped_control
 from accord.geo.line import line_of_contact
+from accord.geo.places import load_places
 from accord.geo.zones import zones_from_agreement, zones_geojson
 from accord.ledger import book, trust
 from accord.negotiate.analysis import Setting, summary
@@ -81,6 +82,27 @@ def zones_for(agreement_id: str) -> dict[str, Any]:
     }
     collection["features"].insert(0, line_feature)
     return collection
+
+
+def places_geojson(bbox: tuple[float, float, float, float], limit: int) -> dict[str, Any]:
+    """The gazetteer's settlements in a box, most populous first, as GeoJSON points with
+    their names in English, Ukrainian and Russian (the map's town labels)."""
+    features = [
+        {
+            "type": "Feature",
+            "id": place.geonameid,
+            "properties": {
+                "name": place.name,
+                "name_uk": place.name_uk,
+                "name_ru": place.name_ru,
+                "population": place.population,
+                "region": place.region,
+            },
+            "geometry": {"type": "Point", "coordinates": [place.lon, place.lat]},
+        }
+        for place in load_places().within(bbox, limit)
+    ]
+    return {"type": "FeatureCollection", "features": features}
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,7 @@ async function drawCompliance(day) {
     }));
     const row = element("div", { class: "party-chart", id: `compliance-${party}` });
     row.appendChild(element("p", {}, `${party}: compliance index (1 = no established violation)`));
-    row.appendChild(barChart(values, { colour: PARTY_COLOUR[party], format: (v) => v.toFixed(2), title: `${party} compliance` }));
+    row.appendChild(barChart(values, { colour: partyColour(party), format: (v) => v.toFixed(2), title: `${party} compliance` }));
     box.appendChild(row);
   }
 }
@@ -79,7 +79,7 @@ function drawPerDay(day) {
     if (!values.some(([, v]) => v)) continue;
     const row = element("div", { class: "party-chart", id: `per-day-${party || "undetermined"}` });
     row.appendChild(element("p", {}, `${party || "undetermined"}: incidents first seen each day`));
-    row.appendChild(barChart(values, { colour: PARTY_COLOUR[party] || PARTY_COLOUR[""], title: `${party || "undetermined"} incidents per day` }));
+    row.appendChild(barChart(values, { colour: partyColour(party), title: `${party || "undetermined"} incidents per day` }));
     box.appendChild(row);
   }
 }

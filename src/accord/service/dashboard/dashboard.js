@@ -18,6 +18,19 @@ const HOUR_MS = 3600e3;
 const DAY_MS = 24 * HOUR_MS;
 const MOST_INCIDENTS = 10000;  // pages of the API's largest size, read until all or this many
 
+// The one definition of the colours the map and the charts draw with. The parties
+// get two of Okabe and Ito's colour-blind-safe colours, orange and reddish purple,
+// never the blue and red that read as friend and hostile; the map's symbols also
+// carry the party's letters, so no one needs the colour to tell the parties apart.
+const PARTY_COLOUR = Object.freeze({ UA: "#E69F00", RU: "#CC79A7", "": "#BBBBBB" });
+const ZONE_COLOUR = Object.freeze({
+  line: "#1A1A1A", dmz: "#009E73", other: "#56B4E9", patrol: "#0072B2", town: "#444444",
+});
+
+function partyColour(party) {
+  return PARTY_COLOUR[party || ""] || PARTY_COLOUR[""];
+}
+
 async function api(path, options = {}) {
   const headers = Object.assign({}, options.headers || {});
   const signed = {};
@@ -127,8 +140,20 @@ function setUpReports() {
   }
   const day = sliderDay();
   const daily = document.getElementById("daily-button");
+  const edition = dailyEdition();
+  daily.textContent = `Daily report (${edition.name})`;
   daily.disabled = !day;
-  daily.onclick = () => showReport("/api/reports/daily?date=" + sliderDay());
+  daily.onclick = () => showReport("/api/reports/daily?date=" + sliderDay() + edition.query);
+}
+
+// The daily report's edition for who is signed in: a party's liaison gets its party's
+// edition, mission staff (who may read every party's) the mission-wide one, anyone
+// else the public edition.
+function dailyEdition() {
+  const me = state.me;
+  if (me && me.role === "liaison" && me.party) return { name: `${me.party} edition`, query: "&party=" + me.party };
+  if (may("reports.party")) return { name: "mission edition", query: "&edition=mission" };
+  return { name: "public edition", query: "" };
 }
 
 async function signIn() {

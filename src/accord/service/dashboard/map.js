@@ -1,5 +1,6 @@
-// The map: base, the agreement's zones, patrol routes, and the incidents of the 24 h
-// up to the time slider's hour, on the data's clock.
+// The map: base, the agreement's zones, patrol routes, towns, and the incidents of the
+// 24 h up to the time slider's hour, on the data's clock; a scale and a legend of
+// what is drawn (legend.js).
 "use strict";
 
 const SIDC = {  // MIL-STD-2525C function codes by observed kind; affiliation U (unknown)
@@ -8,20 +9,42 @@ const SIDC = {  // MIL-STD-2525C function codes by observed kind; affiliation U 
   missile_launcher: "SUGPUCFM---", aircraft: "SUAP-------", drone: "SUAPMFQ----",
   fortification: "SUGPI------", firing: "SUGPUCF----",
 };
-const PARTY_COLOUR = { UA: "#7fb0e6", RU: "#e88a7a", "": "#dddddd" };
+
+// How an incident's state shows on its symbol: not yet established (a dashed frame,
+// MIL-STD-2525's "anticipated"), established (solid), or over (faded).
+const STATE_LOOK = {
+  detected: "open", disputed: "open",
+  confirmed: "established", handled_locally: "established", referred: "established",
+  resolved: "over", closed: "over",
+};
+const LOOK_TEXT = { open: "dashed frame", established: "solid frame", over: "faded" };
+const TOWN_ZOOM = 8;  // towns are labelled from this zoom on, a whole-front view has too many
+const MOST_TOWNS = 40;  // the most populous in view, so labels do not cover each other
 
 const map = L.map("map", { zoomControl: true, attributionControl: false }).setView([48.3, 36.5], 6);
 map.createPane("patrols").style.zIndex = 450;  // above the zones, whichever loads first
-const layers = { incidents: L.layerGroup().addTo(map), patrols: L.layerGroup().addTo(map) };
+map.createPane("towns").style.zIndex = 460;
+const layers = {
+  incidents: L.layerGroup().addTo(map), patrols: L.layerGroup().addTo(map), towns: L.layerGroup().addTo(map),
+};
+const drawnZones = [];  // [{term, kind, style}] in the API's order, for the legend
+L.control.scale({ metric: true, imperial: false, position: "bottomleft" }).addTo(map);
+
+function symbol(kind, party, look, size = 22) {
+  const sidc = SIDC[kind] || SIDC.personnel;
+  // The party's letters beside the frame, so the party reads without its colour.
+  return new ms.Symbol(look === "open" ? sidc.slice(0, 3) + "A" + sidc.slice(4) : sidc, {
+    size, fillColor: partyColour(party), uniqueDesignation: party || "?",
+  });
+}
 
 function symbolFor(incident) {
-  const kind = incident.observed_kinds[0] || "personnel";
-  const options = { size: 22, fillColor: PARTY_COLOUR[incident.party || ""] };
-  const symbol = new ms.Symbol(SIDC[kind] || SIDC.personnel, options);
-  const anchor = symbol.getAnchor();
+  const look = STATE_LOOK[incident.state] || "established";
+  const made = symbol(incident.observed_kinds[0] || "personnel", incident.party, look);
+  const anchor = made.getAnchor();
   return L.divIcon({
-    className: "incident-marker",
-    html: symbol.asSVG(),
+    className: `incident-marker look-${look}`,
+    html: made.asSVG(),
     iconAnchor: [anchor.x, anchor.y],
   });
 }
@@ -34,18 +57,23 @@ async function drawBase() {
   const zones = await (await api("/api/zones")).json();
   L.geoJSON(zones, {
     style: (f) => {
-      const kind = f.properties.kind;
-      const term = String(f.properties.term);
-      if (kind === "line") return { color: "#8b1a1a", weight: 2 };
-      if (kind === "dmz") return { color: "#d98c00", weight: 0.5, fillOpacity: 0.45 };
-      if (term === "side.RU") return { stroke: false, fillColor: "#e8b4a9", fillOpacity: 0.45 };
-      if (term === "side.UA") return { stroke: false, fillColor: "#c9dbe9", fillOpacity: 0.35 };
-      // Zones that cover whole countries (a ban on foreign forces, missiles out of
-      // Europe) are outlined, not shaded, so the line and the DMZ stay readable.
-      if ((f.properties.area_km2 || 0) > LARGE_ZONE_KM2) return { color: "#6a3d9a", weight: 0.8, dashArray: "4 4", fill: false };
-      return { color: "#6a3d9a", weight: 0.5, fillOpacity: 0.15 };
+      const style = zoneStyle(f);
+      drawnZones.push({ term: String(f.properties.term), kind: f.properties.kind, style });
+      return style;
     },
   }).addTo(map);
+  drawLegend();
+}
+
+function zoneStyle(f) {
+  const kind = f.properties.kind;
+  if (kind === "line") return { color: ZONE_COLOUR.line, weight: 2.5 };
+  if (kind === "dmz") return { color: ZONE_COLOUR.dmz, weight: 0.8, fillOpacity: 0.4 };
+  if (kind === "side") return { stroke: false, fillColor: partyColour(f.properties.side), fillOpacity: 0.16 };
+  // Zones that cover whole countries (a ban on foreign forces, missiles out of
+  // Europe) are outlined, not shaded, so the line and the DMZ stay readable.
+  if ((f.properties.area_km2 || 0) > LARGE_ZONE_KM2) return { color: ZONE_COLOUR.other, weight: 0.8, dashArray: "4 4", fill: false };
+  return { color: ZONE_COLOUR.other, weight: 0.6, fillOpacity: 0.12 };
 }
 
 async function loadPatrols() {
@@ -53,11 +81,41 @@ async function loadPatrols() {
   if (!may("patrols.read")) return;
   try {
     const routes = await (await api("/api/patrols")).json();
-    L.geoJSON(routes, { pane: "patrols", style: { color: "#2a7d2a", weight: 2, dashArray: "4 3" } }).addTo(layers.patrols);
+    L.geoJSON(routes, { pane: "patrols", style: { color: ZONE_COLOUR.patrol, weight: 2, dashArray: "4 3" } }).addTo(layers.patrols);
   } catch (error) {
     if (error.name !== "AbortError") document.getElementById("queue-status").textContent = "patrol routes: " + error.message;
   }
 }
+
+// Towns from the gazetteer (GET /api/places, public), once the view is close enough
+// for their names to fit; a newer view outdates what an older one still loads.
+let townViews = 0;
+async function drawTowns() {
+  const mine = ++townViews;
+  if (map.getZoom() < TOWN_ZOOM) {
+    layers.towns.clearLayers();
+    drawLegend();
+    return;
+  }
+  const b = map.getBounds();
+  const box = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => v.toFixed(4)).join(",");
+  let towns;
+  try {
+    towns = await (await api(`/api/places?bbox=${box}&limit=${MOST_TOWNS}`)).json();
+  } catch (error) {
+    if (error.name !== "AbortError") document.getElementById("queue-status").textContent = "towns: " + error.message;
+    return;
+  }
+  if (mine !== townViews) return;
+  layers.towns.clearLayers();
+  L.geoJSON(towns, {
+    pointToLayer: (f, at) => L.circleMarker(at, {
+      pane: "towns", radius: 2.5, color: ZONE_COLOUR.town, weight: 1, fillColor: "#ffffff", fillOpacity: 1,
+    }).bindTooltip(f.properties.name, { permanent: true, direction: "right", className: "town-label", pane: "towns" }),
+  }).addTo(layers.towns);
+  drawLegend();
+}
+map.on("moveend", drawTowns);
 
 // --- the time slider: hours from the data's first to its last, opening on the last
 
@@ -106,9 +164,10 @@ function drawIncidents() {
     ? `${minute(end)}: ${shown.length} incident${shown.length === 1 ? "" : "s"}`
     : `${minute(end)} (sign in to see incidents)`;
   for (const incident of shown) {
-    L.marker([incident.lat, incident.lon], { icon: symbolFor(incident), title: incident.id })
+    L.marker([incident.lat, incident.lon], { icon: symbolFor(incident), title: incident.id, party: incident.party || "", state: incident.state })
       .bindPopup(`${incident.id}: ${incident.kind} (${incident.severity}), ${incident.party || "?"}, ${incident.state}, seen ${minute(Date.parse(incident.first_seen))}`)
       .on("click", () => showDetail(incident.id))
       .addTo(layers.incidents);
   }
+  drawLegend();
 }
