@@ -9,17 +9,23 @@ breach the zone rules too; `accord run` itself uses the default as it is.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from accord.cli.main import app
+from accord.ledger import book
+from accord.ledger.signing import load_or_create_mission_key
 from accord.plans import plan_ids, plan_path
 from accord.sim.scenario import Violation, ViolationKind, load_scenario
+from accord.store import open_store
+from accord.store.ledger import LedgerDay
 from accord.verify.observation import ObservedKind
 
 DAYS = 2
@@ -82,6 +88,20 @@ def test_accord_run_monitors_each_shipped_plan_under_its_own_rules(
     truth = (tmp_path / "simulation" / "truth.jsonl").read_text(encoding="utf-8").splitlines()
     violators = {json.loads(line)["party"] for line in truth if json.loads(line)["violation"]}
     assert violators <= set(monitoring["compliance"])  # every violator is a bound party
+    assert_simulated_days_closed(tmp_path, monitoring)
+
+
+def assert_simulated_days_closed(out: Path, monitoring: dict[str, Any]) -> None:
+    """Every simulated day is closed in the run's store, signed with its mission key."""
+    key = load_or_create_mission_key(out / "mission-key.pem")
+    first = dt.date.fromisoformat(monitoring["first_day"])
+    url = f"sqlite:///{out / 'mission.db'}"
+    with open_store(url) as store, store.engine.connect() as connection:
+        closed = set(connection.execute(select(LedgerDay.day)).scalars())
+        check = book.verify(connection, public_key=key.public_key().public_bytes_raw())
+    assert check.ok, check.problems
+    assert {first + dt.timedelta(days=n) for n in range(DAYS)} <= closed
+    assert monitoring["ledger_ok"]
 
 
 def test_a_plan_named_by_path_gives_the_figures_it_gives_by_id(busy: Path, tmp_path: Path) -> None:

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from accord.ledger import book
+from accord.ledger.proofs import statement_signed
+from accord.report.daily import build_daily
 from accord.sim import simulate, week_summary
 from accord.sim.scenario import load_scenario
 from accord.store import open_store
+from accord.store.ledger import LedgerDay, from_us
+from accord.store.schema import StoredObservation
 from accord.store.sources import list_sources, monitoring_start
 from accord.verify.observation import Observation
 
@@ -70,3 +80,51 @@ def test_every_source_is_registered_before_it_reports(tmp_path: Path):
     patrols = [s for s in registry.values() if s.source_type == "patrol"]
     assert len(networks["patrol"]) == len({s.source_id.rsplit("-", 1)[0] for s in patrols}) > 1
     assert all(s.lon is not None for s in registry.values() if s.source_type == "seismic")
+
+
+def test_simulated_days_are_closed_signed_and_shown_in_the_daily_report(tmp_path: Path):
+    """A run starting mid-afternoon (not the shipped start): each calendar day it touches
+    is closed with a root that verifies under the mission's key; a second run into the
+    same store re-closes nothing and keeps the entries in time order."""
+    key = Ed25519PrivateKey.generate()
+    public = key.public_key().public_bytes_raw()
+    shipped = load_scenario("default")
+    scenario = shipped.model_copy(update={"start": shipped.start + timedelta(hours=15)})
+    url = f"sqlite:///{tmp_path / 'sim.db'}"
+    simulate(scenario, 1, 4, database_url=url, mission_key=key)
+    first_day = scenario.start.date()
+    with open_store(url) as store:
+        with Session(store.engine) as session:
+            days = {d.day: d for d in session.scalars(select(LedgerDay))}
+            observed = session.scalars(select(StoredObservation.observed_at_us)).all()
+        with store.engine.connect() as connection:
+            check = book.verify(connection, public_key=public)
+            entries = book.load_entries(connection)
+        assert check.ok, check.problems
+        assert check.days == len(days)
+        data_days = {from_us(us).date() for us in observed}
+        assert data_days == {first_day, first_day + timedelta(days=1)}  # the run spans two
+        last = max(e.day for e in entries)
+        assert sorted(days) == [
+            first_day + timedelta(days=n) for n in range((last - first_day).days + 1)
+        ]
+        by_day = {day: [e for e in entries if e.day == day] for day in days}
+        for day in data_days:  # each day's observations are recorded on that day
+            assert any(e.kind == "observation" for e in by_day[day])
+        for day, sealed in days.items():
+            assert sealed.tree_size == len(by_day[day])
+            assert statement_signed(sealed.statement.encode(), sealed.signature, public)
+        report = build_daily(store, first_day + timedelta(days=1))
+        assert days[first_day + timedelta(days=1)].root in report.html
+        assert "is not closed yet" not in report.html
+    simulate(scenario, 1, 4, database_url=url, mission_key=key)
+    with open_store(url) as store:
+        with Session(store.engine) as session:
+            again = {d.day: d.statement for d in session.scalars(select(LedgerDay))}
+        with store.engine.connect() as connection:
+            check = book.verify(connection, public_key=public)
+            times = [e.recorded_at for e in book.load_entries(connection)]
+    assert check.ok, check.problems
+    assert times == sorted(times)
+    assert {d: again[d] for d in days} == {d: s.statement for d, s in days.items()}
+    assert min(set(again) - set(days)) == last + timedelta(days=1)

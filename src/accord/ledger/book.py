@@ -42,11 +42,13 @@ from accord.store import Store
 from accord.store.database import BIGINT_MAX, WRITE
 from accord.store.ledger import (
     ENTRY_COLUMNS,
+    LEDGER_CLOCK,
     Draft,
     LedgerDay,
     LedgerEntryRow,
     LedgerHead,
     append,
+    ledger_now,
     load_registry,
     row_entry,
     save_keys,
@@ -67,6 +69,19 @@ def writing(store: Store) -> Iterator[Connection]:
         connection = connection.execution_options(**WRITE)
         with connection.begin():
             yield connection
+
+
+@contextmanager
+def on_clock(store: Store, clock: Callable[[], dt.datetime]) -> Iterator[Store]:
+    """Record the block's ledger entries at `clock()` instead of the wall clock, as a
+    simulation replaying past days does; the store keeps its own clock afterwards.
+    Entries still never go back in time (`append` keeps them in order)."""
+    engine = store.engine
+    store.engine = engine.execution_options(**{LEDGER_CLOCK: clock})
+    try:
+        yield store
+    finally:
+        store.engine = engine
 
 
 def day_bounds_us(day: dt.date) -> tuple[int, int]:
@@ -239,15 +254,20 @@ def ensure_mission_key(connection: Connection, key: Ed25519PrivateKey) -> KeyRec
         if existing.revoked_at is not None:
             raise LedgerError(f"the mission key {key_id} was revoked; rotate to a new one")
         return existing
-    record = KeyRecord(key_id, MISSION_OWNER, public_bytes(key), dt.datetime.now(dt.UTC))
+    record = KeyRecord(key_id, MISSION_OWNER, public_bytes(key), ledger_now(connection))
     save_keys(connection, [registry.add(record)])
     append(connection, [key_draft("add", record)])
     return record
 
 
-def close_day(store: Store, day: dt.date, key: Ed25519PrivateKey) -> LedgerDay:
-    """Seal one finished UTC day: its root over its entries, signed by the mission."""
-    today = dt.datetime.now(dt.UTC).date()
+def close_day(
+    store: Store, day: dt.date, key: Ed25519PrivateKey, now: dt.datetime | None = None
+) -> LedgerDay:
+    """Seal one finished UTC day: its root over its entries, signed by the mission.
+    `now` is a simulation's clock; a day is only over when the wall clock agrees."""
+    wall = dt.datetime.now(dt.UTC)
+    closed_at = wall if now is None else min(now, wall)
+    today = closed_at.date()
     if day >= today:
         raise LedgerError(f"day {day} is not over yet (UTC today is {today}); close it tomorrow")
     with writing(store) as connection:
@@ -275,7 +295,7 @@ def close_day(store: Store, day: dt.date, key: Ed25519PrivateKey) -> LedgerDay:
             statement=statement.decode("utf-8"),
             key_id=record.key_id,
             signature=sign(key, statement),
-            closed_at=dt.datetime.now(dt.UTC),
+            closed_at=closed_at,
         )
         session = Session(connection)
         session.add(sealed)

@@ -189,9 +189,11 @@ def stage_monitor(run: Run) -> None:
         run.summary.append(run.monitoring["skipped"])
         return
     run.database_url = f"sqlite:///{database}"
+    # The simulated days are closed and signed like a real mission's (docs/sim.md).
+    key = load_or_create_mission_key(run.out_dir / "mission-key.pem")
     result = simulate(
         scenario, run.days, seed=0, out_dir=run.out_dir / "simulation",
-        database_url=run.database_url, agreement=run.agreement,
+        database_url=run.database_url, agreement=run.agreement, mission_key=key,
     )  # fmt: skip
     run.monitoring = monitoring_summary(result, run.database_url, world, scenario)
     monitor = run.monitoring

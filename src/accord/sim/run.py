@@ -23,12 +23,15 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from scipy.spatial import cKDTree
 from sqlalchemy import select
 
 from accord.agreement import Agreement
 from accord.ledger.book import writing
+from accord.sim.clock import SimClock, simulated_days
 from accord.sim.events import NS_PER_DAY, Events, generate_events
+from accord.sim.output import records, write_outputs
 from accord.sim.patrols import (
     Plan,
     PlanRouting,
@@ -104,12 +107,14 @@ def simulate(
     progress: Progress | None = None,
     database_url: str | None = None,
     agreement: Agreement | None = None,
+    mission_key: Ed25519PrivateKey | None = None,
 ) -> RunResult:
     """Run the scenario for `days` from its start on `agreement`'s rules (by default the
     plan the scenario names); write the stream, truth and scores to `out_dir` when given
     (observations.jsonl, truth.jsonl, scores.json). The stream goes into the store at
     `database_url` when given (the main job keeps it for the reports and the server),
-    else into a throw-away one."""
+    else into a throw-away one, day by day on the simulated clock; with `mission_key`
+    each day the run recorded on is then closed and signed (`accord.sim.clock`)."""
     if isinstance(scenario, str):
         scenario = load_scenario(scenario)
     if days < 1:
@@ -142,25 +147,31 @@ def simulate(
         began = time.perf_counter()
         store = open_store(database_url or f"sqlite:///{work / 'sim.db'}")
         try:
-            with writing(store) as connection:
-                set_monitoring_start(connection, scenario.start)
-            _feed(store, work / "stream-1.jsonl", first, registry(scenario, sensors, *_ids(first)))
-            run_verification(store, verifier, now=end)
-            clock["verify"] = _lap(began)
-            step("verify")
-            began = time.perf_counter()
-            second, visits = _respond(world, scenario, plan, events, store, rng, len(first["id"]))
-            clock["respond"] = _lap(began)
-            step("respond")
-            began = time.perf_counter()
-            if len(second):
-                sources = registry(scenario, sensors, *_ids(second))
-                _feed(store, work / "stream-2.jsonl", second, sources)
+            with simulated_days(store, scenario.start, end, mission_key) as ledger:
+                with writing(store) as connection:
+                    set_monitoring_start(connection, scenario.start)
+                sources = registry(scenario, sensors, *_ids(first))
+                _feed(store, work / "stream-1", first, sources, ledger)
+                if ledger is not None:  # verified as the run's last day ends
+                    ledger.advance(end - timedelta(microseconds=1))
                 run_verification(store, verifier, now=end)
-            _not_found(store, visits)
-            clock["re-verify"] = _lap(began)
-            step("re-verify")
-            began = time.perf_counter()
+                clock["verify"] = _lap(began)
+                step("verify")
+                began = time.perf_counter()
+                second, visits = _respond(
+                    world, scenario, plan, events, store, rng, len(first["id"])
+                )
+                clock["respond"] = _lap(began)
+                step("respond")
+                began = time.perf_counter()
+                if len(second):
+                    sources = registry(scenario, sensors, *_ids(second))
+                    _feed(store, work / "stream-2", second, sources, ledger)
+                    run_verification(store, verifier, now=end)
+                _not_found(store, visits)
+                clock["re-verify"] = _lap(began)
+                step("re-verify")
+                began = time.perf_counter()
             incidents = _incidents(store, world.verifier.ruleset.agreement_id, verifier.networks)
         finally:
             store.close()
@@ -267,78 +278,33 @@ def _join_ordered(
     return {name: np.concatenate([first[name], second[name]]) for name in first}
 
 
-def _records(columns: dict[str, np.ndarray]) -> list[str]:
-    """JSON lines in the observation schema, with fixed formatting."""
-    when = np.datetime_as_string(
-        columns["time_ns"].astype("datetime64[ns]").astype("datetime64[ms]"), unit="ms"
-    )
-    lines = []
-    for i in range(len(columns["id"])):
-        record: dict[str, Any] = {
-            "id": str(columns["id"][i]),
-            "source_id": str(columns["source_id"][i]),
-            "source_type": str(columns["source_type"][i]),
-            "observed_at": f"{when[i]}Z",
-            "kind": str(columns["kind"][i]),
-            "count": int(columns["count"][i]),
-        }
-        if np.isfinite(columns["lon"][i]):
-            record |= {
-                "lon": round(float(columns["lon"][i]), 6),
-                "lat": round(float(columns["lat"][i]), 6),
-            }
-        if np.isfinite(columns["uncertainty_m"][i]):  # a party's notice states its place
-            record["uncertainty_m"] = round(float(columns["uncertainty_m"][i]), 1)
-        category = str(columns["category"][i])
-        if category:
-            firing: dict[str, Any] = {"category": category}
-            if category == "explosion":
-                firing["explosion"] = "impact"
-            if np.isfinite(columns["bearing_deg"][i]):
-                metres = float(columns["distance_m"][i])
-                firing |= {
-                    "bearing_deg": round(float(columns["bearing_deg"][i]), 1) % 360.0,
-                    "distance_min_m": round(metres * 0.8),
-                    "distance_max_m": round(metres * 1.2),
-                }
-            record["firing"] = firing
-        side = str(columns["side"][i])
-        if side:
-            record |= {
-                "side": side,
-                "side_confidence": round(float(columns["side_confidence"][i]), 3),
-            }
-        party = str(columns["notice_party"][i])
-        if party:
-            starts = np.datetime_as_string(
-                np.datetime64(int(columns["time_ns"][i]) + 7 * NS_PER_DAY, "ns").astype(
-                    "datetime64[s]"
-                )
-            )
-            ends = np.datetime_as_string(
-                np.datetime64(int(columns["notice_end_ns"][i]), "ns").astype("datetime64[s]")
-            )
-            record["notification"] = {
-                "subject": "exercise",
-                "party": party,
-                "starts_at": f"{starts}Z",
-                "ends_at": f"{ends}Z",
-                "radius_km": float(columns["notice_radius_km"][i]),
-            }
-        lines.append(json.dumps(record, separators=(",", ":")) + "\n")
-    return lines
-
-
 def _ids(columns: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return columns["source_id"], columns["source_type"]
 
 
-def _feed(store: Any, path: Path, columns: dict[str, np.ndarray], sources: list[Source]) -> None:
-    """Register the stream's sources (as the mission would before they report), then ingest."""
+def _feed(
+    store: Any,
+    stem: Path,
+    columns: dict[str, np.ndarray],
+    sources: list[Source],
+    ledger: SimClock | None,
+) -> None:
+    """Register the stream's sources (as the mission would before they report), then
+    ingest it: on a simulated clock one UTC day at a time, each when its last record
+    has arrived, so the ledger records every observation on its own day."""
     with writing(store) as connection:
         register(connection, sources)
-    path.write_text("".join(_records(columns)), encoding="utf-8")
-    ingest_file(store, path, batch_size=20_000)
+    times = columns["time_ns"]
+    days = times // NS_PER_DAY if ledger is not None else np.zeros(len(times), np.int64)
+    bounds = np.flatnonzero(np.diff(days)) + 1
+    for low, high in zip([0, *bounds], [*bounds, len(times)], strict=True):
+        if low == high:
+            continue
+        if ledger is not None:
+            ledger.advance(datetime.fromtimestamp(int(times[high - 1]) / 1e9, UTC))
+        path = stem.with_name(f"{stem.name}-{int(days[low])}.jsonl")
+        path.write_text("".join(records({k: v[low:high] for k, v in columns.items()})), "utf-8")
+        ingest_file(store, path, batch_size=20_000)
 
 
 def _respond(
@@ -519,62 +485,6 @@ def _incidents(store: Any, agreement_id: str, networks: Networks) -> list[Incide
             )
         )
     return records
-
-
-def write_outputs(
-    out_dir: Path, result: RunResult, stream: dict[str, np.ndarray], events: Events
-) -> None:
-    """observations.jsonl (the stream as ingested), truth.jsonl (every true event and false
-    alarm with its observations), scores.json."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "observations.jsonl").write_text("".join(_records(stream)), encoding="utf-8")
-    seen: dict[str, list[str]] = {}
-    for obs_id, truth in zip(stream["id"].tolist(), stream["truth"].tolist(), strict=True):
-        seen.setdefault(truth, []).append(obs_id)
-    when = np.datetime_as_string(events.start_ns.astype("datetime64[ns]").astype("datetime64[s]"))
-    until = np.datetime_as_string(events.end_ns.astype("datetime64[ns]").astype("datetime64[s]"))
-    lines = []
-    for i in range(len(events)):
-        event_id = str(events.event_id[i])
-        lines.append(
-            json.dumps(
-                {
-                    "id": event_id,
-                    "violation": bool(events.violation[i]),
-                    "kind": str(events.kind[i]),
-                    "party": str(events.party[i]),
-                    "observed_kind": str(events.observed_kind[i]),
-                    "start": f"{when[i]}Z",
-                    "end": f"{until[i]}Z",
-                    "lon": round(float(events.lon[i]), 6),
-                    "lat": round(float(events.lat[i]), 6),
-                    "count": int(events.count[i]),
-                    "night": bool(events.night[i]),
-                    "under_jamming": bool(events.jammed[i]),
-                    "observations": seen.get(event_id, []),
-                },
-                separators=(",", ":"),
-            )
-            + "\n"
-        )
-    false = sorted(t for t in seen if t.startswith("F"))
-    for truth in false:
-        lines.append(
-            json.dumps(
-                {
-                    "id": truth,
-                    "violation": False,
-                    "kind": "false_alarm",
-                    "observations": seen[truth],
-                },
-                separators=(",", ":"),
-            )
-            + "\n"
-        )
-    (out_dir / "truth.jsonl").write_text("".join(lines), encoding="utf-8")
-    (out_dir / "scores.json").write_text(
-        json.dumps(result.summary(), indent=2, sort_keys=True) + "\n", encoding="utf-8"
-    )
 
 
 def week_summary(seed: int = 0, scenario: str = "default") -> dict[str, Any]:

@@ -46,6 +46,9 @@ from accord.store.schema import Base, UtcDateTime
 # The key an ingest row carries its signature under until admission takes it off.
 SIGNED_ROW_KEY = "_signed"
 REQUIRE_SIGNATURES = "require_signatures"
+# An engine option naming a callable that gives the time new entries are recorded at;
+# absent, the wall clock. A simulation sets it to replay its days (`accord.ledger.book.on_clock`).
+LEDGER_CLOCK = "accord_ledger_clock"
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
@@ -233,6 +236,13 @@ def latest_seq(connection: Connection, kind: str, ref: str) -> int | None:
     ).scalar()
 
 
+def ledger_now(connection: Connection) -> dt.datetime:
+    """The moment an entry appended now is recorded at: the store's clock when it has
+    one (a simulation's), else the wall clock."""
+    clock = connection.get_execution_options().get(LEDGER_CLOCK)
+    return dt.datetime.now(dt.UTC) if clock is None else clock()
+
+
 def append(
     connection: Connection, drafts: Sequence[Draft], now: dt.datetime | None = None
 ) -> list[Entry]:
@@ -240,7 +250,7 @@ def append(
     if not drafts:
         return []
     head = read_head(connection, lock=True)
-    recorded_at = now or dt.datetime.now(dt.UTC)
+    recorded_at = now or ledger_now(connection)
     if head is not None and recorded_at < head.recorded_at:
         recorded_at = head.recorded_at  # never backwards: a closed day stays closed
     made = make_entries(head, ((d.kind, d.ref, d.payload, d.corrects) for d in drafts), recorded_at)

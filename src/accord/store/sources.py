@@ -25,7 +25,7 @@ from sqlalchemy import Connection, Float, String, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
-from accord.store.ledger import Draft, append, from_us, set_setting, setting
+from accord.store.ledger import Draft, append, from_us, ledger_now, set_setting, setting
 from accord.store.schema import Base, UtcDateTime
 
 MONITORING_START = "monitoring_start"
@@ -123,7 +123,7 @@ def register(
 ) -> Registration:
     """Add or update sources inside the caller's transaction; each change is a ledger
     entry ("source", its id) with the row as it now stands. Unchanged rows append nothing."""
-    moment = now or dt.datetime.now(dt.UTC)
+    moment = now or ledger_now(connection)
     stored = _lookup(connection, (s.source_id for s in sources))
     added: list[str] = []
     changed: list[str] = []
