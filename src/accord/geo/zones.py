@@ -80,24 +80,30 @@ def sides(line: LineOfContact, borders: Borders) -> tuple[Zone, Zone]:
 
 
 def dmz_geometry(
-    line: LineOfContact, ru_side: Zone, width_km: float, split: dict[str, float]
+    line: LineOfContact,
+    ru_side: Zone,
+    width_km: float,
+    split: dict[str, float],
+    line_parts: str = "main",
 ) -> BaseGeometry:
-    """The DMZ: each side's share of the width, measured from every part of the line.
+    """The DMZ: each side's share of the width, measured from the line.
 
-    Russia's share lies on its side; Ukraine's share covers everything else in
-    reach, water included (the Dnipro, its reservoir, the coast), so with an
-    equal split the DMZ is the whole buffer of the line.
+    A term along "the line of contact" means the front, so by default the DMZ
+    follows the main line only; the short pieces the line keeps along coasts and
+    borders (spits, islands, a salient at the border) count only with
+    line_parts="all", where the terms say so. Russia's share lies on its side;
+    Ukraine's covers everything else in reach, water included (the Dnipro, its
+    reservoir, the coast), so with an equal split the DMZ is the whole buffer.
     """
+    if line_parts not in ("main", "all"):
+        raise ValueError(f"line_parts '{line_parts}': write 'main' or 'all'")
+    along = line.main if line_parts == "main" else line.lines
     ru_depth_km, ua_depth_km = width_km * split.get("RU", 0.0), width_km * split.get("UA", 0.0)
     halves = []
     if ru_depth_km > 0:
-        halves.append(
-            shapely.intersection(geodesic_buffer(line.lines, ru_depth_km), ru_side.geometry)
-        )
+        halves.append(shapely.intersection(geodesic_buffer(along, ru_depth_km), ru_side.geometry))
     if ua_depth_km > 0:
-        halves.append(
-            shapely.difference(geodesic_buffer(line.lines, ua_depth_km), ru_side.geometry)
-        )
+        halves.append(shapely.difference(geodesic_buffer(along, ua_depth_km), ru_side.geometry))
     return shapely.union_all(halves)
 
 
@@ -251,8 +257,13 @@ def _draw(
                 ("width",),
             )
         split = spec.split or {"UA": 0.5, "RU": 0.5}
-        geom = dmz_geometry(line, ru_side, width, split)
-        drawn = {"width_km": width, "split": split, "line_date": map_date}
+        geom = dmz_geometry(line, ru_side, width, split, spec.line_parts)
+        drawn = {
+            "width_km": width,
+            "split": split,
+            "line_parts": spec.line_parts,
+            "line_date": map_date,
+        }
         return geom, drawn, line.edge_uncertainty_m + BUFFER_ERROR_M
     if spec.along and spec.along != "line_of_contact" and distance is not None:
         key = (spec.along, distance, spec.side)
