@@ -29,8 +29,10 @@ from accord.geo.regions import Gazetteer
 SIDE_KIND = "side"
 SIDE_UA = "side.UA"
 SIDE_RU = "side.RU"
-# How far the Russian side of the line reaches beyond Ukraine, in degrees.
-_RU_SIDE_MARGIN_DEG = 1.5
+# How deep into Russia its side of the line reaches from Ukraine's land border: the
+# rear the line's verification covers (the border oblasts, Belgorod to Rostov), and
+# a bound that keeps the side, and any index built on it, the size of the theatre.
+RU_SIDE_REACH_KM = 300.0
 
 
 @dataclass(frozen=True)
@@ -62,20 +64,33 @@ class Zone:
         return {"type": "Feature", "properties": props, "geometry": mapping(self.geometry)}
 
 
-def sides(line: LineOfContact, borders: Borders) -> tuple[Zone, Zone]:
-    """Ukraine's and Russia's sides of the line: Russia's is the controlled area plus Russia
-    near Ukraine; Ukraine's is the rest of Ukraine in its 2013 borders."""
+def sides(
+    line: LineOfContact, borders: Borders, reach_km: float = RU_SIDE_REACH_KM
+) -> tuple[Zone, Zone]:
+    """Ukraine's and Russia's sides of the line: Russia's is the controlled area plus
+    Russia's own territory (its borders and coasts as drawn) within reach_km of its land
+    border with Ukraine; Ukraine's is the rest of Ukraine (2013 borders unless the
+    agreement says otherwise)."""
+    if reach_km <= 0:
+        raise ValueError(f"reach_km {reach_km}: Russia's side needs a reach above 0 km")
     ukraine = borders.country("UKR")
-    near = shapely.box(*ukraine.buffer(_RU_SIDE_MARGIN_DEG).bounds)
+    reach = geodesic_buffer(borders.border("UA", "RU"), reach_km, max_error_m=100.0)
     russia_side = shapely.union_all(
-        [line.control.area, shapely.intersection(borders.country("RUS"), near)]
+        [line.control.area, shapely.intersection(borders.country("RUS"), reach)]
     )
     ukraine_side = shapely.difference(ukraine, russia_side)
     note = {"date": line.date.isoformat() if line.date else None, "borders": borders.basis}
     off = line.edge_uncertainty_m
     return (
         Zone(SIDE_UA, SIDE_KIND, ("UA",), ukraine_side, {"side": "UA", **note}, off),
-        Zone(SIDE_RU, SIDE_KIND, ("RU",), russia_side, {"side": "RU", **note}, off),
+        Zone(
+            SIDE_RU,
+            SIDE_KIND,
+            ("RU",),
+            russia_side,
+            {"side": "RU", "reach_km": reach_km, **note},
+            off,
+        ),
     )
 
 
