@@ -274,6 +274,7 @@ def _draw(
         split = spec.split or {"UA": 0.5, "RU": 0.5}
         geom = dmz_geometry(line, ru_side, width, split, spec.line_parts)
         drawn = {
+            "width": str(spec.width),
             "width_km": width,
             "split": split,
             "line_parts": spec.line_parts,
@@ -287,7 +288,12 @@ def _draw(
                 bands[key] = band_geometry(borders, spec.along, distance, spec.side)
             except (ValueError, KeyError) as exc:
                 raise _NotDrawn(str(exc.args[0]), ("along",)) from None
-        band = {"along": spec.along, "distance_km": distance, "side": spec.side}
+        band = {
+            "along": spec.along,
+            "distance": str(spec.distance),
+            "distance_km": distance,
+            "side": spec.side,
+        }
         return bands[key], band, BUFFER_ERROR_M
     if spec.regions:
         parts: list[BaseGeometry] = []
@@ -322,9 +328,40 @@ def _draw(
     )
 
 
-def zones_geojson(zones: Sequence[Zone], meta: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "type": "FeatureCollection",
-        "accord": meta,
-        "features": [z.feature() for z in zones],
+LINE_KIND = "line_of_contact"
+
+
+def line_features(line: LineOfContact) -> list[dict[str, Any]]:
+    """The line of contact as features of kind line_of_contact: the main line, and the
+    pieces along coasts and borders (part: fragments) where the line has any."""
+    common = {
+        "term": None,  # drawn from the control map, not from a term
+        "kind": LINE_KIND,
+        "line_date": line.date.isoformat() if line.date else None,
+        "tolerance_km": line.tolerance_km,
+        "edge_uncertainty_m": line.edge_uncertainty_m,
+        "borders": line.basis,
     }
+    main = {"part": "main", "length_km": round(line.main_length_km, 1), **common}
+    features = [{"type": "Feature", "properties": main, "geometry": mapping(line.main)}]
+    rest = [p for p in shapely.get_parts(line.lines) if not p.equals(line.main)]
+    if rest:
+        pieces = shapely.MultiLineString(rest)
+        props = {
+            "part": "fragments",
+            "length_km": round(line.length_km - line.main_length_km, 1),
+            "pieces": len(rest),
+            **common,
+        }
+        features.append({"type": "Feature", "properties": props, "geometry": mapping(pieces)})
+    return features
+
+
+def zones_geojson(
+    zones: Sequence[Zone], meta: dict[str, Any], line: LineOfContact | None = None
+) -> dict[str, Any]:
+    """The zones as a FeatureCollection, followed by the line of contact when given."""
+    features = [z.feature() for z in zones]
+    if line is not None:
+        features += line_features(line)
+    return {"type": "FeatureCollection", "accord": meta, "features": features}
