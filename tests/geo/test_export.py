@@ -105,3 +105,11 @@ def test_a_line_without_fragments_writes_one_line_feature(
     out = tmp_path / "z.fgb"
     write_collection(zones_geojson(shipped_zones, {}, single), out)
     assert pyogrio.read_info(out)["features"] == len(shipped_zones) + 1
+
+
+def test_a_folder_that_does_not_exist_is_a_clear_error(
+    shipped_zones: list[Zone], tmp_path: Path
+) -> None:
+    out = tmp_path / "missing" / "z.gpkg"
+    with pytest.raises(OSError, match="could not write GPKG"):
+        write_collection(zones_geojson(shipped_zones, {}), out)

@@ -60,7 +60,7 @@ def write_collection(collection: dict[str, Any], path: str | Path) -> None:
     if driver is None:
         Path(path).write_text(json.dumps(collection), encoding="utf-8")
         return
-    import pyogrio.raw
+    import pyogrio.errors
 
     features = collection["features"]
     if not features:
@@ -68,6 +68,17 @@ def write_collection(collection: dict[str, Any], path: str | Path) -> None:
     names = list(dict.fromkeys(k for f in features for k in f["properties"]))
     fields = [_column([f["properties"].get(k) for f in features]) for k in names]
     geometry = shapely.to_wkb([shape(f["geometry"]) for f in features])
+    try:
+        _write(path, driver, geometry, fields, names)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        raise OSError(f"{path}: could not write {driver}: {exc}") from None
+
+
+def _write(
+    path: str | Path, driver: str, geometry: Any, fields: list[np.ndarray], names: list[str]
+) -> None:
+    import pyogrio.raw
+
     pyogrio.raw.write(
         str(path),
         geometry,
