@@ -64,7 +64,7 @@ def dmz_pair(control_dir: Path) -> tuple[Zone, Zone]:
 def test_shipped_dmz_edge_lies_within_50_m_of_the_raw_maps(dmz_pair: tuple[Zone, Zone]) -> None:
     shipped, raw = dmz_pair
     offsets = edge_offsets(shipped.geometry, raw.geometry, step_m=100.0)
-    assert offsets.size > 20_000  # the edge is some 2,800 km long
+    assert offsets.size > 15_000  # the main line's DMZ edge is some 1,600 km long
     assert np.percentile(offsets, 95) <= 50.0
     # The uncertainty the shipped zone states bounds every offset measured.
     assert offsets.max() <= shipped.edge_uncertainty_m
@@ -80,5 +80,5 @@ def test_a_vehicle_50_m_outside_the_true_dmz_is_outside_the_shipped_one(
         [shapely.line_interpolate_point(r, np.arange(0.0, r.length, 500.0)) for r in rings]
     )
     lon, lat = shapely.get_coordinates(from_theatre(shapely.multipoints(points))).T
-    assert len(lon) > 5_000
+    assert len(lon) > 3_000  # the main line's DMZ edge, both sides
     assert not shapely.contains_xy(shipped.geometry, lon, lat).any()

@@ -108,6 +108,11 @@ class ZoneSpec(StrictModel):
         default=None, description="share of the width on each side; omitted means equal"
     )
     regime: str | None = Field(default=None, pattern=r"^(full|partial)$")
+    line_parts: Literal["main", "all"] = Field(
+        default="main",
+        description="dmz along the line of contact: 'main' follows the main line only; "
+        "'all' also the short pieces along coasts and borders, where the terms say so",
+    )
     side: PartyId | None = Field(default=None, description="whose side a band lies on")
     regions: list[str] = Field(default_factory=list, description="named regions or countries")
     outside: bool = Field(
@@ -126,6 +131,10 @@ class ZoneSpec(StrictModel):
                 raise ValueError("a dmz needs 'along', 'width' and 'regime' (full or partial)")
             if self.split is not None and abs(sum(self.split.values()) - 1.0) > 1e-6:
                 raise ValueError(f"split shares must add up to 1, not {sum(self.split.values())}")
+        if "line_parts" in self.model_fields_set and (
+            self.type is not ZoneType.dmz or self.along != "line_of_contact"
+        ):
+            raise ValueError("'line_parts' applies only to a dmz along: line_of_contact")
         if self.type is ZoneType.band and self.along is None:
             raise ValueError("a band needs 'along': a border such as NATO-RU")
         if self.type is ZoneType.region and not self.regions:

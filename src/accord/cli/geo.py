@@ -21,6 +21,7 @@ from accord.geo import derive
 from accord.geo.borders import load_borders
 from accord.geo.classify import ZoneIndex
 from accord.geo.control import control_for, load_control
+from accord.geo.export import format_for, write_collection
 from accord.geo.line import DEFAULT_TOLERANCE_KM, LineOfContact, change, line_of_contact
 from accord.geo.zones import Zone, zones_from_agreement, zones_geojson
 
@@ -43,6 +44,14 @@ Tolerance = Annotated[
     typer.Option("--tolerance-km", help="Corridor around borders and coasts not counted as line."),
 ]
 Output = Annotated[str | None, typer.Option("--output", "-o", help="Write GeoJSON to this file.")]
+GisOutput = Annotated[
+    str | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write the zones and the line to this file: .geojson, .gpkg, .fgb or .kml.",
+    ),
+]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
@@ -111,12 +120,15 @@ def zones_cmd(
     date: DateOpt = None,
     tolerance_km: Tolerance = DEFAULT_TOLERANCE_KM,
     edge_uncertainty_m: EdgeOption = None,
-    output: Output = None,
+    output: GisOutput = None,
 ) -> None:
-    """Compile an agreement's zones on a control map; print their areas, write GeoJSON."""
+    """Compile an agreement's zones on a control map; print their areas; write them and the
+    line of contact as GeoJSON, GeoPackage, FlatGeobuf or KML."""
     from accord.plans import load_plan
 
     with user_errors():
+        if output and output != "-":
+            format_for(output)  # refuse an unknown extension before any work
         plan = load_plan(agreement)
         line = _line(control, _date(date), tolerance_km, edge_uncertainty_m)
         zones, notes = zones_from_agreement(plan, line)
@@ -142,7 +154,13 @@ def zones_cmd(
         err_console.print(f"[yellow]not drawn[/yellow] {note}", highlight=False)
     if output:
         meta = {"agreement": plan.id, "line": line.summary(), "notes": notes}
-        write_or_print(json.dumps(zones_geojson(zones, meta)), output)
+        collection = zones_geojson(zones, meta, line)
+        if output == "-":
+            write_or_print(json.dumps(collection), None)
+            return
+        with user_errors():
+            write_collection(collection, output)
+        err_console.print(f"wrote {output}", highlight=False)
 
 
 @app.command("change")

@@ -29,8 +29,10 @@ from accord.geo.regions import Gazetteer
 SIDE_KIND = "side"
 SIDE_UA = "side.UA"
 SIDE_RU = "side.RU"
-# How far the Russian side of the line reaches beyond Ukraine, in degrees.
-_RU_SIDE_MARGIN_DEG = 1.5
+# How deep into Russia its side of the line reaches from Ukraine's land border: the
+# rear the line's verification covers (the border oblasts, Belgorod to Rostov), and
+# a bound that keeps the side, and any index built on it, the size of the theatre.
+RU_SIDE_REACH_KM = 300.0
 
 
 @dataclass(frozen=True)
@@ -62,42 +64,61 @@ class Zone:
         return {"type": "Feature", "properties": props, "geometry": mapping(self.geometry)}
 
 
-def sides(line: LineOfContact, borders: Borders) -> tuple[Zone, Zone]:
-    """Ukraine's and Russia's sides of the line: Russia's is the controlled area plus Russia
-    near Ukraine; Ukraine's is the rest of Ukraine in its 2013 borders."""
+def sides(
+    line: LineOfContact, borders: Borders, reach_km: float = RU_SIDE_REACH_KM
+) -> tuple[Zone, Zone]:
+    """Ukraine's and Russia's sides of the line: Russia's is the controlled area plus
+    Russia's own territory (its borders and coasts as drawn) within reach_km of its land
+    border with Ukraine; Ukraine's is the rest of Ukraine (2013 borders unless the
+    agreement says otherwise)."""
+    if reach_km <= 0:
+        raise ValueError(f"reach_km {reach_km}: Russia's side needs a reach above 0 km")
     ukraine = borders.country("UKR")
-    near = shapely.box(*ukraine.buffer(_RU_SIDE_MARGIN_DEG).bounds)
+    reach = geodesic_buffer(borders.border("UA", "RU"), reach_km, max_error_m=100.0)
     russia_side = shapely.union_all(
-        [line.control.area, shapely.intersection(borders.country("RUS"), near)]
+        [line.control.area, shapely.intersection(borders.country("RUS"), reach)]
     )
     ukraine_side = shapely.difference(ukraine, russia_side)
     note = {"date": line.date.isoformat() if line.date else None, "borders": borders.basis}
     off = line.edge_uncertainty_m
     return (
         Zone(SIDE_UA, SIDE_KIND, ("UA",), ukraine_side, {"side": "UA", **note}, off),
-        Zone(SIDE_RU, SIDE_KIND, ("RU",), russia_side, {"side": "RU", **note}, off),
+        Zone(
+            SIDE_RU,
+            SIDE_KIND,
+            ("RU",),
+            russia_side,
+            {"side": "RU", "reach_km": reach_km, **note},
+            off,
+        ),
     )
 
 
 def dmz_geometry(
-    line: LineOfContact, ru_side: Zone, width_km: float, split: dict[str, float]
+    line: LineOfContact,
+    ru_side: Zone,
+    width_km: float,
+    split: dict[str, float],
+    line_parts: str = "main",
 ) -> BaseGeometry:
-    """The DMZ: each side's share of the width, measured from every part of the line.
+    """The DMZ: each side's share of the width, measured from the line.
 
-    Russia's share lies on its side; Ukraine's share covers everything else in
-    reach, water included (the Dnipro, its reservoir, the coast), so with an
-    equal split the DMZ is the whole buffer of the line.
+    A term along "the line of contact" means the front, so by default the DMZ
+    follows the main line only; the short pieces the line keeps along coasts and
+    borders (spits, islands, a salient at the border) count only with
+    line_parts="all", where the terms say so. Russia's share lies on its side;
+    Ukraine's covers everything else in reach, water included (the Dnipro, its
+    reservoir, the coast), so with an equal split the DMZ is the whole buffer.
     """
+    if line_parts not in ("main", "all"):
+        raise ValueError(f"line_parts '{line_parts}': write 'main' or 'all'")
+    along = line.main if line_parts == "main" else line.lines
     ru_depth_km, ua_depth_km = width_km * split.get("RU", 0.0), width_km * split.get("UA", 0.0)
     halves = []
     if ru_depth_km > 0:
-        halves.append(
-            shapely.intersection(geodesic_buffer(line.lines, ru_depth_km), ru_side.geometry)
-        )
+        halves.append(shapely.intersection(geodesic_buffer(along, ru_depth_km), ru_side.geometry))
     if ua_depth_km > 0:
-        halves.append(
-            shapely.difference(geodesic_buffer(line.lines, ua_depth_km), ru_side.geometry)
-        )
+        halves.append(shapely.difference(geodesic_buffer(along, ua_depth_km), ru_side.geometry))
     return shapely.union_all(halves)
 
 
@@ -251,8 +272,14 @@ def _draw(
                 ("width",),
             )
         split = spec.split or {"UA": 0.5, "RU": 0.5}
-        geom = dmz_geometry(line, ru_side, width, split)
-        drawn = {"width_km": width, "split": split, "line_date": map_date}
+        geom = dmz_geometry(line, ru_side, width, split, spec.line_parts)
+        drawn = {
+            "width": str(spec.width),
+            "width_km": width,
+            "split": split,
+            "line_parts": spec.line_parts,
+            "line_date": map_date,
+        }
         return geom, drawn, line.edge_uncertainty_m + BUFFER_ERROR_M
     if spec.along and spec.along != "line_of_contact" and distance is not None:
         key = (spec.along, distance, spec.side)
@@ -261,7 +288,12 @@ def _draw(
                 bands[key] = band_geometry(borders, spec.along, distance, spec.side)
             except (ValueError, KeyError) as exc:
                 raise _NotDrawn(str(exc.args[0]), ("along",)) from None
-        band = {"along": spec.along, "distance_km": distance, "side": spec.side}
+        band = {
+            "along": spec.along,
+            "distance": str(spec.distance),
+            "distance_km": distance,
+            "side": spec.side,
+        }
         return bands[key], band, BUFFER_ERROR_M
     if spec.regions:
         parts: list[BaseGeometry] = []
@@ -296,9 +328,40 @@ def _draw(
     )
 
 
-def zones_geojson(zones: Sequence[Zone], meta: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "type": "FeatureCollection",
-        "accord": meta,
-        "features": [z.feature() for z in zones],
+LINE_KIND = "line_of_contact"
+
+
+def line_features(line: LineOfContact) -> list[dict[str, Any]]:
+    """The line of contact as features of kind line_of_contact: the main line, and the
+    pieces along coasts and borders (part: fragments) where the line has any."""
+    common = {
+        "term": None,  # drawn from the control map, not from a term
+        "kind": LINE_KIND,
+        "line_date": line.date.isoformat() if line.date else None,
+        "tolerance_km": line.tolerance_km,
+        "edge_uncertainty_m": line.edge_uncertainty_m,
+        "borders": line.basis,
     }
+    main = {"part": "main", "length_km": round(line.main_length_km, 1), **common}
+    features = [{"type": "Feature", "properties": main, "geometry": mapping(line.main)}]
+    rest = [p for p in shapely.get_parts(line.lines) if not p.equals(line.main)]
+    if rest:
+        pieces = shapely.MultiLineString(rest)
+        props = {
+            "part": "fragments",
+            "length_km": round(line.length_km - line.main_length_km, 1),
+            "pieces": len(rest),
+            **common,
+        }
+        features.append({"type": "Feature", "properties": props, "geometry": mapping(pieces)})
+    return features
+
+
+def zones_geojson(
+    zones: Sequence[Zone], meta: dict[str, Any], line: LineOfContact | None = None
+) -> dict[str, Any]:
+    """The zones as a FeatureCollection, followed by the line of contact when given."""
+    features = [z.feature() for z in zones]
+    if line is not None:
+        features += line_features(line)
+    return {"type": "FeatureCollection", "accord": meta, "features": features}

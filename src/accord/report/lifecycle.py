@@ -142,7 +142,7 @@ def stage_codify(run: Run) -> None:
     run.zones, notes = zones_from_agreement(run.agreement, run.line)
     borders = borders_for(run.agreement)
     meta = {"agreement": run.agreement.id, "line": run.line.summary(), "notes": notes}
-    run.write("zones.geojson", json.dumps(zones_geojson(run.zones, meta)))
+    run.write("zones.geojson", json.dumps(zones_geojson(run.zones, meta, run.line)))
     png = to_png(draw_zones(run.line, run.zones, borders, f"Zones of {run.agreement.id}"))
     run.write("zones-map.png", png)
     html = (
