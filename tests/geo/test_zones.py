@@ -181,6 +181,9 @@ def test_geojson_features_carry_term_kind_parties_and_area(compiled: dict[str, Z
     assert props["relations.band"]["binds"] == ["RU", "BY"]
     assert props["relations.band"]["area_km2"] > 0
     assert "2013" in props["side.UA"]["borders"]
+    # Each feature says in words what it is, for GIS users and the dashboard's legend.
+    assert props["relations.band"]["label"].startswith("Restricted band")
+    assert props["side.UA"]["label"] == "Ukrainian-held side"
 
 
 def test_crimea_recognised_de_jure_moves_it_to_russia() -> None:

@@ -11,6 +11,7 @@ from matplotlib.lines import Line2D
 
 from accord.agreement import parse_agreement
 from accord.geo import LineOfContact, line_of_contact, shipped_control, zones_from_agreement
+from accord.geo.labels import legend_label
 from accord.geo.projection import GEOD
 from accord.geo.zones import borders_for
 from accord.plans import load_plan
@@ -19,7 +20,6 @@ from accord.report.maps import (
     SCALE_BAR_GID,
     TOWN_GID,
     draw_zones,
-    legend_label,
     scale_bar_km,
     shaded,
     span_deg,

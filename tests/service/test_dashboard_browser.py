@@ -482,6 +482,13 @@ def test_the_legend_lists_what_the_map_draws_and_a_scale_shows(
     wait = waiting(browser)
     wait.until(lambda b: legend_entries(b) == expected())
     assert {"party:UA", "party:RU"} <= set(legend_entries(browser))
+    # Zones in words, as the API labels them, never by a term's id or raw kind.
+    rows = browser.find_elements(By.CSS_SELECTOR, "#legend .entry")
+    words = {r.get_attribute("data-entry"): r.text.strip() for r in rows}
+    for f in zones:
+        text = words[f"zone:{f['properties']['term']}"]
+        assert text == f["properties"]["label"] and text, f["properties"]
+        assert f["properties"]["term"] not in text and "." not in text.split()[0]
     assert "towns" not in legend_entries(browser)  # the whole front: no town labels
     assert browser.find_elements(By.CSS_SELECTOR, ".town-label") == []
     slide_to(browser, dt.datetime(2026, 8, 29, 13, tzinfo=dt.UTC))

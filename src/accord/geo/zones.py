@@ -22,6 +22,7 @@ from accord.agreement import Agreement
 from accord.agreement.model import ZoneSpec
 from accord.agreement.vocabulary import Area, Recognition, ZoneType
 from accord.geo.borders import Borders, load_borders
+from accord.geo.labels import legend_label
 from accord.geo.line import LineOfContact
 from accord.geo.projection import BUFFER_ERROR_M, area_km2, geodesic_buffer
 from accord.geo.regions import Gazetteer
@@ -57,6 +58,7 @@ class Zone:
             "term": self.id,
             "kind": self.kind,
             "binds": list(self.binds),
+            "label": legend_label(self),
             "area_km2": round(self.area_km2, 1),
             "edge_uncertainty_m": self.edge_uncertainty_m,
             **self.properties,
@@ -342,13 +344,19 @@ def line_features(line: LineOfContact) -> list[dict[str, Any]]:
         "edge_uncertainty_m": line.edge_uncertainty_m,
         "borders": line.basis,
     }
-    main = {"part": "main", "length_km": round(line.main_length_km, 1), **common}
+    main = {
+        "part": "main",
+        "label": "Line of contact",
+        "length_km": round(line.main_length_km, 1),
+        **common,
+    }
     features = [{"type": "Feature", "properties": main, "geometry": mapping(line.main)}]
     rest = [p for p in shapely.get_parts(line.lines) if not p.equals(line.main)]
     if rest:
         pieces = shapely.MultiLineString(rest)
         props = {
             "part": "fragments",
+            "label": "Line of contact: short pieces along coasts and borders",
             "length_km": round(line.length_km - line.main_length_km, 1),
             "pieces": len(rest),
             **common,

@@ -24,6 +24,7 @@ from matplotlib.path import Path as MplPath
 from shapely.geometry.base import BaseGeometry
 
 from accord.geo import Borders, LineOfContact, Zone
+from accord.geo.labels import legend_label
 from accord.geo.places import Place, load_places
 from accord.geo.projection import GEOD
 from accord.geo.regions import load_regions
@@ -39,16 +40,6 @@ ZONE_STYLE: dict[str, dict[str, Any]] = {
     "held_area": {"facecolor": "#F0E442", "alpha": 0.45},
 }
 LINE_COLOUR = "#000000"
-# The map's own party ids (accord.geo.zones), in words, for legends.
-PARTY_NAMES: dict[str, str] = {
-    "UA": "Ukraine",
-    "RU": "Russia",
-    "BY": "Belarus",
-    "US": "the United States",
-    "NATO": "NATO",
-    "EUR": "NATO's European members",
-}
-SIDE_LABELS = {"UA": "Ukrainian-held side", "RU": "Russian-held side"}
 # Zones larger than this cover whole countries (a ban on foreign forces in
 # Ukraine and Russia, missiles out of Europe): listed, not shaded, so the map
 # stays readable.
@@ -64,45 +55,6 @@ def shaded(zones: Sequence[Zone]) -> list[Zone]:
     zones (a DMZ) lie on top of wide ones."""
     kept = [z for z in zones if z.area_km2 <= MAX_SHADED_KM2 or z.kind == "side"]
     return sorted(kept, key=lambda z: (z.kind != "side", -z.area_km2 if z.kind != "side" else 0))
-
-
-def _name(party: str | None, names: Mapping[str, str]) -> str:
-    return names.get(party or "", party or "")
-
-
-def _border_words(along: str, names: Mapping[str, str]) -> str:
-    a, _, b = along.partition("-")
-    return f"the {_name(a, names)}-{_name(b, names)} border"
-
-
-def legend_label(zone: Zone, party_names: Mapping[str, str] | None = None) -> str:
-    """The zone in plain words, from its kind and the measures it was drawn with."""
-    names = {**PARTY_NAMES, **(party_names or {})}
-    p = zone.properties
-    if zone.kind == "side":
-        return SIDE_LABELS.get(p.get("side", ""), f"{_name(p.get('side'), names)}'s side")
-    if zone.kind == "dmz":
-        width = p.get("width") or f"{p['width_km']:g} km"
-        split = p.get("split") or {}
-        regime = f" ({p['regime']})" if p.get("regime") else ""
-        if len(set(split.values())) <= 1:
-            how = "half on each side"
-        else:
-            how = ", ".join(f"{share:.0%} {_name(s, names)}" for s, share in sorted(split.items()))
-        parts = "" if p.get("line_parts", "main") == "main" else ", all parts of the line"
-        return f"Demilitarized zone{regime}, {width} wide, {how}{parts}"
-    if zone.kind == "band":
-        depth = p.get("distance") or f"{p['distance_km']:g} km"
-        on = f", on {_name(p['side'], names)}'s side" if p.get("side") else ""
-        return f"Restricted band, {depth} from {_border_words(p['along'], names)}{on}"
-    if zone.kind == "ceasefire_line":
-        return "Ceasefire line"
-    regions = ", ".join(p.get("regions") or ())
-    if zone.kind == "held_area":
-        return f"Held by {_name(p.get('held_by'), names)} on {p.get('on')}: {regions}"
-    what = {"exclusion": "Exclusion zone", "region": "Rules apply in"}.get(zone.kind, "Zone")
-    where = f"everywhere outside {regions}" if p.get("outside") else regions
-    return f"{what}: {where}" if where else what
 
 
 def _style(zone: Zone) -> dict[str, Any]:

@@ -77,7 +77,12 @@ def zones_for(agreement_id: str) -> dict[str, Any]:
     line_feature = {
         "type": "Feature",
         "id": "line-of-contact",
-        "properties": {"term": "line-of-contact", "kind": "line", "binds": []},
+        "properties": {
+            "term": "line-of-contact",
+            "kind": "line",
+            "label": "Line of contact",
+            "binds": [],
+        },
         "geometry": json.loads(json.dumps(line.main.__geo_interface__)),
     }
     collection["features"].insert(0, line_feature)

@@ -37,8 +37,8 @@ function drawLegend() {
   box.innerHTML = "";
   box.appendChild(element("h3", {}, "Legend"));
   for (const zone of drawnZones) {
-    const text = zone.kind === "line" ? "line of contact" : `${zone.term} (${zone.kind})`;
-    legendRow(box, "zone:" + zone.term, swatch(zone.style, zone.kind === "line"), text);
+    // The API's plain-words label (accord.geo.labels), never the term's id.
+    legendRow(box, "zone:" + zone.term, swatch(zone.style, zone.kind === "line"), zone.label || zone.kind);
   }
   if (layers.patrols.getLayers().some((group) => group.getLayers().length)) {
     legendRow(box, "patrols", swatch({ color: ZONE_COLOUR.patrol, weight: 2, dashArray: "4 3", fill: false }), "patrol routes");

@@ -27,7 +27,7 @@ map.createPane("towns").style.zIndex = 460;
 const layers = {
   incidents: L.layerGroup().addTo(map), patrols: L.layerGroup().addTo(map), towns: L.layerGroup().addTo(map),
 };
-const drawnZones = [];  // [{term, kind, style}] in the API's order, for the legend
+const drawnZones = [];  // [{term, kind, label, style}] in the API's order, for the legend
 L.control.scale({ metric: true, imperial: false, position: "bottomleft" }).addTo(map);
 
 function symbol(kind, party, look, size = 22) {
@@ -58,7 +58,7 @@ async function drawBase() {
   L.geoJSON(zones, {
     style: (f) => {
       const style = zoneStyle(f);
-      drawnZones.push({ term: String(f.properties.term), kind: f.properties.kind, style });
+      drawnZones.push({ term: String(f.properties.term), kind: f.properties.kind, label: f.properties.label, style });
       return style;
     },
   }).addTo(map);
