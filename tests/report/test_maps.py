@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
@@ -15,8 +16,10 @@ from accord.geo.labels import legend_label
 from accord.geo.projection import GEOD
 from accord.geo.zones import borders_for
 from accord.plans import load_plan
+from accord.report.daily import incident_map
 from accord.report.maps import (
     MAX_SHADED_KM2,
+    PARTY_MARKERS,
     SCALE_BAR_GID,
     TOWN_GID,
     draw_zones,
@@ -128,3 +131,21 @@ def test_crop_is_the_theatre_not_europe(line: LineOfContact) -> None:
     west, east = fig.axes[0].get_xlim()
     south, north = fig.axes[0].get_ylim()
     assert 21 < west < 23.5 and 43 < south < 45.5 and north < 54 and east < 45
+
+
+def test_the_daily_map_marks_parties_apart_from_the_zones_and_keeps_both_legends() -> None:
+    points = [(37.8, 48.6, "UA"), (37.9, 48.1, "RU"), (38.0, 47.9, "")]
+    fig = incident_map("defense-priorities-2025", points, "test")
+    ax = fig.axes[0]
+    dots = [c for c in ax.collections if c.get_label().startswith("incidents:")]
+    colours = {c.get_label(): to_hex(c.get_facecolor()[0]).upper() for c in dots}
+    assert colours == {
+        "incidents: UA": PARTY_MARKERS["UA"][0],
+        "incidents: RU": PARTY_MARKERS["RU"][0],
+        "incidents: undetermined": PARTY_MARKERS[""][0],
+    }
+    assert not {"#0000FF", "#FF0000"} & set(colours.values())
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert texts == ["incidents: UA", "incidents: RU", "incidents: undetermined"]
+    kept = [a for a in ax.artists if a is not ax.get_legend() and hasattr(a, "get_texts")]
+    assert kept and any("Line of contact" in t.get_text() for t in kept[0].get_texts())

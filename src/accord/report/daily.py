@@ -21,10 +21,12 @@ import base64
 import datetime as dt
 import json
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
+from matplotlib.figure import Figure
 from sqlalchemy import ColumnElement, distinct, func, select, true
 from sqlalchemy.orm import Session
 
@@ -47,7 +49,7 @@ from accord.report.i18n import (
     utc_offset,
     zone,
 )
-from accord.report.maps import draw_zones, to_png
+from accord.report.maps import PARTY_MARKERS, draw_zones, to_png
 from accord.store import Store
 from accord.store.ledger import LedgerDay
 from accord.store.schema import StoredObservation
@@ -98,28 +100,41 @@ def _map_base(agreement_id: str) -> tuple[Any, LineOfContact, list[Zone]]:
 
 @lru_cache(maxsize=16)
 def _map_png(agreement_id: str, points: tuple[tuple[float, float, str], ...], title: str) -> str:
-    """The zones map with the incidents as dots by party; the same points and title
-    give the same picture, so editions and repeated requests draw it once."""
+    """The map as a PNG; the same points and title give the same picture, so
+    editions and repeated requests draw it once."""
+    return base64.b64encode(to_png(incident_map(agreement_id, points, title))).decode("ascii")
+
+
+def incident_map(
+    agreement_id: str, points: Sequence[tuple[float, float, str]], title: str
+) -> Figure:
+    """The zones map with the incidents by party (colour and shape), in a legend of
+    their own beside the zones' one."""
     agreement, line, zones = _map_base(agreement_id)
     fig = draw_zones(line, zones, borders_for(agreement), title)
-    close = fig.axes[1]
-    for party, colour in (("UA", "#1f5fa8"), ("RU", "#b8321a"), ("", "#555555")):
+    ax = fig.axes[0]  # the map; an overview inset, when drawn, comes after it
+    zones_legend = ax.get_legend()
+    dots = []
+    for party, (colour, marker) in PARTY_MARKERS.items():
         mine = [(lon, lat) for lon, lat, who in points if who == party]
         if mine:
-            close.scatter(
+            dot = ax.scatter(
                 [lon for lon, _ in mine],
                 [lat for _, lat in mine],
                 s=36,
                 c=colour,
-                marker="o",
-                edgecolors="white",
-                linewidths=0.8,
+                marker=marker,
+                edgecolors="black",
+                linewidths=0.6,
                 label=f"incidents: {party or 'undetermined'}",
                 zorder=5,
             )
-    if points:
-        close.legend(fontsize=7, loc="lower left")
-    return base64.b64encode(to_png(fig)).decode("ascii")
+            dots.append(dot)
+    if dots:
+        ax.legend(handles=dots, fontsize=7, loc="lower right", framealpha=0.9)
+        if zones_legend is not None:
+            ax.add_artist(zones_legend)  # a second legend would replace the zones' one
+    return fig
 
 
 def edition_of(party: str | None, edition: str | None) -> str:

@@ -29,15 +29,23 @@ from accord.geo.places import Place, load_places
 from accord.geo.projection import GEOD
 from accord.geo.regions import load_regions
 
-# Okabe-Ito colours by zone kind; the sides are greys, drawn first, under the rest.
+# Okabe-Ito colours by zone kind, as the dashboard draws them (the DMZ bluish
+# green); the sides are greys, drawn first, under the rest.
 ZONE_STYLE: dict[str, dict[str, Any]] = {
     "side.UA": {"facecolor": "#f0f0f0", "alpha": 1.0},
     "side.RU": {"facecolor": "#c9c9c9", "alpha": 1.0, "hatch": "///"},
-    "dmz": {"facecolor": "#E69F00", "alpha": 1.0},
-    "band": {"facecolor": "#CC79A7", "alpha": 0.30},
-    "exclusion": {"facecolor": "#56B4E9", "alpha": 0.25},
-    "region": {"facecolor": "#009E73", "alpha": 0.25},
+    "dmz": {"facecolor": "#009E73", "alpha": 0.85},
+    "band": {"facecolor": "#56B4E9", "alpha": 0.35},
+    "exclusion": {"facecolor": "#0072B2", "alpha": 0.20},
+    "region": {"facecolor": "#999999", "alpha": 0.25},
     "held_area": {"facecolor": "#F0E442", "alpha": 0.45},
+}
+# Incidents by party: the dashboard's neutral colours (not the friend/hostile blue
+# and red), each with its own shape too, so the map reads in grey print as well.
+PARTY_MARKERS: dict[str, tuple[str, str]] = {
+    "UA": ("#E69F00", "o"),
+    "RU": ("#CC79A7", "s"),
+    "": ("#BBBBBB", "D"),
 }
 LINE_COLOUR = "#000000"
 # Zones larger than this cover whole countries (a ban on foreign forces in

@@ -16,7 +16,7 @@ from importlib import resources
 from typing import Annotated, Any, Literal
 from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, Body, FastAPI, Path, Query, Request
+from fastapi import APIRouter, Body, Depends, FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -26,7 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from accord import __version__
 from accord.limits import MAX_DEPTH, TooDeep, check_depth
-from accord.report.daily import to_pdf
+from accord.report.daily import DailyReport, to_pdf
 from accord.report.i18n import DEFAULT_TZ
 from accord.service import ogc
 from accord.service.access import may, require, transitions_for
@@ -513,8 +513,7 @@ def places(
     return places_geojson(area, limit)
 
 
-@router.get("/reports/daily", tags=["reports"], response_class=HTMLResponse)
-def daily_report(
+def asked_daily(
     request: Request,
     who: Caller,
     date: Day,
@@ -522,7 +521,18 @@ def daily_report(
     edition: Edition | None = None,
     lang: Lang = "en",
     tz: Tz = DEFAULT_TZ,
-) -> HTMLResponse:
+) -> DailyReport:
+    """The report both routes serve, from the same query parameters."""
+    return daily_for(
+        request.app.state.store, who, date.isoformat(), party, edition, lang=lang, tz=tz
+    )
+
+
+Daily = Annotated[DailyReport, Depends(asked_daily)]
+
+
+@router.get("/reports/daily", tags=["reports"], response_class=HTMLResponse)
+def daily_report(report: Daily) -> HTMLResponse:
     """The daily report (HTML). Without parameters, the public edition (published
     incidents only), which anyone may read; `party=UA` or `party=RU`, that party's
     edition (its liaison and mission staff); `edition=mission` with no party, the
@@ -530,26 +540,12 @@ def daily_report(
     notes, for mission staff (admin, analyst) only. `lang` (en, uk, ru) picks the
     labels' language and `tz` (an IANA zone, default Europe/Kyiv) the local time shown
     beside its UTC offset; the cut-off stays 18:00 UTC."""
-    report = daily_for(
-        request.app.state.store, who, date.isoformat(), party, edition, lang=lang, tz=tz
-    )
     return HTMLResponse(report.html)
 
 
 @router.get("/reports/daily.pdf", tags=["reports"], response_class=PdfResponse)
-def daily_report_pdf(
-    request: Request,
-    who: Caller,
-    date: Day,
-    party: Party | None = None,
-    edition: Edition | None = None,
-    lang: Lang = "en",
-    tz: Tz = DEFAULT_TZ,
-) -> Response:
+def daily_report_pdf(report: Daily) -> Response:
     """The daily report as PDF; editions, languages and zones as for HTML."""
-    report = daily_for(
-        request.app.state.store, who, date.isoformat(), party, edition, lang=lang, tz=tz
-    )
     return Response(to_pdf(report.html), media_type="application/pdf")
 
 

@@ -1,19 +1,24 @@
-"""The README's screenshots of the dashboard, taken the same way every time.
+"""The README's screenshots of the dashboard and the daily report, taken the same
+way every time.
 
     bash scripts/main.sh --quiet          # the main job's week, into accord-output/
     source scripts/browser.sh             # headless Chromium and its driver
-    .venv/bin/python scripts/dashboard_screenshots.py [--store accord-output/mission.db]
+    .venv/bin/python scripts/readme_screenshots.py [--store accord-output/mission.db]
 
 It copies the store (so the analyst token it makes never enters the real one),
 serves the copy with `accord serve`, signs in as an analyst in headless Chromium
 at a fixed window size, and writes docs/images/dashboard.png (the map with its
 legend and scale, the incident queue) and docs/images/dashboard-towns.png (the
-map zoomed in on the line, the towns labelled). The tests do not run it.
+map zoomed in on the line, the towns labelled). Then it asks the server for
+the mission's edition of the daily report of the data's third day and writes
+its first two screens as docs/images/daily-report-page-1.png and -2.png. The
+tests do not run it.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import shutil
 import socket
@@ -76,7 +81,7 @@ def serve(url: str, port: int) -> subprocess.Popen[bytes]:
     sys.exit(f"accord serve did not answer within {WAIT_S:.0f} s")
 
 
-def browser() -> Any:
+def browser(window: tuple[int, int] = WINDOW) -> Any:
     chromium = os.environ.get("ACCORD_CHROMIUM") or shutil.which("chromium")
     driver = os.environ.get("ACCORD_CHROMEDRIVER") or shutil.which("chromedriver")
     if not (chromium and driver):
@@ -85,7 +90,7 @@ def browser() -> Any:
     options.binary_location = chromium
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars"):
         options.add_argument(flag)
-    options.add_argument(f"--window-size={WINDOW[0]},{WINDOW[1]}")
+    options.add_argument(f"--window-size={window[0]},{window[1]}")
     options.add_argument("--force-device-scale-factor=1")
     return webdriver.Chrome(options=options, service=webdriver.ChromeService(driver))
 
@@ -113,6 +118,33 @@ def shoot(base: str, token: str, out: Path) -> None:
         session.quit()
 
 
+REPORT_WINDOW = (1000, 1300)  # about an A4 page at the report's print width
+
+
+def shoot_report(base: str, token: str, out: Path) -> str:
+    """The mission edition of the daily report of the data's third day, two screens."""
+    headers = {"Authorization": f"Bearer {token}"}
+    span = httpx.get(f"{base}/api/span", headers=headers, timeout=WAIT_S).json()
+    if span["first_day"] is None:
+        sys.exit("the store holds no incidents to report on")
+    day = (dt.date.fromisoformat(span["first_day"]) + dt.timedelta(days=2)).isoformat()
+    query = {"date": day, "edition": "mission"}
+    answer = httpx.get(f"{base}/api/reports/daily", params=query, headers=headers, timeout=WAIT_S)
+    answer.raise_for_status()
+    with tempfile.TemporaryDirectory() as folder:
+        page = Path(folder) / "daily.html"
+        page.write_text(answer.text, encoding="utf-8")
+        session = browser(REPORT_WINDOW)
+        try:
+            session.get(page.as_uri())
+            session.save_screenshot(str(out / "daily-report-page-1.png"))
+            session.execute_script("window.scrollTo(0, arguments[0])", REPORT_WINDOW[1])
+            session.save_screenshot(str(out / "daily-report-page-2.png"))
+        finally:
+            session.quit()
+    return day
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--store", type=Path, default=Path("accord-output/mission.db"))
@@ -127,10 +159,11 @@ def main() -> None:
         server = serve(url, port)
         try:
             shoot(f"http://127.0.0.1:{port}", token, args.out)
+            day = shoot_report(f"http://127.0.0.1:{port}", token, args.out)
         finally:
             server.terminate()
             server.wait(timeout=30)
-    print(f"wrote {args.out / 'dashboard.png'} and {args.out / 'dashboard-towns.png'}")
+    print(f"wrote the dashboard and the daily report of {day} to {args.out}")
 
 
 if __name__ == "__main__":
