@@ -17,4 +17,4 @@ echo "== pytest"
 # pytest exits 5 when it collects nothing; that is a failure here too.
 # One worker per core (ACCORD_TEST_WORKERS=0 runs in this process); work-stealing
 # keeps both busy when a few long end-to-end tests land on one worker.
-exec python -m pytest -n "${ACCORD_TEST_WORKERS:-auto}" --dist worksteal "$@"
+exec python -m pytest -n "${ACCORD_TEST_WORKERS:-auto}" --dist worksteal --durations=25 "$@"

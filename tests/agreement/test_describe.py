@@ -47,7 +47,7 @@ def test_every_typed_field_is_shown(minimal_yaml: str) -> None:
     assert typed_fields(plan.term("ceasefire.dmz")) == [
         ("binds", "UA, RU"),
         ("consent", "UA, RU"),
-        ("zone", "type dmz; along line_of_contact; width 5 mi; regime full"),
+        ("zone", "type dmz; along line_of_contact; width 5 mi; regime full; line_parts main"),
         ("prohibits", "military_forces"),
     ]
     assert typed_fields(plan.term("relations.sanctions")) == [

@@ -52,15 +52,20 @@ def test_reports_and_negotiation_answer_without_a_server_error(case: schemathesi
 
 # Rules across values, which OpenAPI cannot state: `until` not before `since` and
 # a period of at most ten years; a bbox's west <= east and south <= north; the
-# sizes of a consistency proof in order and within the log as it stands.
+# sizes of a consistency proof in order and within the log as it stands; a daily
+# report's edition and party agreeing (a party only with edition=party or none).
 # Schema-valid requests that break them are 400, so only they skip that check.
 ACROSS_PARAMETERS = {"/api/conditions", "/api/ledger/consistency"}
+DAILY = {"/api/reports/daily", "/api/reports/daily.pdf"}
 
 
 def _across_values(case: schemathesis.Case) -> bool:
     if case.path in ACROSS_PARAMETERS:
         return True
-    bbox = (case.query or {}).get("bbox")
+    query = case.query or {}
+    if case.path in DAILY and query.get("edition") is not None:
+        return (query.get("party") is not None) != (query["edition"] == "party")
+    bbox = query.get("bbox")
     if not isinstance(bbox, str) or bbox.count(",") != 3:
         return False
     west, south, east, north = (float(v) for v in bbox.split(","))

@@ -33,14 +33,23 @@ def _border_words(along: str, names: Mapping[str, str]) -> str:
     return f"the {_name(a, names)}-{_name(b, names)} border"
 
 
+def _measure(p: Mapping[str, object], words: str, km: str) -> str | None:
+    """A zone's measure as its terms wrote it ("5 mi"), else in km, else unknown."""
+    if p.get(words):
+        return str(p[words])
+    value = p.get(km)
+    return f"{value:g} km" if isinstance(value, int | float) else None
+
+
 def legend_label(zone: Zone, party_names: Mapping[str, str] | None = None) -> str:
-    """The zone in plain words, from its kind and the measures it was drawn with."""
+    """The zone in plain words, from its kind and the measures it was drawn with; a
+    measure the zone does not carry is left out rather than guessed."""
     names = {**PARTY_NAMES, **(party_names or {})}
     p = zone.properties
     if zone.kind == "side":
         return SIDE_LABELS.get(p.get("side", ""), f"{_name(p.get('side'), names)}'s side")
     if zone.kind == "dmz":
-        width = p.get("width") or f"{p['width_km']:g} km"
+        width = _measure(p, "width", "width_km")
         split = p.get("split") or {}
         regime = f" ({p['regime']})" if p.get("regime") else ""
         if len(set(split.values())) <= 1:
@@ -48,11 +57,13 @@ def legend_label(zone: Zone, party_names: Mapping[str, str] | None = None) -> st
         else:
             how = ", ".join(f"{share:.0%} {_name(s, names)}" for s, share in sorted(split.items()))
         parts = "" if p.get("line_parts", "main") == "main" else ", all parts of the line"
-        return f"Demilitarized zone{regime}, {width} wide, {how}{parts}"
+        wide = f", {width} wide" if width else ""
+        return f"Demilitarized zone{regime}{wide}, {how}{parts}"
     if zone.kind == "band":
-        depth = p.get("distance") or f"{p['distance_km']:g} km"
+        depth = _measure(p, "distance", "distance_km")
         on = f", on {_name(p['side'], names)}'s side" if p.get("side") else ""
-        return f"Restricted band, {depth} from {_border_words(p['along'], names)}{on}"
+        where = _border_words(p["along"], names) if p.get("along") else "a border"
+        return f"Restricted band, {f'{depth} from' if depth else 'along'} {where}{on}"
     if zone.kind == "ceasefire_line":
         return "Ceasefire line"
     regions = ", ".join(p.get("regions") or ())
