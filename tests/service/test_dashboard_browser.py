@@ -260,7 +260,7 @@ def test_every_step_asks_for_a_reason_and_cancel_sends_nothing(
     browser.find_element(By.ID, "reason").send_keys("artillery near the DMZ; HQ to decide")
     browser.find_element(By.ID, "reason-send").click()
     wait.until(lambda b: "referred" in b.find_element(By.ID, f"row-{ref}").text)
-    assert not dialog.is_displayed()
+    wait.until(lambda b: not dialog.is_displayed())  # closes once the step is sent
     after = httpx.get(f"{mission.url}/api/incidents/{ref}", headers=headers).json()
     assert after["state"] == "referred"
     assert after["history"][-1]["reason"] == "artillery near the DMZ; HQ to decide"
