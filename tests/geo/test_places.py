@@ -9,6 +9,7 @@ from importlib import resources
 
 import pytest
 
+from accord.geo.geodesy import GEOD
 from accord.geo.places import (
     PLACES_FILE,
     Place,
@@ -19,7 +20,6 @@ from accord.geo.places import (
     region_at,
     region_name,
 )
-from accord.geo.projection import GEOD
 
 # Front-line towns by the national transliteration, with their published centres
 # (lon, lat, to about a kilometre) and oblast.

@@ -12,8 +12,8 @@ from matplotlib.lines import Line2D
 
 from accord.agreement import parse_agreement
 from accord.geo import LineOfContact, line_of_contact, shipped_control, zones_from_agreement
+from accord.geo.geodesy import GEOD
 from accord.geo.labels import legend_label
-from accord.geo.projection import GEOD
 from accord.geo.zones import borders_for
 from accord.plans import load_plan
 from accord.report.daily import incident_map

@@ -10,8 +10,8 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from tests.service.conftest import DAY, Seeded, incident_row, observation
 
+from accord.geo.geodesy import GEOD
 from accord.geo.places import load_places
-from accord.geo.projection import GEOD
 from accord.report.daily import build_daily
 from accord.report.daily_sections import where
 from accord.store.service import IncidentPublication

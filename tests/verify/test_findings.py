@@ -19,9 +19,9 @@ from tests.support import plan, term
 
 from accord.agreement import Agreement
 from accord.geo.classify import ZoneIndex
+from accord.geo.geodesy import destination
 from accord.geo.zones import Zone
 from accord.verify.batch import Verifier, batch_from_observations, verify_batch
-from accord.verify.findings import destination
 from accord.verify.incidents import Teams
 from accord.verify.observation import Observation
 from accord.verify.rules import compile_rules

@@ -7,7 +7,7 @@ import pytest
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from accord.verify.incidents import great_circle_km
+from accord.geo.geodesy import great_circle_km
 from accord.verify.linkage import components
 
 MINUTE_NS = 60 * 10**9

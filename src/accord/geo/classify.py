@@ -27,6 +27,7 @@ from numpy.typing import ArrayLike
 from shapely.geometry.base import BaseGeometry
 
 from accord.geo.edges import near_many
+from accord.geo.geodesy import KM_PER_DEGREE
 from accord.geo.zones import SIDE_RU, SIDE_UA, Zone
 
 FORMAT = "accord-zone-index/1"
@@ -356,8 +357,9 @@ class ZoneIndex:
         geoms = [z.geometry for z in zones]
         minx, miny, maxx, maxy = shapely.total_bounds(geoms)
         mid_lat = math.radians((miny + maxy) / 2)
-        dy = cell_m / 111_320.0
-        dx = cell_m / (111_320.0 * max(math.cos(mid_lat), 0.2))
+        metres_per_degree = KM_PER_DEGREE * 1000.0
+        dy = cell_m / metres_per_degree
+        dx = cell_m / (metres_per_degree * max(math.cos(mid_lat), 0.2))
         x0, y0 = minx - 2 * dx, miny - 2 * dy
         tiles_x = int((maxx + 2 * dx - x0) / (dx * TILE)) + 1
         tiles_y = int((maxy + 2 * dy - y0) / (dy * TILE)) + 1

@@ -4,7 +4,7 @@ The shipped table is a trimmed copy of GeoNames' populated places (CC BY 4.0,
 geo/data/README.md): Ukraine's settlements and those of the Russian regions on
 the shipped map, each with the admin-1 region its point falls in (looked up in
 the shipped regions of geo.regions). Distances and bearings are geodesic
-(geo.projection's GEOD).
+(geo.geodesy's GEOD).
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ import numpy as np
 import shapely
 from scipy.spatial import cKDTree
 
+from accord.geo.geodesy import GEOD
 from accord.geo.names import normalise
-from accord.geo.projection import GEOD
 from accord.geo.regions import Region, load_regions
 
 PLACES_FILE = "places.csv"

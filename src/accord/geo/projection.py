@@ -15,10 +15,11 @@ from functools import cache
 
 import numpy as np
 import shapely
-from pyproj import Geod, Transformer
+from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
 
-GEOD = Geod(ellps="WGS84")
+from accord.geo.geodesy import GEOD
+
 KM_PER_MILE = 1.609344
 
 # Conformal conic for the line of contact (standard parallels 47 and 50.5 N):

@@ -24,9 +24,9 @@ from matplotlib.path import Path as MplPath
 from shapely.geometry.base import BaseGeometry
 
 from accord.geo import Borders, LineOfContact, Zone
+from accord.geo.geodesy import GEOD, KM_PER_DEGREE
 from accord.geo.labels import legend_label
 from accord.geo.places import Place, load_places
-from accord.geo.projection import GEOD
 from accord.geo.regions import load_regions
 
 # Okabe-Ito colours by zone kind, as the dashboard draws them (the DMZ bluish
@@ -118,7 +118,7 @@ def scale_bar_km(extent: tuple[float, float, float, float]) -> float:
 
 def span_deg(lon: float, lat: float, km: float) -> float:
     """Degrees of longitude eastward from (lon, lat) that make `km` on the ellipsoid."""
-    deg = km / (111.32 * math.cos(math.radians(lat)))
+    deg = km / (KM_PER_DEGREE * math.cos(math.radians(lat)))
     for _ in range(3):  # the distance grows in proportion, so this converges at once
         deg *= km * 1000.0 / GEOD.inv(lon, lat, lon + deg, lat)[2]
     return deg

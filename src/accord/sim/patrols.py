@@ -22,9 +22,9 @@ import numpy as np
 from numpy.typing import NDArray
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
+from accord.geo.geodesy import great_circle_km
 from accord.sim.scenario import Scenario
 from accord.sim.world import World, daylight, team_bases
-from accord.verify.incidents import great_circle_km
 
 SECONDS_PER_HOUR = 3600
 INCIDENT_PRIZE = 10_000_000_000  # skipping an unconfirmed incident costs more than any sector

@@ -28,6 +28,7 @@ from scipy.spatial import cKDTree
 from sqlalchemy import select
 
 from accord.agreement import Agreement
+from accord.geo.geodesy import great_circle_km
 from accord.ledger.book import writing
 from accord.sim.clock import SimClock, simulated_days
 from accord.sim.events import NS_PER_DAY, Events, generate_events
@@ -338,7 +339,7 @@ def _respond(
     for row in rows:
         if any(
             abs(row.first_seen_us - t) <= DUPLICATE_RESPONSE_HOURS * 3.6e9
-            and _km(row.lon, row.lat, x, y) <= DUPLICATE_RESPONSE_KM
+            and float(great_circle_km(row.lon, row.lat, x, y)) <= DUPLICATE_RESPONSE_KM
             for x, y, t in sent
         ):
             continue
@@ -390,11 +391,6 @@ def _not_found(store: Any, visits: list[tuple[int, str, datetime]]) -> None:
                 reason="the patrol saw nothing there on arrival",
                 at=at,
             )
-
-
-def _km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    dx = (lon2 - lon1) * 111.32 * np.cos(np.radians((lat1 + lat2) / 2))
-    return float(np.hypot(dx, (lat2 - lat1) * 110.57))
 
 
 def _on_arrival(

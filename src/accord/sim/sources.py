@@ -22,11 +22,11 @@ import shapely
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
+from accord.geo.geodesy import great_circle_km
 from accord.sim.events import NS_PER_DAY, NS_PER_HOUR, Events
 from accord.sim.scenario import Drones, Scenario, SensorGroup
 from accord.sim.world import World, azimuth_distance, daylight, to_lonlat, to_metres
 from accord.store.sources import Source
-from accord.verify.incidents import great_circle_km
 
 # How much farther than a sensor's range its neighbours are searched for in the
 # theatre's projected metres, before the ground distance decides.

@@ -17,12 +17,13 @@ from functools import cache
 import numpy as np
 import shapely
 from numpy.typing import NDArray
-from pyproj import Geod, Transformer
+from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
 
 from accord.agreement import Agreement
 from accord.geo.classify import SIDE_OF_RU, SIDE_OF_UA, ZoneIndex
 from accord.geo.control import control_for
+from accord.geo.geodesy import GEOD
 from accord.geo.line import line_of_contact
 from accord.geo.projection import THEATRE_CRS, to_theatre
 from accord.geo.zones import Zone, zones_from_agreement
@@ -33,7 +34,6 @@ from accord.verify.incidents import Sectors
 from accord.verify.incidents import Teams as VerifyTeams
 from accord.verify.rules import Rule, RuleSet, compile_rules
 
-GEOD = Geod(ellps="WGS84")
 _PROBE_KM = 2.0  # how far across the line a probe goes to tell which side is which
 _TANGENT_M = 1000.0  # the line's direction is taken over +-1 km, smoothing its jagged vertices
 

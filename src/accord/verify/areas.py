@@ -27,13 +27,12 @@ from numba import njit
 from numpy.typing import NDArray
 from ruamel.yaml import YAML
 
-from accord.verify.linkage import EARTH_RADIUS_KM, _near_km
+from accord.geo.geodesy import KM_PER_DEGREE, great_circle_km_one
 from accord.verify.rules import Rule, RuleSet
 
 if TYPE_CHECKING:
     from accord.verify.findings import Notices, Tallies
 
-KM_PER_DEGREE = np.pi * EARTH_RADIUS_KM / 180
 NO_CELL = -1  # a tally without a location (holdings declared by zone)
 _COLUMNS = 1 << 20  # cells per row, far more than a row of 0.5 km cells holds
 
@@ -108,13 +107,13 @@ def _lead(
     label = np.full(n, -1, dtype=np.int64)
     leaders = np.empty(n, dtype=np.int64)
     found = 0
-    reach = km / (np.pi * EARTH_RADIUS_KM / 180)  # in degrees of latitude
+    reach = km / KM_PER_DEGREE  # in degrees of latitude
     for i in range(n):
         for a in range(found):
             j = leaders[a]
             if abs(lat[i] - lat[j]) > reach:
                 continue
-            if _near_km(lon[j], lat[j], lon[i], lat[i]) <= km:
+            if great_circle_km_one(lon[j], lat[j], lon[i], lat[i]) <= km:
                 label[i] = a
                 break
         if label[i] < 0:
@@ -169,7 +168,7 @@ def covering(
         radius = float(notified.radius_km[i])
         if np.isfinite(radius):
             centre = float(notified.lon[i]), float(notified.lat[i])
-            away = float(_near_km(centre[0], centre[1], lon, lat))
+            away = float(great_circle_km_one(centre[0], centre[1], lon, lat))
             if not away <= radius:
                 reasons.append(
                     f"{ref} notified {radius:g} km around {centre[1]:.2f} N {centre[0]:.2f} E, "

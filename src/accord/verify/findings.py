@@ -31,6 +31,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from accord.geo.classify import ZoneIndex
+from accord.geo.geodesy import destination
 from accord.store.columns import KIND_CODES, KIND_NAMES, ObservationColumns
 from accord.store.verification import ObservationDetails
 from accord.verify.areas import (
@@ -46,7 +47,6 @@ from accord.verify.linkage import Clears
 from accord.verify.observation import PARTY_DECLARATIONS
 from accord.verify.rules import Rule, RuleKind, RuleSet, Severity
 
-EARTH_RADIUS_M = 6_371_008.8
 # A traced origin of fire (bearing and distance band) on one party's ground beyond the
 # DMZ: the band's half-width is a km or two, the DMZ's half-width several, so the
 # origin's side is rarely in doubt; short of an observer's sighting, hence below 1.
@@ -167,22 +167,6 @@ class Notices:
 
     def __len__(self) -> int:
         return len(self.party)
-
-
-def destination(
-    lon: NDArray[np.float64],
-    lat: NDArray[np.float64],
-    bearing_deg: NDArray[np.float64],
-    distance_m: NDArray[np.float64],
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """The point `distance_m` from (lon, lat) along `bearing_deg`, on a sphere."""
-    phi1, lam1 = np.radians(lat), np.radians(lon)
-    theta, delta = np.radians(bearing_deg), distance_m / EARTH_RADIUS_M
-    phi2 = np.arcsin(np.sin(phi1) * np.cos(delta) + np.cos(phi1) * np.sin(delta) * np.cos(theta))
-    lam2 = lam1 + np.arctan2(
-        np.sin(theta) * np.sin(delta) * np.cos(phi1), np.cos(delta) - np.sin(phi1) * np.sin(phi2)
-    )
-    return np.degrees(lam2), np.degrees(phi2)
 
 
 def locate(index: ZoneIndex, batch: Batch) -> Located:

@@ -39,10 +39,11 @@ from ruamel.yaml import YAML
 from scipy.spatial import cKDTree
 from shapely.geometry.base import BaseGeometry
 
+from accord.geo.geodesy import great_circle_km
 from accord.geo.projection import theatre_xy, to_theatre
 from accord.verify.evidence import AGGREGATE, VERIFYING_TYPES, Grade, Networks, by_type, grades
 from accord.verify.findings import Findings, factorize
-from accord.verify.linkage import EARTH_RADIUS_KM, Clears, components
+from accord.verify.linkage import Clears, components
 
 
 def data_file(name: str) -> dict[str, Any]:
@@ -98,19 +99,6 @@ class Correlation:
     def window_s(self) -> float:
         """The longest time-out of any kind: how far an episode can reach across a cut."""
         return max([self.default.window_s, *(k.window_s for k in self.by_kind.values())])
-
-
-def great_circle_km(
-    lon1: NDArray[np.float64],
-    lat1: NDArray[np.float64],
-    lon2: NDArray[np.float64],
-    lat2: NDArray[np.float64],
-) -> NDArray[np.float64]:
-    """Haversine distance in km; arrays broadcast."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dp, dl = p2 - p1, np.radians(lon2 - lon1)
-    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return np.asarray(2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))))
 
 
 def correlate(

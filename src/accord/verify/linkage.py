@@ -24,8 +24,8 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
-EARTH_RADIUS_KM = 6371.0088
-_KM_PER_DEG = np.pi * EARTH_RADIUS_KM / 180
+from accord.geo.geodesy import KM_PER_DEGREE, great_circle_km_one
+
 _BITS = 63  # a cell key is one non-negative int64
 
 
@@ -63,15 +63,6 @@ def _root(parent: NDArray[np.int64], i: int) -> int:
     return i
 
 
-@njit(cache=True, inline="always")
-def _near_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    """Haversine, as `accord.verify.incidents.great_circle_km` computes it."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dp, dl = p2 - p1, np.radians(lon2 - lon1)
-    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(min(max(a, 0.0), 1.0)))
-
-
 @njit(cache=True)
 def _cut(
     cuts: tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]],
@@ -91,7 +82,7 @@ def _cut(
     start = first + np.searchsorted(times, t1, side="right")
     end = first + np.searchsorted(times, t2, side="left")
     for k in range(start, end):
-        if _near_km(lon1, lat1, cut_lon[k], cut_lat[k]) <= distance_km:
+        if great_circle_km_one(lon1, lat1, cut_lon[k], cut_lat[k]) <= distance_km:
             return True
     return False
 
@@ -137,7 +128,7 @@ def _join(
                     continue  # outside the box, which holds the circle
                 if abs(float(time_ns[p] - time_ns[q])) > window_ns:
                     continue
-                if _near_km(lon[p], lat[p], lon[q], lat[q]) > distance_km:
+                if great_circle_km_one(lon[p], lat[p], lon[q], lat[q]) > distance_km:
                     continue
                 if cuts[0].size:
                     e, f = (p, q) if time_ns[p] <= time_ns[q] else (q, p)
@@ -195,8 +186,8 @@ def components(
     # A degree of longitude is shortest at the northernmost row: scaling by it makes a
     # cell at least `distance_km` wide everywhere; the exact check is in `_join`.
     shortest = np.cos(np.radians(float(np.abs(lat[located]).max())))
-    x = lon[located] * (_KM_PER_DEG * shortest / distance_km)
-    y = lat[located] * (_KM_PER_DEG / distance_km)
+    x = lon[located] * (KM_PER_DEGREE * shortest / distance_km)
+    y = lat[located] * (KM_PER_DEGREE / distance_km)
     when = np.asarray(time_ns[located], dtype=np.int64)
     window_ns = window_s * 1e9
     t = (when - when.min()) // max(int(window_ns), 1)

@@ -22,6 +22,7 @@ from typing import Any, cast
 import numpy as np
 from sqlalchemy import Connection, Table, bindparam, insert, select, update
 
+from accord.geo.geodesy import great_circle_km
 from accord.store import Store, load_columns
 from accord.store.database import WRITE
 from accord.store.schema import StoredObservation as Obs
@@ -45,7 +46,7 @@ from accord.verify.findings import (
     detect,
     evaluate_tallies,
 )
-from accord.verify.incidents import Draft, correlate, fuse, great_circle_km, place
+from accord.verify.incidents import Draft, correlate, fuse, place
 from accord.verify.linkage import Clears
 from accord.verify.rules import RuleSet
 from accord.verify.workflow import ACTIVE_STATES, State, TransitionLog, escalate
