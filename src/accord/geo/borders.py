@@ -110,9 +110,6 @@ class Borders:
             return shapely.MultiLineString()
         return shapely.line_merge(shapely.union_all(lines))
 
-    def region_names(self) -> list[str]:
-        return sorted({c.name for c in self.countries.values()})
-
     def by_name(self, name: str) -> str | None:
         """ISO code of a country by its ISO code or any spelling of its name (geo.names)."""
         if name in self.countries:

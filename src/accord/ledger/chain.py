@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -164,8 +164,3 @@ def verify_chain(entries: Iterable[Entry], start: Entry | None = None) -> ChainF
         prev_hash, version = entry.hash, entry.version
         expected_seq += 1
     return None
-
-
-def day_leaves(entries: Sequence[Entry], day: dt.date) -> list[bytes]:
-    """The Merkle leaf data of one UTC day's entries, in order."""
-    return [e.leaf() for e in entries if e.day == day]

@@ -54,22 +54,6 @@ class DaySeal:
         }
 
 
-def entry_from_json(data: dict[str, Any]) -> Entry:
-    """An entry as exported or proved; the hashes are taken as given, to be checked."""
-    corrects = data.get("corrects")
-    return Entry(
-        seq=int(data["seq"]),
-        recorded_at=dt.datetime.fromisoformat(str(data["recorded_at"])),
-        kind=str(data["kind"]),
-        ref=str(data["ref"]),
-        payload=dict(data["payload"]),
-        prev_hash=bytes.fromhex(str(data["prev_hash"])),
-        hash=bytes.fromhex(str(data["hash"])),
-        corrects=None if corrects is None else int(corrects),
-        version=entry_version(data),
-    )
-
-
 def entry_version(data: dict[str, Any]) -> int:
     """An exported entry's ledger version; entries exported before versions are 1."""
     version = data.get("version", LEGACY)

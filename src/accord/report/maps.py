@@ -312,9 +312,3 @@ def to_png(fig: Figure, dpi: int = 130) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
     return buffer.getvalue()
-
-
-def to_svg(fig: Figure) -> str:
-    buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight")
-    return buffer.getvalue()

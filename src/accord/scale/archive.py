@@ -19,7 +19,6 @@ archive as points in OGC:CRS84 (lon/lat on WGS 84).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -509,9 +508,3 @@ def stats(archive: str | Path) -> ArchiveStats:
         by_source_type=dict(sorted(types.items())),
         partition_rows=per_partition,
     )
-
-
-def iter_batches(archive: str | Path) -> Iterator[tuple[Partition, Batch]]:
-    """Partitions in replay order, each read as a batch."""
-    for partition in partitions(archive):
-        yield partition, read_partition(archive, partition)
