@@ -31,7 +31,7 @@ def test_public_and_party_editions(seeded: Seeded) -> None:
     assert '<table id="unverified">' in public.html  # counted, not established
     # By kind, zone, sector and direction: the seeded incident lies in the DMZ's zone.
     assert (
-        "<tr><td>presence</td><td>ceasefire.dmz</td><td>S07</td><td>-</td>"
+        "<tr><td>presence in a zone</td><td>ceasefire.dmz</td><td>S07</td><td>-</td>"
         '<td class="n">1</td></tr>' in public.html
     )
 

@@ -136,8 +136,8 @@ def test_weapons_in_violation_by_type_and_number(seeded: Seeded) -> None:
         session.commit()
     html = build_daily(seeded.store, DAY).html
     assert (
-        '<tr><td>mlrs</td><td>Kharkiv oblast</td><td>UA</td><td class="n">1</td>'
-        '<td class="n">6</td></tr>' in html
+        "<tr><td>multiple rocket launchers</td><td>Kharkiv oblast</td><td>UA</td>"
+        '<td class="n">1</td><td class="n">6</td></tr>' in html
     )
     assert "<tr><td>armour</td><td>Kharkiv oblast</td><td>UA</td>" in html
     # An incident without stored findings counts by its own summary (seeded: 3 artillery).

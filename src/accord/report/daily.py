@@ -41,6 +41,7 @@ from accord.report.daily_sections import (
     weapons_in_violation,
     where,
 )
+from accord.report.daily_vocabulary import term_label
 from accord.report.i18n import (
     DEFAULT_TZ,
     local_time,
@@ -284,6 +285,7 @@ def build_daily(
         .render(
             title=title,
             lang=lang,
+            term=lambda code: term_label(code, lang),
             zone=f"{tz}, {utc_offset(cutoff, local)}",
             cutoff_utc=cutoff.strftime("%H:%M UTC"),
             number=number,

@@ -2,8 +2,10 @@
 
 The catalogues (`report/locale/<lang>/LC_MESSAGES/accord.po`) are compiled in
 memory with Babel when first used, so a fresh install needs no build step. Only
-labels are translated: the parties' data (kinds, descriptions, attributions)
-stays as it was recorded; place names come in each language from the gazetteer.
+labels are translated, the mission's codes among them (kinds, states, grades:
+report/daily_vocabulary.py); what the parties and observers wrote (descriptions,
+attributions) stays as recorded; place names come in each language from the
+gazetteer.
 
 A new or changed label: `pybabel extract -F src/accord/report/locale/babel.cfg -o
 accord.pot .`, then `pybabel update -i accord.pot -d src/accord/report/locale -D
