@@ -10,8 +10,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from accord.cli.common import console, user_errors
-from accord.cli.verify import ControlOption, DatabaseOption
+from accord.cli.common import DatabaseOption, console, user_errors
+from accord.cli.verify import ControlOption
 
 app = typer.Typer(help="The observation archive: GeoParquet by day and sector.")
 

@@ -17,6 +17,14 @@ from accord.store import StoreError
 console = Console()
 err_console = Console(stderr=True)
 
+# The store a command reads or writes.
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database", "-d", help="Database URL (default $ACCORD_DATABASE_URL or accord.db)."
+    ),
+]
+
 # Where a control map is chosen: how far its edges may be off.
 EdgeOption = Annotated[
     float | None,

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from accord.cli.common import console, user_errors
+from accord.cli.common import DatabaseOption, console, user_errors
 from accord.store import open_store
 from accord.verify.compliance import FORMULA, PeriodFigures
 from accord.verify.compliance import compliance as compute
@@ -52,12 +52,7 @@ def compliance(
         str | None, typer.Option("--plan", help="Only incidents under this plan id.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-    database: Annotated[
-        str | None,
-        typer.Option(
-            "--database", "-d", help="Database URL (default $ACCORD_DATABASE_URL or accord.db)."
-        ),
-    ] = None,
+    database: DatabaseOption = None,
 ) -> None:
     """Established violations by kind, severity and sector, and what is only reported beside
     them, against the previous period; the compliance index with its formula."""

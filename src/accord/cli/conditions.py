@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from sqlalchemy.exc import SQLAlchemyError
 
-from accord.cli.common import console, err_console, user_errors
+from accord.cli.common import DatabaseOption, console, err_console, user_errors
 from accord.conditions.decisions import compare, record
 from accord.conditions.inputs import ComplianceDay, Inputs, from_store, load_inputs
 from accord.conditions.machine import ConditionMachine, Run, compile_conditions, run
@@ -23,12 +23,6 @@ Plan = Annotated[str, typer.Option("--plan", help="Plan id or agreement file.")]
 Since = Annotated[str, typer.Option("--since", help="UTC day the conditions took effect.")]
 Until = Annotated[
     str | None, typer.Option("--until", help="Last UTC day evaluated (default yesterday).")
-]
-Database = Annotated[
-    str | None,
-    typer.Option(
-        "--database", "-d", help="Database URL (default $ACCORD_DATABASE_URL or accord.db)."
-    ),
 ]
 InputsFile = Annotated[
     Path | None,
@@ -95,7 +89,7 @@ def status(
     plan: Plan,
     since: Since,
     until: Until = None,
-    database: Database = None,
+    database: DatabaseOption = None,
     inputs_file: InputsFile = None,
     record_: Annotated[
         bool, typer.Option("--record/--no-record", help="Append the evaluations to the ledger.")
@@ -124,7 +118,7 @@ def what_if(
     plan: Plan,
     since: Since,
     until: Until = None,
-    database: Database = None,
+    database: DatabaseOption = None,
     inputs_file: InputsFile = None,
     set_index: Annotated[
         list[str] | None,

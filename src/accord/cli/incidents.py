@@ -14,7 +14,7 @@ import typer
 from rich import box
 from rich.table import Table
 
-from accord.cli.common import console, err_console, user_errors
+from accord.cli.common import DatabaseOption, console, err_console, user_errors
 from accord.store import open_store
 from accord.store.verification import StoredIncident
 from accord.verify.rules import Severity
@@ -31,13 +31,6 @@ from accord.verify.workflow import (
 )
 
 app = typer.Typer(help="Incidents: findings about one event, and their workflow.")
-
-DatabaseOption = Annotated[
-    str | None,
-    typer.Option(
-        "--database", "-d", help="Database URL (default $ACCORD_DATABASE_URL or accord.db)."
-    ),
-]
 
 
 def _when(us: int) -> str:

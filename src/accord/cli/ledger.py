@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 from sqlalchemy.exc import SQLAlchemyError
 
-from accord.cli.common import console, err_console, user_errors, write_or_print
+from accord.cli.common import DatabaseOption, console, err_console, user_errors, write_or_print
 from accord.ledger import book, trust
 from accord.ledger.export import check_export
 from accord.ledger.keys import KeyRecord, SignatureRefused
@@ -25,12 +25,6 @@ app = typer.Typer(help="The tamper-evident ledger: chain, daily roots, proofs, k
 keys_app = typer.Typer(help="Ed25519 keys of the sources and the mission.")
 app.add_typer(keys_app, name="keys")
 
-Database = Annotated[
-    str | None,
-    typer.Option(
-        "--database", "-d", help="Database URL (default $ACCORD_DATABASE_URL or accord.db)."
-    ),
-]
 MissionKey = Annotated[
     Path | None,
     typer.Option(
@@ -129,7 +123,7 @@ def _pinned_key(public_key: str | None, fingerprint: str | None, in_file: str | 
 
 @app.command()
 def verify(
-    database: Database = None,
+    database: DatabaseOption = None,
     first: Annotated[str | None, typer.Option("--from", help="First UTC day, YYYY-MM-DD.")] = None,
     last: Annotated[str | None, typer.Option("--to", help="Last UTC day, YYYY-MM-DD.")] = None,
     public_key: PublicKey = None,
@@ -159,7 +153,7 @@ def verify(
 
 @app.command("close-day")
 def close_day(
-    database: Database = None,
+    database: DatabaseOption = None,
     day: Annotated[
         str | None, typer.Option("--day", help="The UTC day (default: every finished open day).")
     ] = None,
@@ -177,7 +171,7 @@ def close_day(
 
 
 @app.command()
-def rehash(database: Database = None, mission_key: MissionKey = None) -> None:
+def rehash(database: DatabaseOption = None, mission_key: MissionKey = None) -> None:
     """Commit the RFC 8785 re-hash of the entries made before ledger version 2, signed."""
     with _store(database) as store:
         key = load_or_create_mission_key(mission_key_path(mission_key))
@@ -198,7 +192,7 @@ def proof(
     entry: Annotated[
         str, typer.Argument(help="Entry seq number, or its ref (e.g. an observation id).")
     ],
-    database: Database = None,
+    database: DatabaseOption = None,
     output: Output = None,
 ) -> None:
     """An inclusion proof of one entry in its day's published root."""
@@ -231,7 +225,7 @@ def check_proof_command(
 @app.command()
 def export(
     day: Annotated[str, typer.Option("--day", help="The closed UTC day, YYYY-MM-DD.")],
-    database: Database = None,
+    database: DatabaseOption = None,
     output: Output = None,
 ) -> None:
     """Write a closed day's entries and signed root (format: docs/ledger.md)."""
@@ -262,7 +256,7 @@ def check_export_command(
 
 @app.command()
 def checkpoint(
-    database: Database = None,
+    database: DatabaseOption = None,
     mission_key: MissionKey = None,
     output: Output = None,
 ) -> None:
@@ -276,7 +270,7 @@ def checkpoint(
 @app.command()
 def consistency(
     first: Annotated[int, typer.Option("--from", help="The tree size of the checkpoint held.")],
-    database: Database = None,
+    database: DatabaseOption = None,
     mission_key: MissionKey = None,
     output: Output = None,
 ) -> None:
@@ -310,7 +304,7 @@ def check(
             exists=True,
         ),
     ] = None,
-    database: Database = None,
+    database: DatabaseOption = None,
 ) -> None:
     """Check a store, or a consistency proof alone, against a checkpoint you hold."""
     with user_errors():
@@ -341,7 +335,7 @@ def require_signatures(
     state: Annotated[
         str, typer.Argument(help="on: refuse unsigned observations; off: accept them.")
     ],
-    database: Database = None,
+    database: DatabaseOption = None,
 ) -> None:
     """Turn signature enforcement on (a mission) or off (the embedded demo)."""
     if state not in ("on", "off"):
@@ -352,7 +346,7 @@ def require_signatures(
 
 
 @app.command()
-def refusals(database: Database = None) -> None:
+def refusals(database: DatabaseOption = None) -> None:
     """How many submissions were refused, by reason."""
     with _store(database) as store, store.engine.connect() as connection:
         counts = refusal_counts(connection)
@@ -375,7 +369,7 @@ def keys_add(
     public_key: Annotated[str, typer.Argument(help="Ed25519 public key, hex or base64.")],
     valid_from: Annotated[str | None, typer.Option(help="Start (default now), with Z.")] = None,
     valid_until: Annotated[str | None, typer.Option(help="End (default open), with Z.")] = None,
-    database: Database = None,
+    database: DatabaseOption = None,
 ) -> None:
     """Register a source's key."""
     with _store(database) as store:
@@ -397,7 +391,7 @@ def keys_rotate(
     valid_from: Annotated[
         str | None, typer.Option(help="When the switch happens (default now).")
     ] = None,
-    database: Database = None,
+    database: DatabaseOption = None,
 ) -> None:
     """End one key where its successor (same owner) starts."""
     with _store(database) as store:
@@ -413,7 +407,7 @@ def keys_revoke(
     key_id: Annotated[str, typer.Argument(help="The key to revoke.")],
     because: Annotated[str, typer.Option("--because", help="Why (recorded in the ledger).")],
     at: Annotated[str | None, typer.Option("--at", help="When (default now), with Z.")] = None,
-    database: Database = None,
+    database: DatabaseOption = None,
 ) -> None:
     """Revoke a key: nothing it signs is accepted any more, whatever time it claims."""
     with _store(database) as store:
@@ -424,7 +418,7 @@ def keys_revoke(
 
 
 @keys_app.command("list")
-def keys_list(database: Database = None) -> None:
+def keys_list(database: DatabaseOption = None) -> None:
     """Every registered key with its owner, validity and state."""
     with _store(database) as store, store.engine.connect() as connection:
         records = load_registry(connection).records()

@@ -176,10 +176,7 @@ def sensitivity(
         setting = _setting(plans, party, domain_file)
         readings = _readings(setting, stances, open_rule)
         data = analysis.sensitivity_json(setting, draws, seed, True, readings)
-        if text:
-            write_or_print(sensitivity_text(data), None)
-        if output or not text:
-            _emit(data, output)
+        _emit_or_text(data, sensitivity_text, output, text)
 
 
 @app.command()
@@ -199,10 +196,7 @@ def flip(
     with user_errors():
         setting = _setting(plans, party, domain_file)
         data = analysis.flip_json(setting, draws, seed, _readings(setting, stances, open_rule))
-        if text:
-            write_or_print(flip_text(data), None)
-        if output or not text:
-            _emit(data, output)
+        _emit_or_text(data, flip_text, output, text)
 
 
 @app.command()

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from accord.cli.common import console, user_errors
+from accord.cli.common import DatabaseOption, console, user_errors
 from accord.report.daily import build_daily, to_pdf
 from accord.report.i18n import DEFAULT_TZ
 from accord.store import open_store
@@ -40,12 +40,7 @@ def daily(
     ] = DEFAULT_TZ,
     pdf: Annotated[bool, typer.Option("--pdf", help="Also write the PDF.")] = False,
     output_dir: Annotated[Path, typer.Option("-o", "--output-dir", help="Folder.")] = Path("."),
-    database: Annotated[
-        str | None,
-        typer.Option(
-            "--database", "-d", help="Database URL (default $ACCORD_DATABASE_URL or accord.db)."
-        ),
-    ] = None,
+    database: DatabaseOption = None,
 ) -> None:
     """The daily report for the 24 hours up to the day's 18:00 UTC cut-off, in the
     chosen edition, language and local time zone."""

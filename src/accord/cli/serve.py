@@ -6,18 +6,13 @@ from typing import Annotated
 
 import typer
 
-from accord.cli.common import console, user_errors
+from accord.cli.common import DatabaseOption, console, user_errors
 
 
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
-    database: Annotated[
-        str | None,
-        typer.Option(
-            "--database", "-d", help="Database URL (default $ACCORD_DATABASE_URL or accord.db)."
-        ),
-    ] = None,
+    database: DatabaseOption = None,
 ) -> None:
     """Serve the HTTP API, OGC API - Features and the dashboard (settings: ACCORD_*)."""
     import uvicorn

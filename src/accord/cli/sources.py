@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from accord.cli.common import console, err_console, user_errors
+from accord.cli.common import DatabaseOption, console, err_console, user_errors
 from accord.store import open_store
 from accord.store.database import WRITE
 from accord.store.sources import list_sources, monitoring_start, set_monitoring_start
@@ -21,12 +21,6 @@ app = typer.Typer(
     "and from when."
 )
 
-DatabaseOption = Annotated[
-    str | None,
-    typer.Option(
-        "--database", "-d", help="Database URL (default $ACCORD_DATABASE_URL or accord.db)."
-    ),
-]
 _CLEAR = "none"
 
 

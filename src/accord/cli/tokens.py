@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from accord.cli.common import console, user_errors
+from accord.cli.common import DatabaseOption, console, user_errors
 from accord.service.auth import Role, create_token, expired, list_tokens, revoke_token
 from accord.store import open_store
 
@@ -16,12 +16,6 @@ app = typer.Typer(help="API tokens: create, list and revoke (roles and what they
 
 UNITS = {"d": "days", "h": "hours", "m": "minutes"}
 LONGEST = timedelta(days=36_525)
-DatabaseOption = Annotated[
-    str | None,
-    typer.Option(
-        "--database", "-d", help="Database URL (default $ACCORD_DATABASE_URL or accord.db)."
-    ),
-]
 
 
 @app.command()

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from accord.cli.common import EdgeOption, console, user_errors
+from accord.cli.common import DatabaseOption, EdgeOption, console, user_errors
 from accord.plans import load_plan
 from accord.store import open_store
 from accord.verify.batch import Verifier
@@ -21,12 +21,6 @@ app = typer.Typer(help="Verification: rules from the agreement, findings, incide
 
 PlanOption = Annotated[
     str, typer.Option("--plan", "-p", help="Plan id or agreement file the rules come from.")
-]
-DatabaseOption = Annotated[
-    str | None,
-    typer.Option(
-        "--database", "-d", help="Database URL (default $ACCORD_DATABASE_URL or accord.db)."
-    ),
 ]
 ControlOption = Annotated[
     str | None,
