@@ -35,16 +35,15 @@ from typing import Any
 
 import numpy as np
 
+from accord.agreement.vocabulary import KIND_CODES
 from accord.scale.archive import partitions, read_table, table_to_batch, write_batch
 from accord.scale.replay import close_client, dask_client, replay
 from accord.sim.events import generate_events
 from accord.sim.scenario import load_scenario
 from accord.sim.sources import Observations, drone_sorties, fixed_sensors, join, layout
 from accord.sim.world import World, build_world, to_lonlat
-from accord.store.columns import KIND_CODES, ObservationColumns
-from accord.store.verification import ObservationDetails
+from accord.store.columns import Batch, ObservationColumns, ObservationDetails
 from accord.verify.batch import verify_batch
-from accord.verify.findings import Batch
 
 ROUTINE_KINDS = ("personnel", "vehicle", "armour", "artillery", "drone")
 STATION_KM = 0.25  # spacing of the points along the line routine reports are placed from

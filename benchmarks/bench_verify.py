@@ -33,12 +33,13 @@ import numpy as np
 import shapely
 from sqlalchemy import create_engine, make_url, select, text
 
+from accord.agreement.vocabulary import KIND_CODES, KIND_NAMES
 from accord.plans import load_plan
 from accord.store import open_store
-from accord.store.columns import KIND_CODES, KIND_NAMES, ObservationColumns
-from accord.store.verification import ObservationDetails, StoredFinding
+from accord.store.columns import Batch, ObservationColumns, ObservationDetails
+from accord.store.verification import StoredFinding
 from accord.verify.batch import Verifier, verify_batch
-from accord.verify.findings import Batch, detect
+from accord.verify.findings import detect
 from accord.verify.ingest import ingest_file
 from accord.verify.pipeline import run_verification
 

@@ -141,7 +141,7 @@ def test_files_keep_seq_order_in_one_row_group(archive: Path, tmp_path: Path) ->
 def _rows(batch, rows):  # type: ignore[no-untyped-def]
     from dataclasses import fields, replace
 
-    from accord.verify.findings import Batch
+    from accord.store.columns import Batch
 
     columns = replace(
         batch.columns,

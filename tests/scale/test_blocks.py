@@ -131,7 +131,7 @@ def test_days_stitched_equal_one_batch(verifier: Verifier, cleared: bool) -> Non
     labels = correlate(single.rule, single.time_ns, single.lon, single.lat, verifier.links, cuts)
     drafts = fuse(single, labels)
     place(drafts, verifier.sectors, verifier.teams)
-    joined = blocks.concat_findings(*stitched.pieces)
+    joined = Findings.concat(stitched.pieces)
     assert np.array_equal(joined.key, single.key) and np.array_equal(joined.row, single.row)
     assert len(stitched.drafts) == len(drafts)
     for mine, theirs in zip(stitched.drafts.drafts(), drafts, strict=True):

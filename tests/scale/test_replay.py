@@ -17,10 +17,11 @@ import pytest
 from sqlalchemy import select
 
 from accord.store import open_store
+from accord.store.columns import Batch
 from accord.store.verification import StoredFinding, StoredIncident
 from accord.verify.batch import Verifier, verify_batch
 from accord.verify.compliance import Weights, figures
-from accord.verify.findings import Batch, Findings
+from accord.verify.findings import Findings
 from accord.verify.pipeline import run_verification
 
 from .conftest import require

@@ -14,7 +14,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import text
 
 import accord.store as accord_store
-from accord.store import KIND_CODES, KIND_NAMES, Store, load_columns, open_store
+from accord.agreement.vocabulary import KIND_CODES, KIND_NAMES
+from accord.store import Store, load_columns, open_store
 from accord.store.database import create_store_engine
 from accord.store.schema import Base
 from accord.verify.ingest import ingest_file

@@ -279,3 +279,9 @@ class MilitaryItem(StrEnum):
     foreign_forces = "foreign_forces"
     exercise = "exercise"
     base = "base"
+
+
+# Kinds coded by their position in `MilitaryItem`, so codes are the same in every batch
+# and `KIND_CODES["mlrs"]` can be compared against a whole column.
+KIND_NAMES: tuple[str, ...] = tuple(item.value for item in MilitaryItem)
+KIND_CODES: dict[str, int] = {name: code for code, name in enumerate(KIND_NAMES)}

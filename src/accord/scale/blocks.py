@@ -24,7 +24,6 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -36,7 +35,6 @@ from accord.verify.findings import (
     Findings,
     Notices,
     Tallies,
-    concat_findings,
     evaluate_tallies,
     factorize,
 )
@@ -44,10 +42,6 @@ from accord.verify.incidents import DraftTable, correlate, fuse_table, place_tab
 from accord.verify.linkage import Clears
 
 _NS_PER_DAY = 86_400 * 10**9
-Stackable = TypeVar("Stackable", Tallies, Notices)
-_POINT = tuple(
-    name for name in Findings.__dataclass_fields__ if name not in ("evidence", "detail", "clears")
-)
 
 
 @dataclass(frozen=True)
@@ -124,9 +118,8 @@ class BlockWork:
 
 def rows_of(findings: Findings, rows: NDArray[np.int64] | slice, offset: int = 0) -> Findings:
     """Some point findings (no aggregate evidence), their rows moved by `offset`."""
-    taken = {name: getattr(findings, name)[rows] for name in _POINT}
-    taken["row"] = taken["row"] + offset
-    return Findings(**taken)
+    taken = findings.take(rows)
+    return replace(taken, row=taken.row + offset, evidence={}, detail={}, clears=Clears.empty())
 
 
 def merge_by_rule(tables: Sequence[Findings], offsets: Sequence[int]) -> list[Findings]:
@@ -144,12 +137,6 @@ def merge_by_rule(tables: Sequence[Findings], offsets: Sequence[int]) -> list[Fi
         for i, table in enumerate(tables)
         if ends[i][r] > starts[i][r]
     ]
-
-
-def stacked(kind: type[Stackable], parts: Sequence[Stackable]) -> Stackable:
-    """Tallies or notices of consecutive stretches as one table."""
-    names = kind.__dataclass_fields__
-    return kind(**{n: np.concatenate([getattr(p, n) for p in parts]) for n in names})
 
 
 def offsets_of(sizes: Sequence[int]) -> list[int]:
@@ -171,9 +158,9 @@ def _block_findings(
     verifier: Verifier, block: Block, parts: Sequence[PartitionFindings]
 ) -> BlockFindings:
     pieces = merge_by_rule([p.point for p in parts], offsets_of([p.rows for p in parts]))
-    point = concat_findings(*pieces) if pieces else rows_of(parts[0].point, slice(0, 0))
+    point = Findings.concat(pieces)
     # A day's clearings cut its links; one across midnight is cut in the client.
-    point = replace(point, clears=Clears.joined(*(p.point.clears for p in parts)))
+    point = replace(point, clears=Clears.concat([p.point.clears for p in parts]))
     labels = correlate(
         point.rule, point.time_ns, point.lon, point.lat, verifier.links, point.clears
     )
@@ -196,8 +183,8 @@ def _block_findings(
         point,
         drafts,
         np.flatnonzero(opened),
-        stacked(Tallies, [p.tallies for p in parts]),
-        stacked(Notices, [p.notices for p in parts]),
+        Tallies.concat([p.tallies for p in parts]),
+        Notices.concat([p.notices for p in parts]),
     )
 
 
@@ -225,11 +212,11 @@ def merge_tallies(parts: Sequence[Tallies]) -> Tallies:
     """Each (rule, party, window, source, cell)'s largest count over stretches of the
     archive in replay order, the first in archive order on a tie; rows ordered as
     `detect` orders one batch's tallies."""
-    table = stacked(Tallies, parts)
+    table = Tallies.concat(parts)
     party, source = factorize(table.party)[1], factorize(table.source_id)[1]
     keys = (table.rule, party, table.window_start_ns, source, table.cell)
     chosen = largest_per_key(*keys, count=table.count)
-    return Tallies(**{n: getattr(table, n)[chosen] for n in Tallies.__dataclass_fields__})
+    return table.take(chosen)
 
 
 @dataclass(frozen=True)
@@ -247,7 +234,7 @@ def stitch(verifier: Verifier, blocks: Sequence[BlockFindings], rows: Sequence[i
     aggregates = evaluate_tallies(
         verifier.ruleset,
         merge_tallies([b.tallies for b in blocks]),
-        stacked(Notices, [b.notices for b in blocks]),
+        Notices.concat([b.notices for b in blocks]),
     )
     offsets = offsets_of(rows)
     pieces = merge_by_rule([b.point for b in blocks], offsets)
@@ -269,8 +256,8 @@ def stitch(verifier: Verifier, blocks: Sequence[BlockFindings], rows: Sequence[i
         opened.append(rows_of(block.point, block.open))
         where.append(position[block.open])
     # Merged by rule, the open findings are in position order, as the sorted positions are.
-    clears = Clears.joined(*(b.point.clears for b in blocks))
-    across = incidents(verifier, concat_findings(*merge_by_rule(opened, offsets)), clears)
+    clears = Clears.concat([b.point.clears for b in blocks])
+    across = incidents(verifier, Findings.concat(merge_by_rule(opened, offsets)), clears)
     across.members = np.sort(np.concatenate(where))[across.members]
     points = DraftTable.concat([*drafts, across])
     tail = incidents(verifier, aggregates, aggregates.clears)

@@ -50,7 +50,6 @@ from accord.verify.batch import Verifier
 from accord.verify.compliance import IncidentColumns, PeriodFigures, Weights, period_figures
 from accord.verify.findings import (
     Findings,
-    concat_findings,
     detect,
     notices,
 )
@@ -100,7 +99,7 @@ class ReplayResult:
     @cached_property
     def findings(self) -> Findings:
         """Every finding, as one batch over the archive would list them."""
-        return concat_findings(*self.pieces)
+        return Findings.concat(self.pieces)
 
     @cached_property
     def drafts(self) -> list[Draft]:

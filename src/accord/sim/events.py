@@ -20,12 +20,13 @@ order, so a seed fixes the whole table.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, replace
 
 import numpy as np
 import shapely
 from numpy.typing import NDArray
 
+from accord.columns import ColumnTable
 from accord.geo.classify import SIDE_OF_RU, SIDE_OF_UA
 from accord.sim.scenario import Scenario, Violation, ViolationKind
 from accord.sim.world import World, daylight, to_metres
@@ -61,7 +62,7 @@ NOTIFIED_EXERCISE = "notified_exercise"
 
 
 @dataclass(frozen=True)
-class Events:
+class Events(ColumnTable):
     """One row per true event; `violation` is False for lawful activity."""
 
     event_id: NDArray[np.str_]
@@ -84,16 +85,46 @@ class Events:
     night: NDArray[np.bool_]
     jammed: NDArray[np.bool_]  # done while drones were jammed
 
-    def __len__(self) -> int:
-        return len(self.event_id)
 
-    def take(self, rows: NDArray[np.int64]) -> Events:
-        return Events(**{f.name: getattr(self, f.name)[rows] for f in fields(self)})
+Place = tuple[NDArray[np.float64], ...]  # along_km, offset_km, x_m, y_m, lon, lat
 
 
-def concat(parts: list[Events]) -> Events:
+def _events(
+    party: str | NDArray[np.str_],
+    kind: str,
+    observed: str | NDArray[np.str_],
+    violation: bool,
+    times: tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]],
+    place: Place,
+    target: tuple[NDArray[np.float64], NDArray[np.float64]],
+    count: NDArray[np.int64],
+    night: NDArray[np.bool_],
+    jammed: NDArray[np.bool_],
+) -> Events:
+    """Events with their columns named; ids are given once all are made. `times` are
+    start, end and visible-until."""
+    n = len(count)
+    along, offset, x, y, lon, lat = place
     return Events(
-        **{f.name: np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(Events)}
+        event_id=np.full(n, ""),
+        party=np.full(n, party),
+        kind=np.full(n, kind),
+        observed_kind=np.full(n, observed),
+        violation=np.full(n, violation),
+        start_ns=times[0],
+        end_ns=times[1],
+        visible_until_ns=times[2],
+        along_km=along,
+        offset_km=offset,
+        x_m=x,
+        y_m=y,
+        lon=lon,
+        lat=lat,
+        target_lon=target[0],
+        target_lat=target[1],
+        count=count,
+        night=night,
+        jammed=jammed,
     )
 
 
@@ -115,9 +146,9 @@ def generate_events(
             rate = scenario.parties[party].notified_exercises_per_month * days / 30.0
             parts.append(_exercises(world, party, int(rng.poisson(rate)), days, start_ns, rng))
     parts.append(_lawful(world, scenario, days, start_ns, rng))
-    events = concat(parts)
+    events = Events.concat(parts)
     names = [f"{'V' if v else 'L'}{n:06d}" for n, v in enumerate(events.violation.tolist(), 1)]
-    return Events(**{**_columns(events), "event_id": np.array(names, dtype=str)})
+    return replace(events, event_id=np.array(names, dtype=str))
 
 
 def processes(scenario: Scenario, party: str) -> list[Violation]:
@@ -191,10 +222,6 @@ def settle(
     settled = np.ones(n, dtype=bool)
     settled[todo] = False
     return (*out, settled)
-
-
-def _columns(events: Events) -> dict[str, NDArray]:
-    return {f.name: getattr(events, f.name) for f in fields(events)}
 
 
 def _daily_counts(process: Violation, days: int, rng: np.random.Generator) -> NDArray[np.int64]:
@@ -320,27 +347,11 @@ def _violations(
     due = rules[0].active_from
     if due is not None:  # a deadline is breached only once it has fallen due
         settled = np.logical_and(settled, start >= int(due.timestamp() * 1e9))
-    return Events(
-        np.full(n, ""),
-        np.full(n, party),
-        np.full(n, kind.value),
-        observed,
-        np.ones(n, dtype=bool),
-        start,
-        end,
-        visible,
-        along,
-        offset,
-        x,
-        y,
-        lon,
-        lat,
-        target_lon,
-        target_lat,
-        count,
-        night,
-        jammed,
-    ).take(np.flatnonzero(settled))
+    place = (along, offset, x, y, lon, lat)
+    return _events(
+        party, kind.value, observed, True, (start, end, visible), place,
+        (target_lon, target_lat), count, night, jammed,
+    ).take(np.flatnonzero(settled))  # fmt: skip
 
 
 def _exercises(
@@ -359,27 +370,12 @@ def _exercises(
     start = start_ns + day * NS_PER_DAY + int(6 * NS_PER_HOUR)
     end = start + rng.integers(2, 5, n) * NS_PER_DAY
     count = rng.integers(9_000, 15_000, n)
-    return Events(
-        np.full(n, ""),
-        np.full(n, party),
-        np.full(n, NOTIFIED_EXERCISE),
-        np.full(n, "personnel"),
-        np.zeros(n, dtype=bool),
-        start,
-        end,
-        end.copy(),
-        along,
-        offset,
-        x,
-        y,
-        lon,
-        lat,
-        lon.copy(),
-        lat.copy(),
-        count,
-        np.zeros(n, dtype=bool),
-        np.zeros(n, dtype=bool),
-    ).take(np.flatnonzero(settled))
+    never = np.zeros(n, dtype=bool)
+    place = (along, offset, x, y, lon, lat)
+    return _events(
+        party, NOTIFIED_EXERCISE, "personnel", False, (start, end, end), place, (lon, lat),
+        count, never, never,
+    ).take(np.flatnonzero(settled))  # fmt: skip
 
 
 def _lawful(
@@ -401,27 +397,11 @@ def _lawful(
     end = start + (rng.uniform(1.0, 12.0, n) * NS_PER_HOUR).astype(np.int64)
     observed = np.array(["personnel", "vehicle", "armour"])[rng.integers(0, 3, n)]
     night = ~daylight(start, lon, lat)
-    return Events(
-        np.full(n, ""),
-        party,
-        np.full(n, LAWFUL),
-        observed,
-        np.zeros(n, dtype=bool),
-        start,
-        end,
-        end.copy(),
-        along,
-        offset,
-        x,
-        y,
-        lon,
-        lat,
-        lon.copy(),
-        lat.copy(),
-        rng.integers(1, 20, n),
-        night,
-        np.zeros(n, dtype=bool),
-    ).take(np.flatnonzero(settled))
+    place = (along, offset, x, y, lon, lat)
+    return _events(
+        party, LAWFUL, observed, False, (start, end, end), place, (lon, lat),
+        rng.integers(1, 20, n), night, np.zeros(n, dtype=bool),
+    ).take(np.flatnonzero(settled))  # fmt: skip
 
 
 def _inside(

@@ -47,7 +47,6 @@ from accord.sim.sources import (
     crater_dated,
     drone_sorties,
     fixed_sensors,
-    join,
     layout,
     notifications,
     numbered,
@@ -139,7 +138,7 @@ def simulate(
         parts += drone_sorties(world, scenario, scenario.drones, events, days, start_ns, rng)
     parts.append(notifications(events, np.flatnonzero(events.kind == "notified_exercise")))
     parts.append(_scheduled_patrols(world, scenario, plan, events, days, rng))
-    first = _ordered(join(parts), 0)
+    first = _ordered(Observations.concat(parts), 0)
     clock["observe"] = _lap(began)
     step("observe")
     end = scenario.start + timedelta(days=days)
@@ -263,7 +262,7 @@ def _visit_ns(plan: Plan) -> int:
 def _ordered(obs: Observations, first_number: int) -> dict[str, np.ndarray]:
     """Observations in time order (then source, then truth), numbered; false alarms named."""
     order = np.lexsort((obs.truth, obs.source_id, obs.time_ns))
-    columns = {name: getattr(obs, name)[order] for name in Observations.__dataclass_fields__}
+    columns = obs.take(order).columns()
     numbers = np.arange(first_number + 1, first_number + len(order) + 1)
     columns["id"] = numbered("sim-", numbers, 7)
     false = columns["truth"] == "F"

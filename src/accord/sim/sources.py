@@ -15,13 +15,14 @@ monitoring missions log it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 import shapely
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
+from accord.columns import ColumnTable
 from accord.geo.geodesy import great_circle_km
 from accord.sim.events import NS_PER_DAY, NS_PER_HOUR, Events
 from accord.sim.scenario import Drones, Scenario, SensorGroup
@@ -42,7 +43,7 @@ NOTIFIED_RADIUS_KM = 20.0  # the area a party notifies around an exercise: a bri
 
 
 @dataclass(frozen=True)
-class Observations:
+class Observations(ColumnTable):
     """Observation columns before ids are given; `truth` names the event (or false alarm)."""
 
     time_ns: NDArray[np.int64]
@@ -63,22 +64,10 @@ class Observations:
     notice_radius_km: NDArray[np.float64]  # the notified area around lon/lat, NaN otherwise
     truth: NDArray[np.str_]
 
-    def __len__(self) -> int:
-        return len(self.time_ns)
-
 
 def numbered(prefix: str, numbers: NDArray[np.int64], width: int) -> NDArray[np.str_]:
     """Identifiers such as drone-00012 (an empty array gives an empty column)."""
     return np.array([f"{prefix}{n:0{width}d}" for n in numbers.tolist()], dtype=str)
-
-
-def join(parts: list[Observations]) -> Observations:
-    return Observations(
-        **{
-            f.name: np.concatenate([getattr(p, f.name) for p in parts])
-            for f in fields(Observations)
-        }
-    )
 
 
 @dataclass(frozen=True)

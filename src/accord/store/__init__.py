@@ -10,7 +10,7 @@ from accord.store import ledger as ledger_tables  # noqa: F401
 from accord.store import service as service_tables  # noqa: F401
 from accord.store import sources as source_tables  # noqa: F401
 from accord.store import verification as verification_tables  # noqa: F401
-from accord.store.columns import KIND_CODES, KIND_NAMES, ObservationColumns, load_columns
+from accord.store.columns import Batch, ObservationColumns, ObservationDetails, load_columns
 from accord.store.database import DATABASE_URL_ENV, DEFAULT_DATABASE_URL, StoreError, database_url
 from accord.store.schema import IngestBatch, QuarantinedRecord, StoredObservation
 from accord.store.store import BatchOutcome, PendingBatch, Reject, Store, open_store
@@ -18,11 +18,11 @@ from accord.store.store import BatchOutcome, PendingBatch, Reject, Store, open_s
 __all__ = [
     "DATABASE_URL_ENV",
     "DEFAULT_DATABASE_URL",
-    "KIND_CODES",
-    "KIND_NAMES",
+    "Batch",
     "BatchOutcome",
     "IngestBatch",
     "ObservationColumns",
+    "ObservationDetails",
     "PendingBatch",
     "QuarantinedRecord",
     "Reject",

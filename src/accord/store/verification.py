@@ -12,12 +12,9 @@ up over a window, across micro-batches.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-import numpy as np
-from numpy.typing import NDArray
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -29,15 +26,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    and_,
     false,
     func,
-    or_,
     select,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from accord.store.columns import ObservationColumns
 from accord.store.schema import Base, RowId, StoredObservation, UtcDateTime
 from accord.store.store import Store
 
@@ -209,100 +203,6 @@ class ComplianceRecord(Base):
     score: Mapped[float] = mapped_column(Float)  # weighted incident score behind the index
     figures: Mapped[str] = mapped_column(Text)  # JSON: counts by kind, severity, sector
     computed_at: Mapped[datetime] = mapped_column(UtcDateTime)
-
-
-@dataclass(frozen=True)
-class ObservationDetails:
-    """What `ObservationColumns` leaves out and verification needs, aligned row by row:
-    the firing geometry and a party's notification. NaN, "" or -1 where absent."""
-
-    bearing_deg: NDArray[np.float64]
-    distance_min_m: NDArray[np.float64]
-    distance_max_m: NDArray[np.float64]
-    notice_subject: NDArray[np.str_]
-    notice_party: NDArray[np.str_]
-    notice_zone: NDArray[np.str_]
-    notice_start_ns: NDArray[np.int64]
-    notice_end_ns: NDArray[np.int64]
-    notice_radius_km: NDArray[np.float64]  # the notified area around lon/lat
-
-    @classmethod
-    def empty(cls, rows: int) -> ObservationDetails:
-        nan = np.full(rows, np.nan)
-        none = np.full(rows, "", dtype="U1")
-        never = np.full(rows, -1, dtype=np.int64)
-        texts = (none, none.copy(), none.copy())
-        return cls(nan, nan.copy(), nan.copy(), *texts, never, never.copy(), nan.copy())
-
-
-_DETAIL_COLUMNS = (
-    StoredObservation.seq,
-    StoredObservation.bearing_deg,
-    StoredObservation.distance_min_m,
-    StoredObservation.distance_max_m,
-    StoredObservation.notification_subject,
-    StoredObservation.notification_party,
-    StoredObservation.zone,
-    StoredObservation.starts_at_us,
-    StoredObservation.ends_at_us,
-    StoredObservation.radius_km,
-)
-
-
-def load_details(store: Store, columns: ObservationColumns) -> ObservationDetails:
-    """The details of a batch's rows; only firing and declaration rows carry any."""
-    details = ObservationDetails.empty(len(columns))
-    if not len(columns):
-        return details
-    first, last = int(columns.seq[0]), int(columns.seq[-1])
-    query = select(*_DETAIL_COLUMNS).where(
-        and_(StoredObservation.seq >= first, StoredObservation.seq <= last),
-        or_(
-            StoredObservation.bearing_deg.is_not(None),
-            StoredObservation.notification_subject.is_not(None),
-        ),
-    )
-    with store.engine.connect() as connection:
-        rows = connection.execute(query).all()
-    if not rows:
-        return details
-    seq = np.array([r[0] for r in rows], dtype=np.int64)
-    at = np.searchsorted(columns.seq, seq)
-    keep = (at < len(columns)) & (columns.seq[np.minimum(at, len(columns) - 1)] == seq)
-    at = at[keep]
-    picked: list[Any] = [r for r, k in zip(rows, keep, strict=True) if k]
-    floats = (("bearing_deg", 1), ("distance_min_m", 2), ("distance_max_m", 3))
-    for name, position in (*floats, ("notice_radius_km", 9)):
-        getattr(details, name)[at] = [
-            np.nan if r[position] is None else r[position] for r in picked
-        ]
-    texts = {"notice_subject": 4, "notice_party": 5, "notice_zone": 6}
-    filled = {
-        name: _text_column(len(columns), at, [r[position] or "" for r in picked])
-        for name, position in texts.items()
-    }
-    for name, position in (("notice_start_ns", 7), ("notice_end_ns", 8)):
-        getattr(details, name)[at] = [
-            -1 if r[position] is None else r[position] * 1000 for r in picked
-        ]
-    return ObservationDetails(
-        details.bearing_deg,
-        details.distance_min_m,
-        details.distance_max_m,
-        filled["notice_subject"],
-        filled["notice_party"],
-        filled["notice_zone"],
-        details.notice_start_ns,
-        details.notice_end_ns,
-        details.notice_radius_km,
-    )
-
-
-def _text_column(rows: int, at: NDArray[np.int64], values: list[str]) -> NDArray[np.str_]:
-    width = max((len(v) for v in values), default=1) or 1
-    column = np.full(rows, "", dtype=f"U{width}")
-    column[at] = values
-    return column
 
 
 def latest_observed(store: Store, last_seq: int) -> datetime | None:

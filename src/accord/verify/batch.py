@@ -13,23 +13,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
-
-import numpy as np
 
 from accord.agreement import Agreement
 from accord.geo.classify import ZoneIndex
 from accord.geo.control import control_for
 from accord.geo.line import line_of_contact
 from accord.geo.zones import zones_from_agreement
-from accord.store.columns import KIND_CODES, ObservationColumns
-from accord.store.verification import ObservationDetails
+from accord.store.columns import Batch, batch_from_rows
 from accord.verify.evidence import Networks, by_type
 from accord.verify.findings import (
-    Batch,
     Findings,
     Tallies,
-    concat_findings,
     detect,
     evaluate_tallies,
     notices,
@@ -113,47 +107,14 @@ class BatchResult:
 
 def batch_from_observations(observations: Sequence[Observation], first_seq: int = 1) -> Batch:
     """A batch straight from validated observations (live use and tests), no database."""
-    rows = [observation_row(o, "", i) for i, o in enumerate(observations)]
-
-    def column(name: str, dtype: Any, missing: Any = None) -> np.ndarray:
-        values = [row[name] for row in rows]
-        if missing is not None:
-            values = [missing if v is None else v for v in values]
-        return np.array(values, dtype=dtype) if values else np.array([], dtype=dtype)
-
-    columns = ObservationColumns(
-        seq=np.arange(first_seq, first_seq + len(rows), dtype=np.int64),
-        observation_id=column("observation_id", np.str_),
-        source_id=column("source_id", np.str_),
-        source_type=column("source_type", np.str_),
-        time_ns=column("observed_at_us", np.int64) * 1000,
-        lon=column("lon", np.float64, np.nan),
-        lat=column("lat", np.float64, np.nan),
-        uncertainty_m=column("uncertainty_m", np.float64, np.nan),
-        kind=np.array([KIND_CODES[row["kind"]] for row in rows], dtype=np.int16),
-        count=column("count", np.int64),
-        firing_category=column("firing_category", np.str_, ""),
-        side=column("side", np.str_, ""),
-        side_confidence=column("side_confidence", np.float64, np.nan),
-    )
-    details = ObservationDetails(
-        bearing_deg=column("bearing_deg", np.float64, np.nan),
-        distance_min_m=column("distance_min_m", np.float64, np.nan),
-        distance_max_m=column("distance_max_m", np.float64, np.nan),
-        notice_subject=column("notification_subject", np.str_, ""),
-        notice_party=column("notification_party", np.str_, ""),
-        notice_zone=column("zone", np.str_, ""),
-        notice_start_ns=column("starts_at_us", np.int64, -1) * np.int64(1000),
-        notice_end_ns=column("ends_at_us", np.int64, -1) * np.int64(1000),
-        notice_radius_km=column("radius_km", np.float64, np.nan),
-    )
-    return Batch(columns, details)
+    rows = [{**observation_row(o, "", i), "seq": first_seq + i} for i, o in enumerate(observations)]
+    return batch_from_rows(rows)
 
 
 def verify_batch(verifier: Verifier, batch: Batch) -> BatchResult:
     """Classify, find and correlate one batch on its own (replay, benchmark, tests)."""
     point, tallies = detect(verifier.ruleset, verifier.index, batch)
-    findings = concat_findings(point, evaluate_tallies(verifier.ruleset, tallies, notices(batch)))
+    findings = Findings.concat([point, evaluate_tallies(verifier.ruleset, tallies, notices(batch))])
     labels = correlate(
         findings.rule, findings.time_ns, findings.lon, findings.lat, verifier.links, findings.clears
     )

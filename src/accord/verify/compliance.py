@@ -33,6 +33,7 @@ import numpy as np
 from numpy.typing import NDArray
 from sqlalchemy import delete, insert, select
 
+from accord.columns import ColumnTable
 from accord.store import Store
 from accord.store.database import WRITE
 from accord.store.ledger import Draft as LedgerDraft
@@ -125,7 +126,7 @@ class PeriodFigures:
 
 
 @dataclass(frozen=True)
-class IncidentColumns:
+class IncidentColumns(ColumnTable):
     """What the formula reads of each incident, column by column."""
 
     party: NDArray[np.str_]
@@ -146,7 +147,7 @@ def period_figures(
     """Each party's figures per period it has incidents in: the compliance formula."""
     days = PERIOD_DAYS[period]
     out: dict[tuple[str, date], PeriodFigures] = {}
-    if not len(incidents.party):
+    if not len(incidents):
         return out
     day = (incidents.first_ns // _NS_PER_DAY).tolist()
     severity_names = {int(level): level.name for level in Severity}

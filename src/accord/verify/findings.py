@@ -24,16 +24,18 @@ when it is seen from the other side of the line (fire towards it).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 from numpy.typing import NDArray
 
+from accord.agreement.vocabulary import KIND_CODES, KIND_NAMES
+from accord.columns import ColumnTable
 from accord.geo.classify import ZoneIndex
 from accord.geo.geodesy import destination
-from accord.store.columns import KIND_CODES, KIND_NAMES, ObservationColumns
-from accord.store.verification import ObservationDetails
+from accord.store.columns import Batch, ObservationColumns
 from accord.verify.areas import (
     AREAS,
     Areas,
@@ -75,17 +77,6 @@ NEAR_EDGE = "near the edge, undetermined"
 
 
 @dataclass(frozen=True)
-class Batch:
-    """A batch to verify: the stored columns and the details they leave out."""
-
-    columns: ObservationColumns
-    details: ObservationDetails
-
-    def __len__(self) -> int:
-        return len(self.columns)
-
-
-@dataclass(frozen=True)
 class Located:
     """Where each row's event is and what the zone index says about it."""
 
@@ -100,7 +91,7 @@ class Located:
 
 
 @dataclass(frozen=True)
-class Findings:
+class Findings(ColumnTable):
     """Breaches, one row each; `rule` indexes `RuleSet.rules`, `row` the batch (-1 for
     aggregates, whose evidence and explanation are in `evidence` and `detail`)."""
 
@@ -123,14 +114,35 @@ class Findings:
     near_edge: NDArray[np.bool_]  # within the zone edge's uncertainty: undetermined
     evidence: dict[int, tuple[str, ...]] = field(default_factory=dict)
     detail: dict[int, str] = field(default_factory=dict)
-    clears: Clears = field(default_factory=Clears.joined)
+    clears: Clears = field(default_factory=Clears.empty)
 
-    def __len__(self) -> int:
-        return len(self.rule)
+    def take(self, rows: NDArray[np.int64] | NDArray[np.bool_] | slice) -> Findings:
+        """The rows chosen, aggregate evidence and explanations following their rows."""
+        chosen = np.arange(len(self))[rows]
+        where = {int(old): new for new, old in enumerate(chosen.tolist())}
+        return replace(
+            super().take(chosen),
+            evidence={where[i]: e for i, e in self.evidence.items() if i in where},
+            detail={where[i]: d for i, d in self.detail.items() if i in where},
+        )
+
+    @classmethod
+    def concat(cls, tables: Sequence[Self]) -> Self:
+        """Several findings tables as one; aggregate evidence keeps pointing at its rows."""
+        evidence: dict[int, tuple[str, ...]] = {}
+        detail: dict[int, str] = {}
+        offset = 0
+        for f in tables:
+            evidence.update({offset + i: e for i, e in f.evidence.items()})
+            detail.update({offset + i: d for i, d in f.detail.items()})
+            offset += len(f)
+        joined = cls.from_parts([f.columns() for f in tables])
+        clears = Clears.concat([f.clears for f in tables])
+        return replace(joined, evidence=evidence, detail=detail, clears=clears)
 
 
 @dataclass(frozen=True)
-class Tallies:
+class Tallies(ColumnTable):
     """Per rule, party ("" when undetermined), window, source and grid cell
     (`accord.verify.areas`): the largest count seen (or declared), and where."""
 
@@ -147,12 +159,9 @@ class Tallies:
     lat: NDArray[np.float64]
     zones: NDArray[np.str_]  # comma-separated ids of the zones the point lies in
 
-    def __len__(self) -> int:
-        return len(self.rule)
-
 
 @dataclass(frozen=True)
-class Notices:
+class Notices(ColumnTable):
     """Exercises the parties notified: whose, when, and where (a zone id, an area of
     `radius_km` around lon/lat, or both; "" and NaN where not given)."""
 
@@ -164,9 +173,6 @@ class Notices:
     lon: NDArray[np.float64]
     lat: NDArray[np.float64]
     radius_km: NDArray[np.float64]
-
-    def __len__(self) -> int:
-        return len(self.party)
 
 
 def locate(index: ZoneIndex, batch: Batch) -> Located:
@@ -279,8 +285,8 @@ def detect(ruleset: RuleSet, index: ZoneIndex, batch: Batch) -> tuple[Findings, 
                     number, rule, rows, row_code, row_conf, reason[rows], parties, cols, where
                 )
             )
-    found = _join_findings(parts)
-    return replace(found, clears=Clears.joined(*clears)), _join_tallies(tallies)
+    found = Findings.from_parts(parts)
+    return replace(found, clears=Clears.concat(clears)), Tallies.from_parts(tallies)
 
 
 def _clears(
@@ -553,93 +559,4 @@ def evaluate_tallies(
                 "near_edge": np.array([False]),
             }
         )
-    joined = _join_findings(parts)
-    return Findings(**_fields(joined), evidence=evidence, detail=detail)
-
-
-_FINDING_FIELDS = (
-    "rule",
-    "row",
-    "key",
-    "time_ns",
-    "lon",
-    "lat",
-    "uncertainty_m",
-    "party",
-    "party_confidence",
-    "attribution",
-    "source_id",
-    "source_type",
-    "confidence",
-    "severity",
-    "count",
-    "observed_kind",
-    "near_edge",
-)
-_FINDING_TYPES = (
-    np.int32,
-    np.int64,
-    np.str_,
-    np.int64,
-    np.float64,
-    np.float64,
-    np.float64,
-    np.str_,
-    np.float64,
-    np.str_,
-    np.str_,
-    np.str_,
-    np.float64,
-    np.int8,
-    np.int64,
-    np.str_,
-    np.bool_,
-)
-_TALLY_FIELDS = tuple(Tallies.__dataclass_fields__)
-_TALLY_TYPES = (
-    np.int32,
-    np.str_,
-    np.int64,
-    np.str_,
-    np.int64,
-    np.bool_,
-    np.int64,
-    np.str_,
-    np.int64,
-    np.float64,
-    np.float64,
-    np.str_,
-)
-
-
-def _fields(findings: Findings) -> dict[str, Any]:
-    return {name: getattr(findings, name) for name in _FINDING_FIELDS}
-
-
-def _join_findings(parts: list[dict[str, NDArray]]) -> Findings:
-    return Findings(**_join(parts, _FINDING_FIELDS, _FINDING_TYPES))
-
-
-def _join_tallies(parts: list[dict[str, NDArray]]) -> Tallies:
-    return Tallies(**_join(parts, _TALLY_FIELDS, _TALLY_TYPES))
-
-
-def _join(parts: list[dict[str, NDArray]], names: tuple[str, ...], types: tuple) -> dict[str, Any]:
-    return {
-        name: np.concatenate([p[name] for p in parts]) if parts else np.array([], dtype=kind)
-        for name, kind in zip(names, types, strict=True)
-    }
-
-
-def concat_findings(*many: Findings) -> Findings:
-    """Several findings tables as one; aggregate evidence keeps pointing at its rows."""
-    evidence: dict[int, tuple[str, ...]] = {}
-    detail: dict[int, str] = {}
-    offset = 0
-    for f in many:
-        evidence.update({offset + i: e for i, e in f.evidence.items()})
-        detail.update({offset + i: d for i, d in f.detail.items()})
-        offset += len(f)
-    joined = _join([_fields(f) for f in many], _FINDING_FIELDS, _FINDING_TYPES)
-    clears = Clears.joined(*(f.clears for f in many))
-    return Findings(**joined, evidence=evidence, detail=detail, clears=clears)
+    return replace(Findings.from_parts(parts), evidence=evidence, detail=detail)

@@ -27,10 +27,10 @@ The workflow that incidents then go through is in `accord.verify.workflow`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 
 import numpy as np
 import shapely
@@ -39,6 +39,7 @@ from ruamel.yaml import YAML
 from scipy.spatial import cKDTree
 from shapely.geometry.base import BaseGeometry
 
+from accord.columns import NOT_A_COLUMN, ColumnTable
 from accord.geo.geodesy import great_circle_km
 from accord.geo.projection import theatre_xy, to_theatre
 from accord.verify.evidence import AGGREGATE, VERIFYING_TYPES, Grade, Networks, by_type, grades
@@ -173,7 +174,7 @@ SEPARATOR = "\x1f"  # joins an incident's distinct sources, types and kinds in o
 
 
 @dataclass
-class DraftTable:
+class DraftTable(ColumnTable):
     """Drafts column by column, as fusion computes them. A replay moves these between
     processes: a list of `Draft` objects took 16 µs apiece to unpickle in the client,
     these columns a few buffers in all. `drafts()` gives the objects."""
@@ -196,28 +197,18 @@ class DraftTable:
     kinds: NDArray[np.object_]
     networks: NDArray[np.object_]
     grade: NDArray[np.int8]  # `evidence.Grade` values
-    members: NDArray[np.int64]  # finding rows, incident after incident
-    bounds: NDArray[np.int64]  # incident g's members are members[bounds[g] : bounds[g + 1]]
+    # Finding rows, incident after incident: incident g's are members[bounds[g] : bounds[g + 1]].
+    members: NDArray[np.int64] = field(metadata=NOT_A_COLUMN)
+    bounds: NDArray[np.int64] = field(metadata=NOT_A_COLUMN)
     sector: NDArray[np.str_]
     team: NDArray[np.str_]
     team_distance_km: NDArray[np.float64]
 
-    def __len__(self) -> int:
-        return len(self.rule)
-
     @classmethod
-    def empty(cls) -> DraftTable:
-        numbers: dict[str, type] = {"rule": np.int32, "severity": np.int8, "grade": np.int8}
-        numbers |= {name: np.object_ for name in (*_LISTS, "attribution")}
-        for name in ("first_ns", "last_ns", "count", "members"):
-            numbers[name] = np.int64
-        for name in ("lon", "lat", "party_confidence", "confidence", "team_distance_km"):
-            numbers[name] = np.float64
-        return cls(
-            **{name: np.zeros(0, dtype=numbers.get(name, np.str_)) for name in _COLUMNS},
-            members=np.zeros(0, dtype=np.int64),
-            bounds=np.zeros(1, dtype=np.int64),
-        )
+    def empty(cls, rows: int = 0, **others: Any) -> Self:
+        """`rows` blank incidents with no members."""
+        nothing = np.zeros(0, dtype=np.int64)
+        return super().empty(rows, members=nothing, bounds=np.zeros(rows + 1, dtype=np.int64))
 
     @property
     def confirmed(self) -> NDArray[np.bool_]:
@@ -245,23 +236,26 @@ class DraftTable:
             for g in range(len(self))
         ]
 
-    def take(self, order: NDArray[np.int64]) -> DraftTable:
-        """The incidents in this order."""
+    def take(self, rows: NDArray[np.int64] | NDArray[np.bool_]) -> Self:
+        """The incidents chosen, in this order, with their members."""
+        order = np.arange(len(self))[rows]
         sizes = np.diff(self.bounds)[order]
         starts = self.bounds[:-1][order]
-        rows = np.repeat(starts - np.cumsum(np.r_[0, sizes[:-1]]), sizes) + np.arange(sizes.sum())
-        return DraftTable(
-            **{name: getattr(self, name)[order] for name in _COLUMNS},
-            members=self.members[rows.astype(np.int64)],
+        at = np.repeat(starts - np.cumsum(np.r_[0, sizes[:-1]]), sizes) + np.arange(sizes.sum())
+        return replace(
+            super().take(order),
+            members=self.members[at.astype(np.int64)],
             bounds=np.r_[0, np.cumsum(sizes)].astype(np.int64),
         )
 
     @classmethod
-    def concat(cls, tables: Sequence[DraftTable]) -> DraftTable:
+    def concat(cls, tables: Sequence[Self]) -> Self:
         """Several tables as one, in turn; members are kept as they are."""
+        if not tables:
+            return cls.empty()
         shift = np.cumsum([0, *(len(t.members) for t in tables)])
-        return cls(
-            **{name: np.concatenate([getattr(t, name) for t in tables]) for name in _COLUMNS},
+        return cls.from_columns(
+            {n: np.concatenate([getattr(t, n) for t in tables]) for n in cls.column_types()},
             members=np.concatenate([t.members for t in tables]).astype(np.int64),
             bounds=np.r_[0, *(t.bounds[1:] + shift[i] for i, t in enumerate(tables))].astype(
                 np.int64
@@ -271,7 +265,6 @@ class DraftTable:
 
 _LISTS = ("sources", "source_types", "kinds", "networks")
 _SCALARS = tuple(f for f in Draft.__dataclass_fields__ if f not in (*_LISTS, "members"))
-_COLUMNS = tuple(f for f in DraftTable.__dataclass_fields__ if f not in ("members", "bounds"))
 
 
 def fuse(

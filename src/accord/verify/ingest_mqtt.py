@@ -15,6 +15,7 @@ import json
 import queue
 import threading
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -111,6 +112,7 @@ class _Subscriber:
         self.inbox: queue.Queue[mqtt.MQTTMessage] = queue.Queue()
         self.ready = threading.Event()
         self.gone = threading.Event()
+        self.flushed = threading.Event()
         self.failure: str | None = None
         self.topics = list(topics)
         client = mqtt.Client(
@@ -127,6 +129,7 @@ class _Subscriber:
         client.on_subscribe = self._on_subscribe
         client.on_message = self._on_message
         client.on_disconnect = self._on_disconnect
+        client.on_unsubscribe = self._on_unsubscribe
         self.client = client
         self.broker = broker
         self.inflight = inflight
@@ -152,17 +155,28 @@ class _Subscriber:
             raise BrokerError(f"broker {self.broker.name}: {why}")
 
     def stop(self) -> None:
-        """Disconnect once every acknowledgement queued before is on the wire.
+        """Disconnect once the broker has taken every acknowledgement sent before.
 
-        `ack` only queues the PUBACK for the network thread; stopping that thread
-        at once could drop it, and the broker would send the message again.
-        paho writes packets in order and reports the disconnect after writing
-        DISCONNECT, so waiting for that report means the acknowledgements went.
+        `ack` only queues the PUBACK for the network thread, and a PUBACK on the
+        wire is not yet one the broker has read: if the same client id connects
+        again at once, the broker may take the session over before reading the
+        old connection's last packets, drop them, and send those messages again
+        (a CI run failed so). A broker answers a connection's packets
+        in order, so the answer to an UNSUBSCRIBE of a topic nobody subscribes
+        to (a request with no effect) means every PUBACK before it was taken.
+        Then DISCONNECT, waiting for paho to report it written.
         """
+        self.flushed.clear()
+        code, _ = self.client.unsubscribe(f"accord-flush/{uuid.uuid4().hex}")
+        if code == mqtt.MQTT_ERR_SUCCESS:
+            self.flushed.wait(CONNECT_TIMEOUT_S)
         self.gone.clear()
         if self.client.disconnect() == mqtt.MQTT_ERR_SUCCESS:
             self.gone.wait(CONNECT_TIMEOUT_S)
         self.client.loop_stop()
+
+    def _on_unsubscribe(self, *_: Any) -> None:
+        self.flushed.set()
 
     def _on_disconnect(self, *_: Any) -> None:
         self.gone.set()

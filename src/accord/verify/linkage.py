@@ -24,13 +24,14 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
+from accord.columns import ColumnTable
 from accord.geo.geodesy import KM_PER_DEGREE, great_circle_km_one
 
 _BITS = 63  # a cell key is one non-negative int64
 
 
 @dataclass(frozen=True)
-class Clears:
+class Clears(ColumnTable):
     """Sightings of a place without what a continuing rule forbids there (a count of
     nothing): each ends the episode of a breach seen near it before
     (`accord.verify.linkage`), so forces that left and came back are two incidents."""
@@ -40,19 +41,6 @@ class Clears:
     lon: NDArray[np.float64]
     lat: NDArray[np.float64]
     key: NDArray[np.str_]  # the observation that saw the place empty
-
-    def __len__(self) -> int:
-        return len(self.rule)
-
-    def take(self, rows: NDArray[np.bool_] | NDArray[np.int64]) -> Clears:
-        return Clears(*(getattr(self, n)[rows] for n in self.__dataclass_fields__))
-
-    @classmethod
-    def joined(cls, *many: Clears) -> Clears:
-        names = cls.__dataclass_fields__
-        if not many:
-            return cls(*(np.array([], dtype=t) for t in (np.int32, np.int64, float, float, str)))
-        return cls(**{n: np.concatenate([getattr(c, n) for c in many]) for n in names})
 
 
 @njit(cache=True, inline="always")

@@ -23,7 +23,8 @@ import numpy as np
 from sqlalchemy import Connection, Table, bindparam, insert, select, update
 
 from accord.geo.geodesy import great_circle_km
-from accord.store import Store, load_columns
+from accord.store import Store
+from accord.store.columns import Batch, load_columns, load_details
 from accord.store.database import WRITE
 from accord.store.schema import StoredObservation as Obs
 from accord.store.sources import source_networks
@@ -33,16 +34,13 @@ from accord.store.verification import (
     VerifyCheckpoint,
     VerifyTally,
     latest_observed,
-    load_details,
 )
 from accord.verify.batch import Verifier
 from accord.verify.evidence import Grade, Networks, grade_of, registered
 from accord.verify.findings import (
-    Batch,
     Findings,
     Notices,
     Tallies,
-    concat_findings,
     detect,
     evaluate_tallies,
 )
@@ -123,7 +121,8 @@ def _store_batch(
     rules = verifier.ruleset
     point, tallies = detected
     merged = _merge_tallies(connection, rules, tallies)
-    findings = concat_findings(point, evaluate_tallies(rules, merged, _stored_notices(connection)))
+    aggregates = evaluate_tallies(rules, merged, _stored_notices(connection))
+    findings = Findings.concat([point, aggregates])
     findings = _only_new(connection, rules, findings)
     if len(findings):
         anchors = _open_anchors(connection, rules, findings, verifier.correlation.window_s)
@@ -140,7 +139,7 @@ def _store_batch(
             anchors["lat"][cleared],
             np.full(cleared.size, "", dtype=str),
         )
-        clears = Clears.joined(findings.clears, earlier)
+        clears = Clears.concat([findings.clears, earlier])
         labels = correlate(rule, when, lon, lat, verifier.links, clears)
         joins = dict(zip(labels[len(findings) :].tolist(), anchors["id"].tolist(), strict=True))
         own = np.unique(labels[: len(findings)], return_inverse=True)[1]
@@ -357,22 +356,7 @@ def _only_new(connection: Connection, rules: RuleSet, findings: Findings) -> Fin
     keep = np.array(
         [(r, k) not in stored for r, k in zip(rule_ids.tolist(), keys, strict=True)], dtype=bool
     )
-    return _subset(findings, np.flatnonzero(keep))
-
-
-def _subset(findings: Findings, rows: np.ndarray) -> Findings:
-    fields = {
-        name: getattr(findings, name)[rows]
-        for name in Findings.__dataclass_fields__
-        if name not in ("evidence", "detail", "clears")
-    }
-    where = {int(old): new for new, old in enumerate(rows.tolist())}
-    return Findings(
-        **fields,
-        evidence={where[i]: e for i, e in findings.evidence.items() if i in where},
-        detail={where[i]: d for i, d in findings.detail.items() if i in where},
-        clears=findings.clears,
-    )
+    return findings.take(np.flatnonzero(keep))
 
 
 def _open_anchors(

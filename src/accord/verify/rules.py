@@ -22,10 +22,9 @@ from typing import Any
 
 from accord.agreement import Agreement
 from accord.agreement.model import Term
-from accord.agreement.vocabulary import MilitaryItem, TermKind, ZoneType
+from accord.agreement.vocabulary import KIND_CODES, MilitaryItem, TermKind, ZoneType
 from accord.geo.borders import PARTY_COUNTRIES, Borders
 from accord.geo.zones import Zone, borders_for
-from accord.store.columns import KIND_CODES
 from accord.verify.observation import ObservedKind
 
 # Vienna Document 2011, chapter V: exercises of 9,000 troops or more are notified.
