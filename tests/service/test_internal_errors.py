@@ -1,0 +1,56 @@
+"""A bug is a 500 that shows the client a correlation id and nothing of the exception;
+the server's log has the traceback under that id. Only accord's own errors are 4xx."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from tests.service.conftest import Seeded
+
+from accord.service.core import Core
+
+
+def _broken(error: Exception):  # type: ignore[no-untyped-def]
+    def fail(*_: object, **__: object) -> object:
+        raise error
+
+    return fail
+
+
+@pytest.mark.parametrize(
+    "error",
+    [KeyError("secret internal"), ValueError("secret internal"), LookupError("secret internal")],
+)
+def test_a_bug_is_a_500_with_a_correlation_id_and_its_traceback_in_the_log(
+    client: TestClient,
+    seeded: Seeded,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    error: Exception,
+) -> None:
+    monkeypatch.setattr(Core, "incidents", _broken(error))
+    with caplog.at_level(logging.ERROR, logger="accord.service"):
+        answer = client.get("/api/incidents", headers=seeded.headers("analyst"))
+    assert answer.status_code == 500
+    body = answer.json()
+    assert body["status"] == 500 and body["title"] == "Internal error"
+    assert "secret" not in answer.text
+    found = re.search(r"correlation id ([0-9a-f-]{36})$", body["detail"])
+    assert found is not None, body
+    logged = [r for r in caplog.records if found.group(1) in r.getMessage()]
+    assert len(logged) == 1 and logged[0].exc_info is not None
+    assert "secret internal" in caplog.text  # the traceback, for the operator
+    assert "Traceback" in caplog.text
+
+
+def test_the_other_middleware_still_stands_after_a_fault(
+    client: TestClient, seeded: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(Core, "data_span", _broken(KeyError("secret internal")))
+    answer = client.get("/api/span", headers=seeded.headers("analyst"))
+    assert answer.status_code == 500
+    assert answer.headers["x-content-type-options"] == "nosniff"
+    assert client.get("/api/me", headers=seeded.headers("analyst")).status_code == 200
