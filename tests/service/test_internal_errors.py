@@ -54,3 +54,20 @@ def test_the_other_middleware_still_stands_after_a_fault(
     assert answer.status_code == 500
     assert answer.headers["x-content-type-options"] == "nosniff"
     assert client.get("/api/me", headers=seeded.headers("analyst")).status_code == 200
+
+
+def test_a_fault_logs_its_path_with_any_token_in_it_redacted(
+    client: TestClient,
+    seeded: Seeded,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from accord.service.catalog import Catalog
+
+    monkeypatch.setattr(Catalog, "ledger_proof", _broken(KeyError("secret internal")))
+    secret = seeded.tokens["analyst"]
+    with caplog.at_level(logging.ERROR, logger="accord.service"):
+        answer = client.get(f"/api/ledger/proofs/{secret}", headers=seeded.headers("analyst"))
+    assert answer.status_code == 500
+    assert "/api/ledger/proofs/acc_[redacted]" in caplog.text
+    assert secret not in caplog.text
