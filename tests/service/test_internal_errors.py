@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,7 +14,9 @@ from tests.service.conftest import Seeded
 from accord.service.core import Core
 
 
-def _broken(error: Exception):  # type: ignore[no-untyped-def]
+def _broken(error: Exception) -> Callable[..., object]:
+    """A stand-in for a core method that fails the way a bug does."""
+
     def fail(*_: object, **__: object) -> object:
         raise error
 
@@ -71,3 +74,18 @@ def test_a_fault_logs_its_path_with_any_token_in_it_redacted(
     assert answer.status_code == 500
     assert "/api/ledger/proofs/acc_[redacted]" in caplog.text
     assert secret not in caplog.text
+
+
+def test_the_error_table_maps_accords_own_errors_only() -> None:
+    from accord.ledger.book import LedgerError
+    from accord.plans import UnknownPlanError
+    from accord.service.errors import as_service_error
+    from accord.verify.workflow import IllegalTransition
+
+    for bug in (KeyError("k"), ValueError("v"), LookupError("l"), TypeError("t")):
+        assert as_service_error(bug) is None
+    statuses = {
+        kind.__name__: getattr(as_service_error(kind("why")), "status", None)
+        for kind in (IllegalTransition, UnknownPlanError, LedgerError)
+    }
+    assert statuses == {"IllegalTransition": 409, "UnknownPlanError": 404, "LedgerError": 404}
