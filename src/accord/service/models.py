@@ -214,15 +214,17 @@ class Plan(Answer):
 
 
 class Negotiation(Answer):
-    domain: dict[str, Any]
-    plans: Any
+    """The analysis of the shipped plans, part by part (as `accord negotiate` writes them)."""
+
+    domain: dict[str, Any] = Field(description="Issues, parties, packages and plans.")
+    plans: list[dict[str, Any]] = Field(description="Each plan evaluated for each party.")
     pareto: dict[str, Any]
-    solutions: Any
-    ratification: Any
-    durability: Any
-    sensitivity: Any
-    flip: Any
-    backtest: Any
+    solutions: dict[str, Any]
+    ratification: dict[str, Any] = Field(description="By plan id.")
+    durability: dict[str, Any] = Field(description="By plan id.")
+    sensitivity: dict[str, Any]
+    flip: dict[str, Any]
+    backtest: dict[str, Any]
 
 
 class SignedRoot(Answer):
