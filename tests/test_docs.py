@@ -1,5 +1,6 @@
-"""CI fails when a command is missing from the README, or the README's set-up
-commands and CI's entry point drift apart."""
+"""CI fails when a command is missing from the README, the README's set-up commands
+and CI's entry point drift apart, or the server's documentation misses a setting
+or a route (or names one that is gone)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,27 @@ import re
 from pathlib import Path
 
 import typer.main
+from tests.service.conftest import api_routes
 
 from accord.cli.main import app
+from accord.service.app import create_app
 from accord.service.settings import ServiceSettings
+from accord.store import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+SERVICE = (ROOT / "docs" / "service.md").read_text(encoding="utf-8")
+
+
+def _table(section: str, first_cell: str) -> list[list[str]]:
+    """The rows of the table under `## section` in docs/service.md whose first cell
+    starts with `first_cell`, as lists of cells."""
+    text = SERVICE.split(f"## {section}\n", 1)[1].split("\n## ", 1)[0]
+    return [
+        [c.strip() for c in line.strip().strip("|").split("|")]
+        for line in text.splitlines()
+        if re.match(rf"\| *{first_cell}", line)
+    ]
 
 
 def _commands(group: typer.Typer, prefix: str) -> list[str]:
@@ -53,18 +69,31 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert "bash scripts/test.sh" in ci
 
 
-def test_the_settings_table_lists_every_setting_with_its_default() -> None:
-    text = (ROOT / "docs" / "service.md").read_text(encoding="utf-8")
-    table = text.split("## Settings (environment)", 1)[1].split("\n## ", 1)[0]
-    rows = {
-        cells[0]: cells[1]
-        for line in table.splitlines()
-        if line.startswith("| ACCORD_")
-        for cells in [[c.strip() for c in line.strip("|").split("|")]]
-    }
+def test_the_settings_table_lists_every_setting_with_its_default_and_meaning() -> None:
+    rows = {cells[0]: (cells[1], cells[2]) for cells in _table("Settings (environment)", "ACCORD_")}
     wanted = {}
     for name, field in ServiceSettings.model_fields.items():
         default = field.default
         shown = "none" if default is None else str(default)
-        wanted[f"ACCORD_{name.upper()}"] = f"{default:g}" if isinstance(default, float) else shown
+        shown = f"{default:g}" if isinstance(default, float) else shown
+        assert field.description, f"setting {name} has no description"
+        wanted[f"ACCORD_{name.upper()}"] = (shown, field.description)
     assert rows == wanted
+
+
+def test_the_endpoints_table_lists_every_route() -> None:
+    """Each /api and /ogc route (method and path, path parameters by name) is one row
+    saying who may call it and what it answers; a row of a route that is gone fails."""
+    with open_store("sqlite://") as store:
+        routes = api_routes(create_app(ServiceSettings(), store))
+    served = {
+        (method, route.path_format)
+        for route in routes
+        if route.path.startswith(("/api", "/ogc"))
+        for method in route.methods
+    }
+    rows = _table("Endpoints", "(GET|POST|PUT|PATCH|DELETE) ")
+    assert all(len(cells) == 4 and cells[2] and cells[3] for cells in rows)
+    documented = [(cells[0], cells[1]) for cells in rows]
+    assert len(documented) == len(set(documented)), "a route has two rows"
+    assert set(documented) == served

@@ -12,9 +12,11 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
@@ -168,6 +170,16 @@ def seed(store: Store) -> Seeded:
     for label, (role, party, team) in bindings.items():
         tokens[label] = create_token(store, role, name=label, party=party, team=team)[1]
     return Seeded(store, tokens, *refs)
+
+
+def api_routes(app: FastAPI) -> list[Any]:
+    """The app's API routes, each with its full path and in the order the router tries
+    them (FastAPI from 0.16x keeps an included router nested in `app.routes`)."""
+    try:
+        from fastapi.routing import iter_route_contexts
+    except ImportError:  # an older FastAPI lists them flat
+        return [r for r in app.routes if isinstance(r, APIRoute)]
+    return [c for c in iter_route_contexts(app.routes) if isinstance(c.original_route, APIRoute)]
 
 
 def make_client(store: Store, **settings: object) -> TestClient:

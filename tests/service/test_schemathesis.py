@@ -1,6 +1,8 @@
 """Property-based requests from the published OpenAPI, judged by every schemathesis
 check (no 5xx, documented statuses, content types and bodies, schema-valid data
-accepted, schema-invalid data refused), and every error is a message.
+accepted, schema-invalid data refused), and every error is a message. Each answer
+is held to its response model's schema (`response_schema_conformance`, named
+here so a change of schemathesis's defaults cannot drop it).
 Bounded: a few examples per operation."""
 
 from __future__ import annotations
@@ -10,7 +12,10 @@ import os
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis.specs.openapi.checks import positive_data_acceptance
+from schemathesis.specs.openapi.checks import (
+    positive_data_acceptance,
+    response_schema_conformance,
+)
 from tests.service.conftest import seed
 
 from accord.service.app import create_app
@@ -75,7 +80,10 @@ def _across_values(case: schemathesis.Case) -> bool:
 def _check(case: schemathesis.Case, timeout_s: float) -> None:
     excluded = [positive_data_acceptance] if _across_values(case) else []
     response = case.call_and_validate(
-        headers=_SEEDED.headers("analyst"), excluded_checks=excluded, timeout=timeout_s
+        headers=_SEEDED.headers("analyst"),
+        additional_checks=[response_schema_conformance],
+        excluded_checks=excluded,
+        timeout=timeout_s,
     )
     if response.status_code >= 400:
         problem = response.json()

@@ -174,11 +174,12 @@ class RedactTokens(logging.Filter):
         return True
 
 
-SERVER_LOGGERS = ("uvicorn.access", "uvicorn.error")
+SERVER_LOGGERS = ("uvicorn.access", "uvicorn.error", "accord.service")
 
 
 def redact_server_logs() -> None:
-    """Install `RedactTokens` once on each of uvicorn's loggers."""
+    """Install `RedactTokens` once on each of the server's loggers: uvicorn's, and the
+    one a fault is logged on with its request's path (`http.ServerErrors`)."""
     for name in SERVER_LOGGERS:
         logger = logging.getLogger(name)
         if not any(isinstance(f, RedactTokens) for f in logger.filters):

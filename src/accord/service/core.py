@@ -22,8 +22,9 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictFloat,
 from sqlalchemy import ColumnElement, func, insert, select
 from sqlalchemy.orm import Session
 
-from accord.report.daily import DailyReport, build_daily
-from accord.report.i18n import DEFAULT_TZ
+from accord.geo.places import check_language
+from accord.report.daily import DailyReport, build_daily, edition_of
+from accord.report.i18n import DEFAULT_TZ, zone
 from accord.service.access import (
     incident_scope,
     may_transition,
@@ -486,5 +487,11 @@ def daily_for(
     try:
         parsed = dt.date.fromisoformat(day)
     except ValueError:
-        raise ValueError(f"date {day!r} is not a date; write YYYY-MM-DD") from None
+        raise BadRequest(f"date {day!r} is not a date; write YYYY-MM-DD") from None
+    try:  # the report's own checks of what was asked, before it is built
+        edition_of(party, edition)
+        check_language(lang)
+        zone(tz)
+    except ValueError as exc:
+        raise BadRequest(str(exc)) from None
     return build_daily(store, parsed, party, edition=edition, lang=lang, tz=tz)

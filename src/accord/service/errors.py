@@ -1,6 +1,9 @@
 """Errors of the API core, each carrying its HTTP status, and the one table that maps
 the domain's own exceptions to a status. Adapters turn any of them into
-`{"status": ..., "title": ..., "detail": ...}`; nothing else decides a status."""
+`{"status": ..., "title": ..., "detail": ...}`; nothing else decides a status.
+
+Only accord's own exceptions are mapped: a `KeyError` or `ValueError` from a bug is
+a 500 whose text stays in the server's log, never a 404 or 400 that shows it."""
 
 from __future__ import annotations
 
@@ -61,14 +64,12 @@ class TooManyRequests(ServiceError):
     title = "Too many requests"
 
 
-# Domain exceptions and the status they mean to a client; the first match wins.
+# The domain's own exceptions and the status they mean to a client; the first match wins.
 STATUS_OF: tuple[tuple[type[Exception], type[ServiceError]], ...] = (
     (IllegalTransition, Conflict),
     (UnknownPlanError, NotFound),
     (LedgerError, NotFound),
-    (LookupError, NotFound),
     (AgreementFileError, Unprocessable),
-    (ValueError, BadRequest),
 )
 
 

@@ -26,6 +26,7 @@ from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import JSONResponse
 from shapely.geometry import box, shape
 
+from accord.service import models
 from accord.service.access import require
 from accord.service.catalog import Catalog, Extent
 from accord.service.core import Core, Page, iso_to_us
@@ -224,7 +225,7 @@ def _collection(request: Request, who: Any, cid: str) -> dict[str, Any]:
     }
 
 
-@router.get("")
+@router.get("", response_model=models.Landing)
 def landing(request: Request, f: Format = None) -> dict[str, Any]:
     """The landing page: links to the API definition, conformance and collections."""
     check_format(f)
@@ -248,13 +249,13 @@ def api_definition(request: Request) -> JSONResponse:
     return OpenAPI30Response(ogc_openapi_30(openapi(request.app), _base(request)))
 
 
-@router.get("/conformance")
+@router.get("/conformance", response_model=models.Conformance)
 def conformance(f: Format = None) -> dict[str, Any]:
     check_format(f)
     return {"conformsTo": CONFORMANCE}
 
 
-@router.get("/collections")
+@router.get("/collections", response_model=models.Collections, response_model_exclude_unset=True)
 def collections(request: Request, who: Caller, f: Format = None) -> dict[str, Any]:
     """The collections, each with the extent of the features the caller may list."""
     check_format(f)
@@ -265,7 +266,9 @@ def collections(request: Request, who: Caller, f: Format = None) -> dict[str, An
     }
 
 
-@router.get("/collections/{cid}")
+@router.get(
+    "/collections/{cid}", response_model=models.Collection, response_model_exclude_unset=True
+)
 def collection(request: Request, who: Caller, cid: str, f: Format = None) -> dict[str, Any]:
     _known(cid)
     check_format(f)
@@ -282,7 +285,11 @@ def queryables(request: Request, cid: str, f: Format = None) -> JSONResponse:
     return SchemaResponse(queryables_document(cid, href))
 
 
-@router.get(GENERIC_ITEMS.removeprefix("/ogc"), response_class=GeoJSONResponse)
+@router.get(
+    GENERIC_ITEMS.removeprefix("/ogc"),
+    response_class=GeoJSONResponse,
+    response_model=models.FeaturePage,
+)
 def items(
     request: Request,
     who: Caller,
@@ -359,7 +366,11 @@ def items(
     return GeoJSONResponse(body)
 
 
-@router.get("/collections/{cid}/items/{fid:path}", response_class=GeoJSONResponse)
+@router.get(
+    "/collections/{cid}/items/{fid:path}",
+    response_class=GeoJSONResponse,
+    response_model=models.Feature,
+)
 def item(
     request: Request, who: Caller, cid: str, fid: str, f: Format = None, crs: Crs = None
 ) -> JSONResponse:
