@@ -34,13 +34,13 @@ from numba import njit
 from numpy.typing import NDArray
 from sqlalchemy import select
 
+from accord.ops import Sectors
 from accord.store import Store, load_columns
 from accord.store.columns import KIND_CODES, KIND_NAMES, ObservationColumns
 from accord.store.schema import StoredObservation as Obs
 from accord.store.store import PendingBatch
 from accord.store.verification import ObservationDetails, load_details
 from accord.verify.findings import Batch
-from accord.verify.incidents import Sectors
 from accord.verify.ingest import observation_row
 from accord.verify.observation import Observation
 

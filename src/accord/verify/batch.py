@@ -22,6 +22,7 @@ from accord.geo.classify import ZoneIndex
 from accord.geo.control import control_for
 from accord.geo.line import line_of_contact
 from accord.geo.zones import zones_from_agreement
+from accord.ops import Sectors, Teams
 from accord.store.columns import KIND_CODES, ObservationColumns
 from accord.store.verification import ObservationDetails
 from accord.verify.evidence import Networks, by_type
@@ -39,8 +40,6 @@ from accord.verify.incidents import (
     Draft,
     Link,
     Routing,
-    Sectors,
-    Teams,
     correlate,
     fuse,
     place,
