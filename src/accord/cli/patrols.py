@@ -22,7 +22,7 @@ def plan(
     date: Annotated[str, typer.Option("--date", "-d", help="Day to plan, YYYY-MM-DD (UTC).")],
     teams: Annotated[
         Path | None,
-        typer.Option("--teams", help="The mission's teams file (YAML; see docs/sim.md)."),
+        typer.Option("--teams", help="The mission's teams file (YAML; see docs/ops.md)."),
     ] = None,
     risk: Annotated[
         Path | None,
