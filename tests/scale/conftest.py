@@ -23,9 +23,9 @@ from tests.support import missing, plan, term
 from accord.agreement import Agreement
 from accord.geo.classify import ZoneIndex
 from accord.geo.zones import Zone
+from accord.ops import Base, Sectors, Teams
 from accord.store import open_store
 from accord.verify.batch import Verifier
-from accord.verify.incidents import Sectors, Teams
 from accord.verify.ingest import ingest_file
 from accord.verify.rules import compile_rules
 
@@ -67,7 +67,7 @@ ZONES = [
     Zone("ceasefire.partial", "dmz", ("UA", "RU"), shapely.box(36.8, 47, 37.2, 49)),
 ]
 SECTORS = Sectors(shapely.LineString([(37.0, 47.0), (37.0, 49.0)]))
-TEAMS = Teams(("north", "south"), np.array([37.0, 37.0]), np.array([48.6, 47.2]))
+TEAMS = Teams(bases=[Base(id="north", lon=37.0, lat=48.6), Base(id="south", lon=37.0, lat=47.2)])
 START = datetime(2025, 6, 10, tzinfo=UTC)
 
 

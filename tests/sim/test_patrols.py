@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from accord.sim.patrols import Incident, patrols_per_team, plan_patrols, responding_team
+from accord.ops import Incident, responding_team
+from accord.sim.patrols import scenario_plan
 from accord.sim.scenario import load_scenario
-from accord.sim.world import build_world
+from accord.sim.world import build_world, mission_teams
 
 
 def test_plan_within_duty_hours_and_reaches_incidents():
@@ -14,8 +15,8 @@ def test_plan_within_duty_hours_and_reaches_incidents():
     world = build_world(scenario)
     day = date(2026, 9, 3)
     incident = Incident("INC-000007", 37.8, 48.6, datetime(2026, 9, 3, 7, 0, tzinfo=UTC))
-    plan = plan_patrols(world, scenario, day, incidents=[incident])
-    assert 0 < plan.patrols <= sum(patrols_per_team(scenario))
+    plan = scenario_plan(world, scenario, day, incidents=[incident])
+    assert 0 < plan.patrols <= sum(mission_teams(world, scenario.teams).patrols_per_team())
     assert plan.missed_incidents == ()
     visits = [s for r in plan.routes for s in r.stops if s.kind == "incident"]
     assert [s.name for s in visits] == ["INC-000007"]
@@ -28,13 +29,13 @@ def test_plan_within_duty_hours_and_reaches_incidents():
     assert 0 < plan.covered_risk <= 1
     features = plan.geojson()["features"]
     assert {f["geometry"]["type"] for f in features} == {"LineString", "Point"}
-    again = plan_patrols(world, scenario, day, incidents=[incident])
+    again = scenario_plan(world, scenario, day, incidents=[incident])
     assert again.geojson() == plan.geojson()  # no time limit: the same plan every time
 
 
 def test_responding_team_is_the_soonest_there():
     scenario = load_scenario("default")
-    plan = plan_patrols(build_world(scenario), scenario, date(2026, 9, 3))
+    plan = scenario_plan(build_world(scenario), scenario, date(2026, 9, 3))
     base = 4
     lon, lat = float(plan.team_lon[base]), float(plan.team_lat[base])
     night = datetime(2026, 9, 3, 23, 0, tzinfo=UTC)  # no patrol is out: the nearest base

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-import numpy as np
 import shapely
 from tests.support import plan as support_plan
 from tests.support import term
@@ -18,8 +17,8 @@ from tests.support import term
 from accord.agreement import Agreement
 from accord.geo.classify import ZoneIndex
 from accord.geo.zones import Zone
+from accord.ops import Base, Teams
 from accord.verify.batch import Verifier, batch_from_observations, verify_batch
-from accord.verify.incidents import Teams
 from accord.verify.observation import Observation
 from accord.verify.rules import compile_rules
 
@@ -76,7 +75,7 @@ def verifier(agreement: Agreement) -> Verifier:
     }
     zones = [Zone(z, k, ("UA", "RU"), shapely.box(*b), p) for z, (k, b, p) in boxes.items()]
     rules = compile_rules(agreement, zones)
-    teams = Teams(("west",), np.array([36.0]), np.array([48.0]))
+    teams = Teams(bases=[Base(id="west", lon=36.0, lat=48.0)])
     return Verifier(rules, ZoneIndex.build(zones, cell_m=500.0), teams)
 
 

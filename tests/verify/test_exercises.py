@@ -23,13 +23,13 @@ from tests.support import plan, term
 
 from accord.geo.classify import ZoneIndex
 from accord.geo.zones import Zone
+from accord.ops import Base, Teams
 from accord.plans import load_plan
 from accord.store import open_store
 from accord.store.verification import StoredFinding, VerifyTally
 from accord.verify.areas import AREAS
 from accord.verify.batch import BatchResult, Verifier, batch_from_observations, verify_batch
 from accord.verify.findings import Findings
-from accord.verify.incidents import Teams
 from accord.verify.ingest import ingest_file
 from accord.verify.observation import Observation
 from accord.verify.pipeline import run_verification
@@ -66,7 +66,7 @@ def verifier() -> Verifier:
         Zone(zid, kind, ("UA", "RU"), shapely.box(*box), {"side": side} if side else {})
         for zid, (kind, box, side) in BOXES.items()
     ]
-    teams = Teams(("west", "east"), np.array([36.0, 38.0]), np.array([48.0, 48.0]))
+    teams = Teams(bases=[Base(id="west", lon=36.0, lat=48.0), Base(id="east", lon=38.0, lat=48.0)])
     return Verifier(compile_rules(plan(*TERMS), zones), ZoneIndex.build(zones, 500.0), teams)
 
 

@@ -21,8 +21,8 @@ from accord.agreement import Agreement
 from accord.geo.classify import ZoneIndex
 from accord.geo.geodesy import destination
 from accord.geo.zones import Zone
+from accord.ops import Base, Teams
 from accord.verify.batch import Verifier, batch_from_observations, verify_batch
-from accord.verify.incidents import Teams
 from accord.verify.observation import Observation
 from accord.verify.rules import compile_rules
 
@@ -97,7 +97,7 @@ def verifier() -> Verifier:
     rules = compile_rules(
         world_agreement(), zones, events={"ceasefire": datetime(2025, 5, 1, tzinfo=UTC)}
     )
-    teams = Teams(("west", "east"), np.array([36.0, 38.0]), np.array([48.0, 48.0]))
+    teams = Teams(bases=[Base(id="west", lon=36.0, lat=48.0), Base(id="east", lon=38.0, lat=48.0)])
     return Verifier(rules, ZoneIndex.build(zones, cell_m=500.0), teams)
 
 
@@ -272,7 +272,7 @@ def test_a_ceasefire_line_without_a_dmz_bans_fire_across_it() -> None:
     rules = compile_rules(plan(line_term), zones)
     assert [r.id for r in rules.rules] == ["ceasefire.line:firing"]
     assert not any("firing" in note for note in rules.notes)
-    teams = Teams(("west", "east"), np.array([36.0, 38.0]), np.array([48.0, 48.0]))
+    teams = Teams(bases=[Base(id="west", lon=36.0, lat=48.0), Base(id="east", lon=38.0, lat=48.0)])
     line_only = Verifier(rules, ZoneIndex.build(zones, cell_m=500.0), teams)
 
     def breaches(observation: Observation) -> list[str]:

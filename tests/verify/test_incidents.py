@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 from tests.verify.test_compliance import incident
 
+from accord.ops import Base, Teams
 from accord.store import open_store
 from accord.store.verification import StoredIncident
 from accord.verify.findings import Findings
-from accord.verify.incidents import Link, Teams, correlate, fuse
+from accord.verify.incidents import Link, correlate, fuse
 from accord.verify.workflow import (
     Escalation,
     IllegalTransition,
@@ -95,7 +96,7 @@ def test_chains_of_near_findings_link_up() -> None:
 
 
 def test_nearest_team_by_great_circle() -> None:
-    teams = Teams(("a", "b"), np.array([36.0, 38.0]), np.array([48.0, 48.0]))
+    teams = Teams(bases=[Base(id="a", lon=36.0, lat=48.0), Base(id="b", lon=38.0, lat=48.0)])
     names, km = teams.nearest(np.array([36.2, 37.9]), np.array([48.0, 48.1]))
     assert names == ["a", "b"]
     assert km[0] == pytest.approx(0.2 * 111.195 * np.cos(np.radians(48)), rel=1e-3)

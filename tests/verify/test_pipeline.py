@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 import shapely
 from sqlalchemy import func, select
@@ -15,10 +14,10 @@ from tests.support import plan as support_plan
 
 from accord.geo.classify import ZoneIndex
 from accord.geo.zones import Zone
+from accord.ops import Base, Sectors, Teams
 from accord.store import Store, open_store
 from accord.store.verification import IncidentTransition, StoredFinding, StoredIncident
 from accord.verify.batch import Verifier
-from accord.verify.incidents import Sectors, Teams
 from accord.verify.ingest import ingest_file
 from accord.verify.pipeline import checkpoint, run_verification
 from accord.verify.rules import compile_rules
@@ -49,7 +48,9 @@ def verifier() -> Verifier:
         Zone("side.RU", "side", ("RU",), shapely.box(37, 47, 39, 49), {"side": "RU"}),
         Zone("ceasefire.dmz", "dmz", ("UA", "RU"), shapely.box(36.95, 47, 37.05, 49)),
     ]
-    teams = Teams(("north", "south"), np.array([37.0, 37.0]), np.array([48.6, 47.2]))
+    teams = Teams(
+        bases=[Base(id="north", lon=37.0, lat=48.6), Base(id="south", lon=37.0, lat=47.2)]
+    )
     sectors = Sectors(shapely.LineString([(37.0, 47.0), (37.0, 49.0)]))
     return Verifier(
         compile_rules(plan, zones), ZoneIndex.build(zones, cell_m=500.0), teams, sectors

@@ -42,8 +42,8 @@ def export(
     with user_errors():
         from accord.geo.control import control_for
         from accord.geo.line import line_of_contact
+        from accord.ops import Sectors
         from accord.store import open_store
-        from accord.verify.incidents import Sectors
 
         module = _archive_module()
         started = time.perf_counter()

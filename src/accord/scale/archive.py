@@ -35,11 +35,11 @@ from numpy.typing import NDArray
 from sqlalchemy import select
 
 from accord.agreement.vocabulary import KIND_CODES, KIND_NAMES
+from accord.ops import Sectors
 from accord.store import Store, load_columns
 from accord.store.columns import Batch, ObservationColumns, ObservationDetails, load_details
 from accord.store.schema import StoredObservation as Obs
 from accord.store.store import PendingBatch
-from accord.verify.incidents import Sectors
 from accord.verify.ingest import observation_row
 from accord.verify.observation import Observation
 

@@ -1,194 +1,20 @@
-"""Patrol planning: each observer team's routes for a day, and who answers an incident.
-
-The day's plan is a vehicle routing problem with prizes (OR-Tools routing):
-every patrol a team can field that day is a vehicle that leaves its base and
-returns within the duty hours (daylight only when the scenario says so);
-each sector of the line is offered twice (morning and afternoon) with a
-prize equal to its risk, and each unconfirmed incident once, with a time
-window ending at its response deadline and a prize large enough that it is
-skipped only when it cannot be reached in time. The solver drops a node by
-paying its prize, so minimising cost maximises risk-weighted coverage.
-Travel time is great-circle distance times a road factor over the team's
-speed; a sector visit takes the dwell time plus the time to drive the sector.
-"""
+"""A scenario's patrol plan: the mission's planning (`accord.ops.patrols`) on the
+scenario's teams, with each sector's risk from what the scenario's parties do."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from datetime import date
 
 import numpy as np
-from numpy.typing import NDArray
-from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from accord.geo.geodesy import great_circle_km
+from accord.ops import Incident, Plan, plan_patrols
 from accord.sim.scenario import Scenario
-from accord.sim.world import World, daylight, team_bases
-
-SECONDS_PER_HOUR = 3600
-INCIDENT_PRIZE = 10_000_000_000  # skipping an unconfirmed incident costs more than any sector
-RISK_SCALE = 10_000_000  # risks are shares; prizes are integers far above travel seconds
-SLOTS = 2  # each sector offered in the morning and in the afternoon
+from accord.sim.world import World, mission_teams
 
 
-@dataclass(frozen=True)
-class Incident:
-    """An unconfirmed incident a patrol should reach."""
-
-    ref: str
-    lon: float
-    lat: float
-    detected_at: datetime
-
-
-@dataclass(frozen=True)
-class Stop:
-    kind: str  # base, sector or incident
-    name: str
-    lon: float
-    lat: float
-    arrive: datetime
-    leave: datetime
-
-
-@dataclass(frozen=True)
-class Route:
-    team: str
-    patrol: str
-    stops: tuple[Stop, ...]
-
-    @property
-    def sectors(self) -> list[str]:
-        return [s.name for s in self.stops if s.kind == "sector"]
-
-
-@dataclass(frozen=True)
-class Plan:
-    """A day's routes, with what `responding_team` needs to answer the call."""
-
-    day: date
-    team_ids: tuple[str, ...]
-    team_lon: NDArray[np.float64]
-    team_lat: NDArray[np.float64]
-    duty_start: tuple[datetime, ...]  # per team
-    duty_end: tuple[datetime, ...]
-    speed_kmh: float
-    road_factor: float
-    routes: tuple[Route, ...]
-    covered_risk: float  # share of the day's sector risk visited
-    missed_incidents: tuple[str, ...] = field(default=())
-
-    @property
-    def patrols(self) -> int:
-        return len(self.routes)
-
-    def table(self) -> list[dict[str, Any]]:
-        """One row per patrol, for people."""
-        return [
-            {
-                "team": r.team,
-                "patrol": r.patrol,
-                "leaves": r.stops[0].leave.strftime("%H:%M"),
-                "returns": r.stops[-1].arrive.strftime("%H:%M"),
-                "sectors": " ".join(r.sectors),
-                "incidents": " ".join(s.name for s in r.stops if s.kind == "incident"),
-            }
-            for r in self.routes
-        ]
-
-    def geojson(self) -> dict[str, Any]:
-        """Routes as LineStrings and stops as Points, times in UTC."""
-        features: list[dict[str, Any]] = []
-        for route in self.routes:
-            coordinates = [[round(s.lon, 6), round(s.lat, 6)] for s in route.stops]
-            features.append(
-                {
-                    "type": "Feature",
-                    "geometry": {"type": "LineString", "coordinates": coordinates},
-                    "properties": {
-                        "team": route.team,
-                        "patrol": route.patrol,
-                        "leaves": _iso(route.stops[0].leave),
-                        "returns": _iso(route.stops[-1].arrive),
-                        "sectors": route.sectors,
-                    },
-                }
-            )
-            for stop in route.stops[1:-1]:
-                features.append(
-                    {
-                        "type": "Feature",
-                        "geometry": {
-                            "type": "Point",
-                            "coordinates": [round(stop.lon, 6), round(stop.lat, 6)],
-                        },
-                        "properties": {
-                            "team": route.team,
-                            "patrol": route.patrol,
-                            "kind": stop.kind,
-                            "name": stop.name,
-                            "arrive": _iso(stop.arrive),
-                            "leave": _iso(stop.leave),
-                        },
-                    }
-                )
-        meta = {
-            "day": self.day.isoformat(),
-            "patrols": self.patrols,
-            "covered_risk": round(self.covered_risk, 4),
-            "missed_incidents": list(self.missed_incidents),
-        }
-        return {"type": "FeatureCollection", "properties": meta, "features": features}
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-@dataclass(frozen=True)
-class Response:
-    """Who answers an incident and when they can be there."""
-
-    team: str
-    patrol: str  # the patrol diverted from its route, or "" for one sent from the base
-    arrive: datetime
-    distance_km: float
-
-
-def patrols_per_team(scenario: Scenario) -> list[int]:
-    """Patrols each team fields a day: its observers on duty over the patrol's size."""
-    teams = scenario.teams
-    count = len(teams.bases) or teams.count
-    on_duty = int(teams.observers * teams.on_duty_share)
-    share = [on_duty // count + (1 if i < on_duty % count else 0) for i in range(count)]
-    return [max(1, s // teams.observers_per_patrol) for s in share]
-
-
-def duty_window(scenario: Scenario, day: date, lon: float, lat: float) -> tuple[datetime, datetime]:
-    """When a team may patrol: daylight (by the sun at its base) or its duty hours from 06:00."""
-    midnight = datetime.combine(day, time(0), tzinfo=UTC)
-    hours = scenario.teams.duty_hours
-    if not scenario.teams.daylight_only:
-        start = midnight + timedelta(hours=6)
-        return start, start + timedelta(hours=hours)
-    minutes = np.arange(0, 24 * 60, 5)
-    when = (
-        np.datetime64(midnight.replace(tzinfo=None), "ns").astype(np.int64)
-        + minutes * 60_000_000_000
-    )
-    light = daylight(when, np.full(len(when), lon), np.full(len(when), lat))
-    lit = np.flatnonzero(light)
-    rise = midnight + timedelta(minutes=int(minutes[lit[0]]))
-    set_ = midnight + timedelta(minutes=int(minutes[lit[-1]]))
-    return rise, min(set_, rise + timedelta(hours=hours))
-
-
-def sector_risk(
-    world: World, scenario: Scenario, recent: NDArray[np.float64] | None = None
-) -> NDArray[np.float64]:
-    """Risk per sector: expected violations a day from the scenario's hot spots, plus recent
-    incidents (counts per sector, weighted equally with a day's expectation); sums to 1."""
+def sector_risk(world: World, scenario: Scenario) -> dict[str, float]:
+    """Risk per sector: the expected violations a day of every party's processes, spread
+    over the sectors by their hot spots; sums to 1."""
     names = world.sector_names(scenario.sector_km)
     risk = np.zeros(len(names))
     for party in scenario.parties.values():
@@ -198,217 +24,28 @@ def sector_risk(
                 if spot.sector in names:
                     weight[names.index(spot.sector)] = spot.weight
             risk += process.per_day * weight / weight.sum()
-    if recent is not None:
-        risk = risk + recent / max(recent.sum(), 1.0) * max(risk.sum(), 1.0)
     total = risk.sum()
-    return risk / total if total > 0 else np.full(len(names), 1.0 / len(names))
+    shares = risk / total if total > 0 else np.full(len(names), 1.0 / len(names))
+    return dict(zip(names, shares.tolist(), strict=True))
 
 
-def plan_patrols(
+def scenario_plan(
     world: World,
     scenario: Scenario,
     day: date,
     *,
-    risk: NDArray[np.float64] | None = None,
     incidents: list[Incident] | None = None,
     seconds: float | None = None,
 ) -> Plan:
-    """The day's routes for every team (see the module's note for the model). Without
-    `seconds` the search stops at its first local optimum, so the plan is the same on any
-    machine; with it, guided local search improves the plan for that long."""
-    teams = team_bases(world, scenario.teams)
-    spec = scenario.teams
-    names = world.sector_names(scenario.sector_km)
-    risk = sector_risk(world, scenario) if risk is None else risk
-    middle = (np.arange(len(names)) + 0.5) * scenario.sector_km
-    _, _, s_lon, s_lat = world.place(np.minimum(middle, world.length_km), np.zeros(len(names)))
-    windows = [
-        duty_window(scenario, day, float(lo), float(la))
-        for lo, la in zip(teams.lon, teams.lat, strict=True)
-    ]
-    origin = min(w[0] for w in windows)
-    horizon = int((max(w[1] for w in windows) - origin).total_seconds())
-    incidents = incidents or []
-    # Nodes: team bases, then sector slots, then incidents.
-    n_teams = len(teams.ids)
-    lon = [*teams.lon, *np.repeat(s_lon, SLOTS), *(i.lon for i in incidents)]
-    lat = [*teams.lat, *np.repeat(s_lat, SLOTS), *(i.lat for i in incidents)]
-    lon_a, lat_a = np.array(lon, dtype=float), np.array(lat, dtype=float)
-    km = great_circle_km(lon_a[:, None], lat_a[:, None], lon_a[None, :], lat_a[None, :])
-    travel_s = (km * spec.road_factor / spec.speed_kmh * SECONDS_PER_HOUR).astype(np.int64)
-    visit_s = int(
-        (spec.dwell_minutes / 60 + scenario.sector_km / 2 / spec.speed_kmh) * SECONDS_PER_HOUR
-    )
-    service = np.array(
-        [0] * n_teams
-        + [visit_s] * (SLOTS * len(names))
-        + [int(spec.dwell_minutes * 60)] * len(incidents)
-    )
-    per_team = patrols_per_team(scenario)
-    starts = [t for t, k in enumerate(per_team) for _ in range(k)]
-    manager = pywrapcp.RoutingIndexManager(len(lon), len(starts), starts, starts)
-    routing = pywrapcp.RoutingModel(manager)
-
-    def transit(i: int, j: int) -> int:
-        a, b = manager.IndexToNode(i), manager.IndexToNode(j)
-        return int(travel_s[a, b] + service[a])
-
-    callback = routing.RegisterTransitCallback(transit)
-    routing.SetArcCostEvaluatorOfAllVehicles(callback)
-    routing.AddDimension(callback, horizon, horizon, False, "time")
-    clock = routing.GetDimensionOrDie("time")
-    for vehicle, team in enumerate(starts):
-        begin = int((windows[team][0] - origin).total_seconds())
-        end = int((windows[team][1] - origin).total_seconds())
-        clock.CumulVar(routing.Start(vehicle)).SetRange(begin, end)
-        clock.CumulVar(routing.End(vehicle)).SetRange(begin, end)
-    half = horizon // 2
-    for s in range(len(names)):
-        for slot in range(SLOTS):
-            node = n_teams + s * SLOTS + slot
-            index = manager.NodeToIndex(node)
-            clock.CumulVar(index).SetRange(0 if slot == 0 else half, half if slot == 0 else horizon)
-            routing.AddDisjunction([index], int(risk[s] * RISK_SCALE / SLOTS) + 1)
-    for k, incident in enumerate(incidents):
-        index = manager.NodeToIndex(n_teams + SLOTS * len(names) + k)
-        seen = int((incident.detected_at - origin).total_seconds())
-        due = seen + int(spec.response_deadline_hours * SECONDS_PER_HOUR)
-        clock.CumulVar(index).SetRange(min(max(0, seen), horizon), max(0, min(due, horizon)))
-        routing.AddDisjunction([index], INCIDENT_PRIZE)
-    parameters = pywrapcp.DefaultRoutingSearchParameters()
-    parameters.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
-    if seconds is not None:
-        parameters.local_search_metaheuristic = (
-            routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
-        )
-        parameters.time_limit.FromMilliseconds(int(seconds * 1000))
-    parameters.log_search = False
-    solution = routing.SolveWithParameters(parameters)
-    if solution is None:
-        raise RuntimeError(f"no patrol plan for {day}: check teams, duty hours and speed")
-    routes: list[Route] = []
-    covered = 0.0
-    served: set[int] = set()
-    counters = dict.fromkeys(range(n_teams), 0)
-    for vehicle, team in enumerate(starts):
-        index = routing.Start(vehicle)
-        if routing.IsEnd(solution.Value(routing.NextVar(index))):
-            continue
-        counters[team] += 1
-        stops = []
-        while True:
-            node = manager.IndexToNode(index)
-            arrive = origin + timedelta(seconds=solution.Value(clock.CumulVar(index)))
-            kind, name = _node(node, n_teams, names, incidents, teams.ids)
-            if kind == "sector":
-                covered += risk[(node - n_teams) // SLOTS] / SLOTS
-            elif kind == "incident":
-                served.add(node)
-            leave = arrive + timedelta(seconds=int(service[node]))
-            stops.append(Stop(kind, name, float(lon_a[node]), float(lat_a[node]), arrive, leave))
-            if routing.IsEnd(index):
-                break
-            index = solution.Value(routing.NextVar(index))
-        routes.append(
-            Route(teams.ids[team], f"{teams.ids[team]}-P{counters[team]:02d}", tuple(stops))
-        )
-    first_incident = n_teams + SLOTS * len(names)
-    missed = tuple(i.ref for k, i in enumerate(incidents) if first_incident + k not in served)
-    return Plan(
+    """The day's routes for the scenario's teams over the world's sectors (`plan_patrols`)."""
+    sectors = world.verifier.sectors
+    if sectors is None:
+        raise ValueError("the world has no sectors: build it with `build_world`")
+    return plan_patrols(
+        mission_teams(world, scenario.teams),
+        sectors,
         day,
-        teams.ids,
-        teams.lon,
-        teams.lat,
-        tuple(w[0] for w in windows),
-        tuple(w[1] for w in windows),
-        spec.speed_kmh,
-        spec.road_factor,
-        tuple(routes),
-        min(1.0, float(covered / max(risk.sum(), 1e-12))),
-        missed,
+        risk=sector_risk(world, scenario),
+        incidents=incidents,
+        seconds=seconds,
     )
-
-
-def _node(
-    node: int, n_teams: int, names: list[str], incidents: list[Incident], team_ids: tuple[str, ...]
-) -> tuple[str, str]:
-    if node < n_teams:
-        return "base", team_ids[node]
-    slot = node - n_teams
-    if slot < SLOTS * len(names):
-        return "sector", names[slot // SLOTS]
-    return "incident", incidents[slot - SLOTS * len(names)].ref
-
-
-def responding_team(plan: Plan, lon: float, lat: float, when: datetime) -> Response:
-    """The team (and patrol) that can reach (lon, lat) soonest after `when`: a patrol out on
-    its route diverts from where it is, or a patrol leaves a base within its duty hours."""
-    best: Response | None = None
-    hours_per_km = plan.road_factor / plan.speed_kmh
-    for t, team in enumerate(plan.team_ids):
-        km = float(
-            great_circle_km(np.array(lon), np.array(lat), plan.team_lon[t], plan.team_lat[t])
-        )
-        leave = _next_duty(when, plan.duty_start[t], plan.duty_end[t])
-        option = Response(team, "", leave + timedelta(hours=km * hours_per_km), km)
-        best = option if best is None or option.arrive < best.arrive else best
-    for route in plan.routes:
-        here = _position(route, when)
-        if here is None:
-            continue
-        km = float(
-            great_circle_km(np.array(lon), np.array(lat), np.array(here[0]), np.array(here[1]))
-        )
-        option = Response(route.team, route.patrol, when + timedelta(hours=km * hours_per_km), km)
-        if best is None or option.arrive < best.arrive:
-            best = option
-    if best is None:
-        raise ValueError("the plan has no teams")
-    return best
-
-
-def respond_any_day(plan: Plan, lon: float, lat: float, when: datetime) -> Response:
-    """`responding_team` with the day's plan repeated on every day: the call is answered
-    as on the plan's day at the same time, then shifted back to the real date."""
-    shift = timedelta(days=(when.date() - plan.day).days)
-    answer = responding_team(plan, lon, lat, when - shift)
-    return replace(answer, arrive=answer.arrive + shift)
-
-
-@dataclass(frozen=True)
-class PlanRouting:
-    """Verification's routing (`accord.verify.incidents.Routing`) from a patrol plan:
-    an incident goes to the team that can be there soonest, not the nearest base."""
-
-    plan: Plan
-
-    def route(
-        self, lon: NDArray[np.float64], lat: NDArray[np.float64], when_ns: NDArray[np.int64]
-    ) -> tuple[list[str], NDArray[np.float64]]:
-        answers = [
-            respond_any_day(self.plan, x, y, datetime.fromtimestamp(t / 1e9, UTC))
-            for x, y, t in zip(lon.tolist(), lat.tolist(), when_ns.tolist(), strict=True)
-        ]
-        return [a.team for a in answers], np.array([a.distance_km for a in answers])
-
-
-def _next_duty(when: datetime, start: datetime, end: datetime) -> datetime:
-    """The first moment at or after `when` inside the daily duty window [start, end)."""
-    offset = timedelta(days=(when.date() - start.date()).days)
-    start, end = start + offset, end + offset
-    if when < start:
-        return start
-    if when < end:
-        return when
-    return start + timedelta(days=1)
-
-
-def _position(route: Route, when: datetime) -> tuple[float, float] | None:
-    """Where a patrol is at `when` (its last stop), or None when it is not out."""
-    if not route.stops or when < route.stops[0].leave or when >= route.stops[-1].arrive:
-        return None
-    last = route.stops[0]
-    for stop in route.stops:
-        if stop.arrive <= when:
-            last = stop
-    return last.lon, last.lat

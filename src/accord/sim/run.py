@@ -30,16 +30,11 @@ from sqlalchemy import select
 from accord.agreement import Agreement
 from accord.geo.geodesy import great_circle_km
 from accord.ledger.book import writing
+from accord.ops import Plan, PlanRouting, respond_any_day
 from accord.sim.clock import SimClock, simulated_days
 from accord.sim.events import NS_PER_DAY, Events, generate_events
 from accord.sim.output import records, write_outputs
-from accord.sim.patrols import (
-    Plan,
-    PlanRouting,
-    patrols_per_team,
-    plan_patrols,
-    respond_any_day,
-)
+from accord.sim.patrols import scenario_plan
 from accord.sim.scenario import Scenario, load_scenario
 from accord.sim.score import IncidentRecord, Scores, TrueEvent, score
 from accord.sim.sources import (
@@ -55,7 +50,7 @@ from accord.sim.sources import (
     registry,
     report,
 )
-from accord.sim.world import World, build_world, to_metres
+from accord.sim.world import World, build_world, mission_teams, to_metres
 from accord.store import open_store
 from accord.store.sources import Source, register, set_monitoring_start
 from accord.store.verification import StoredFinding, StoredIncident
@@ -129,7 +124,7 @@ def simulate(
     clock["truth"] = _lap(began)
     step("truth")
     began = time.perf_counter()
-    plan = plan_patrols(world, scenario, scenario.start.date())
+    plan = scenario_plan(world, scenario, scenario.start.date())
     # Incidents are routed by the day's patrol plan, as the mission would route them.
     verifier = replace(world.verifier, teams=PlanRouting(plan))
     sensors = layout(world, scenario)
@@ -331,7 +326,8 @@ def _respond(
             .where(StoredIncident.grade != Grade.verified.name)
             .order_by(StoredIncident.first_seen_us, StoredIncident.id)
         ).all()
-    capacity = dict(zip(plan.team_ids, patrols_per_team(scenario), strict=True))
+    teams = mission_teams(world, scenario.teams)
+    capacity = dict(zip(plan.team_ids, teams.patrols_per_team(), strict=True))
     used: dict[tuple[str, int], int] = {}
     sent: list[tuple[float, float, int]] = []
     patrol, at, lon, lat, visited = [], [], [], [], []

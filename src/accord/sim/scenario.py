@@ -20,6 +20,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from accord.agreement.model import StrictModel
+from accord.ops.teams import Base, Teams
 from accord.verify.observation import ObservedKind
 
 _DATA = resources.files("accord.sim") / "data"
@@ -89,26 +90,13 @@ class Drones(StrictModel):
     uncertainty_m: float = Field(default=50.0, gt=0)
 
 
-class Base(StrictModel):
-    id: str
-    lon: float = Field(ge=-180, le=180)
-    lat: float = Field(ge=-90, le=90)
+class ScenarioTeams(Teams):
+    """The mission's teams (`accord.ops.Teams`) as a scenario fields them: `count` sites
+    spread evenly along the line unless bases are listed, and what their patrols see."""
 
-
-class Teams(StrictModel):
-    """Observer teams: sites spread evenly along the line unless bases are listed."""
-
-    count: int = Field(ge=1)
-    observers: int = Field(ge=1)
-    observers_per_patrol: int = Field(ge=1)
-    on_duty_share: float = Field(default=0.5, gt=0, le=1)  # of observers out on patrol a day
-    road_factor: float = Field(default=1.3, ge=1)  # road distance over straight distance
     bases: list[Base] = Field(default_factory=list)
-    speed_kmh: float = Field(gt=0)
-    duty_hours: float = Field(gt=0, le=24)
-    daylight_only: bool = True
-    dwell_minutes: float = Field(default=30.0, ge=0)  # time spent at each sector visited
-    response_deadline_hours: float = Field(gt=0)  # to reach an unconfirmed incident
+    count: int = Field(ge=1)
+    observers: int = Field(ge=1)  # a sweep's regime varies it
     sight_km: float = Field(gt=0)  # how far from its route a patrol sees
     detect: dict[ObservedKind, float]
     respond: bool = True  # send patrols to unconfirmed incidents
@@ -184,7 +172,7 @@ class Scenario(StrictModel):
     sector_km: float = Field(default=50.0, gt=0)
     sensors: list[SensorGroup] = Field(default_factory=list)
     drones: Drones | None = None
-    teams: Teams
+    teams: ScenarioTeams
     parties: dict[str, Party]
     others: Party | None = None  # parties `parties` omits, and process kinds it gives none of
     background: Background = Background(per_day=0.0)

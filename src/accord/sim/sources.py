@@ -24,9 +24,10 @@ from scipy.spatial import cKDTree
 
 from accord.columns import ColumnTable
 from accord.geo.geodesy import great_circle_km
+from accord.ops.theatre import daylight
 from accord.sim.events import NS_PER_DAY, NS_PER_HOUR, Events
 from accord.sim.scenario import Drones, Scenario, SensorGroup
-from accord.sim.world import World, azimuth_distance, daylight, to_lonlat, to_metres
+from accord.sim.world import World, azimuth_distance, to_lonlat, to_metres
 from accord.store.sources import Source
 
 # How much farther than a sensor's range its neighbours are searched for in the

@@ -27,11 +27,11 @@ from accord.geo.geodesy import GEOD
 from accord.geo.line import line_of_contact
 from accord.geo.projection import THEATRE_CRS, to_theatre
 from accord.geo.zones import Zone, zones_from_agreement
+from accord.ops import Base, Sectors, Teams
+from accord.ops.theatre import daylight as daylight  # sim.events reads it from here
 from accord.plans import load_plan
-from accord.sim.scenario import Scenario, Teams
+from accord.sim.scenario import Scenario, ScenarioTeams
 from accord.verify.batch import Verifier
-from accord.verify.incidents import Sectors
-from accord.verify.incidents import Teams as VerifyTeams
 from accord.verify.rules import Rule, RuleSet, compile_rules
 
 _PROBE_KM = 2.0  # how far across the line a probe goes to tell which side is which
@@ -168,17 +168,18 @@ def azimuth_distance(
     return np.mod(np.asarray(forward), 360.0), np.asarray(metres)
 
 
-def team_bases(world: World, teams: Teams) -> VerifyTeams:
-    """The scenario's listed bases, else `count` sites at the middles of equal stretches."""
+def mission_teams(world: World, teams: ScenarioTeams) -> ScenarioTeams:
+    """The scenario's teams with their bases: those listed, else `count` sites at the
+    middles of equal stretches of the line (OT-01, OT-02, ...)."""
     if teams.bases:
-        return VerifyTeams(
-            tuple(b.id for b in teams.bases),
-            np.array([b.lon for b in teams.bases]),
-            np.array([b.lat for b in teams.bases]),
-        )
+        return teams
     along = (np.arange(teams.count) + 0.5) * world.length_km / teams.count
     _, _, lon, lat = world.place(along, np.zeros(teams.count))
-    return VerifyTeams(tuple(f"OT-{i + 1:02d}" for i in range(teams.count)), lon, lat)
+    bases = [
+        Base(id=f"OT-{i + 1:02d}", lon=float(x), lat=float(y))
+        for i, (x, y) in enumerate(zip(lon, lat, strict=True))
+    ]
+    return teams.model_copy(update={"bases": bases})
 
 
 # Worlds built in this process, by the plan's content, map date and event dates.
@@ -208,7 +209,7 @@ def _new_world(agreement: Agreement, control_date: date | None, events: tuple) -
         width = float(dmz.properties.get("width_km", 0.0))
         split = dmz.properties.get("split") or {"RU": 0.5, "UA": 0.5}
         half = width * min(float(v) for v in split.values())
-    verifier = Verifier(ruleset, index, VerifyTeams(("none",), np.zeros(1), np.zeros(1)))
+    verifier = Verifier(ruleset, index, Teams(bases=[Base(id="none", lon=0.0, lat=0.0)]))
     return World(
         agreement,
         verifier,
@@ -227,7 +228,7 @@ def build_world(scenario: Scenario, agreement: Agreement | None = None) -> World
     plan = agreement or load_plan(scenario.agreement)
     base = _world(plan, scenario.control_date, events)
     sectors = Sectors(shapely.LineString(_main_lonlat(base)), length_km=scenario.sector_km)
-    verifier = replace(base.verifier, teams=team_bases(base, scenario.teams), sectors=sectors)
+    verifier = replace(base.verifier, teams=mission_teams(base, scenario.teams), sectors=sectors)
     return replace(base, verifier=verifier)
 
 
@@ -235,31 +236,3 @@ def _main_lonlat(world: World) -> NDArray[np.float64]:
     xy = shapely.get_coordinates(world.main_m)
     lon, lat = to_lonlat(xy[:, 0], xy[:, 1])
     return np.column_stack([lon, lat])
-
-
-def daylight(
-    time_ns: NDArray[np.int64], lon: NDArray[np.float64], lat: NDArray[np.float64]
-) -> NDArray[np.bool_]:
-    """Whether the sun is above the horizon (NOAA's low-precision solar position)."""
-    days = time_ns / 86_400e9  # since 1970-01-01
-    day_of_year = np.mod(days - 0.0, 365.2422)
-    gamma = 2 * np.pi / 365.0 * (day_of_year + (np.mod(days, 1.0) * 24 - 12) / 24)
-    decl = (
-        0.006918
-        - 0.399912 * np.cos(gamma)
-        + 0.070257 * np.sin(gamma)
-        - 0.006758 * np.cos(2 * gamma)
-        + 0.000907 * np.sin(2 * gamma)
-    )
-    eqtime = 229.18 * (
-        0.000075
-        + 0.001868 * np.cos(gamma)
-        - 0.032077 * np.sin(gamma)
-        - 0.014615 * np.cos(2 * gamma)
-        - 0.040849 * np.sin(2 * gamma)
-    )
-    minutes = np.mod(days, 1.0) * 1440 + eqtime + 4 * lon
-    hour_angle = np.radians(minutes / 4 - 180)
-    phi = np.radians(lat)
-    sin_elevation = np.sin(phi) * np.sin(decl) + np.cos(phi) * np.cos(decl) * np.cos(hour_angle)
-    return np.asarray(sin_elevation > 0)

@@ -19,6 +19,7 @@ from accord.geo.classify import ZoneIndex
 from accord.geo.control import control_for
 from accord.geo.line import line_of_contact
 from accord.geo.zones import zones_from_agreement
+from accord.ops import Sectors, Teams
 from accord.store.columns import Batch, batch_from_rows
 from accord.verify.evidence import Networks, by_type
 from accord.verify.findings import (
@@ -33,8 +34,6 @@ from accord.verify.incidents import (
     Draft,
     Link,
     Routing,
-    Sectors,
-    Teams,
     correlate,
     fuse,
     place,

@@ -16,10 +16,10 @@ attribution confidences is largest, with the reason of its strongest finding;
 findings carry a party only on positive evidence, so an incident none of
 whose findings names one is undetermined.
 
-Sectors are 50 km segments of the main line of contact, numbered from its
-first vertex (S01, S02, ...); a point more than `sector_reach_km` from the
-line is "off-line". Routing names the observer team whose base is nearest
-(great circle), or the one a day's patrol plan can get there soonest.
+Placing files each incident under its sector of the main line
+(`accord.ops.Sectors`, "off-line" far from it) and names the observer team
+that responds: the one whose base is nearest (`accord.ops.Teams`), or the
+one a day's patrol plan gets there soonest (`accord.ops.PlanRouting`).
 
 The workflow that incidents then go through is in `accord.verify.workflow`.
 """
@@ -28,20 +28,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache
 from importlib import resources
 from typing import Any, Protocol, Self
 
 import numpy as np
-import shapely
 from numpy.typing import NDArray
 from ruamel.yaml import YAML
-from scipy.spatial import cKDTree
-from shapely.geometry.base import BaseGeometry
 
 from accord.columns import NOT_A_COLUMN, ColumnTable
-from accord.geo.geodesy import great_circle_km
-from accord.geo.projection import theatre_xy, to_theatre
+from accord.ops.sectors import Sectors
 from accord.verify.evidence import AGGREGATE, VERIFYING_TYPES, Grade, Networks, by_type, grades
 from accord.verify.findings import Findings, factorize
 from accord.verify.linkage import Clears, components
@@ -398,86 +393,15 @@ def _attribute(
 # --- sectors and routing -----------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Sectors:
-    """Fixed-length segments of the main line of contact.
-
-    A point's sector is found from the nearest of the line's points taken every
-    `step_km` along it (a k-d tree in the theatre's metric projection), so a
-    sector boundary is placed to within half a step: a batch of incidents is
-    placed in milliseconds instead of a projection and a line search per point.
-    """
-
-    main: BaseGeometry  # lon/lat LineString
-    length_km: float = 50.0
-    reach_km: float = 100.0
-    step_km: float = 0.5
-
-    @cache  # noqa: B019 - one tree per Sectors, kept for its lifetime
-    def _stations(self) -> tuple[cKDTree, NDArray[np.float64]]:
-        line = to_theatre(self.main)
-        along_m = np.arange(0.0, line.length + 1.0, self.step_km * 1000)
-        stations = shapely.get_coordinates(shapely.line_interpolate_point(line, along_m))
-        return cKDTree(stations), along_m / 1000
-
-    def of(self, lon: NDArray[np.float64], lat: NDArray[np.float64]) -> list[str]:
-        tree, along_km = self._stations()
-        x, y = theatre_xy(lon, lat)
-        away_m, nearest = tree.query(np.column_stack([x, y]))
-        numbers = (along_km[nearest] // self.length_km).astype(int) + 1
-        return [
-            f"S{number:02d}" if away <= self.reach_km * 1000 else "off-line"
-            for number, away in zip(numbers, away_m, strict=True)
-        ]
-
-
 class Routing(Protocol):
     """Who responds to an incident: the nearest team base by default, or a day's
-    patrol plan (simulation's `PlanRouting`) that knows where patrols are."""
+    patrol plan (`accord.ops.PlanRouting`) that knows where patrols are."""
 
     def route(
         self, lon: NDArray[np.float64], lat: NDArray[np.float64], when_ns: NDArray[np.int64]
     ) -> tuple[list[str], NDArray[np.float64]]:
         """The responding team for each point and its distance in km."""
         ...
-
-
-@dataclass(frozen=True)
-class Teams:
-    """Observer teams and their bases."""
-
-    ids: tuple[str, ...]
-    lon: NDArray[np.float64]
-    lat: NDArray[np.float64]
-
-    @classmethod
-    def from_data(cls, data: Mapping[str, Any]) -> Teams:
-        teams = data["teams"]
-        if not teams:
-            raise ValueError("teams: list at least one team with id, lon and lat")
-        return cls(
-            tuple(str(t["id"]) for t in teams),
-            np.array([float(t["lon"]) for t in teams]),
-            np.array([float(t["lat"]) for t in teams]),
-        )
-
-    @classmethod
-    def shipped(cls) -> Teams:
-        return cls.from_data(data_file("teams.yaml"))
-
-    def nearest(
-        self, lon: NDArray[np.float64], lat: NDArray[np.float64]
-    ) -> tuple[list[str], NDArray[np.float64]]:
-        """The nearest team to each point and its distance in km."""
-        km = great_circle_km(lon[:, None], lat[:, None], self.lon[None, :], self.lat[None, :])
-        pick = np.argmin(km, axis=1)
-        return [self.ids[i] for i in pick], km[np.arange(len(pick)), pick]
-
-    def route(
-        self, lon: NDArray[np.float64], lat: NDArray[np.float64], when_ns: NDArray[np.int64]
-    ) -> tuple[list[str], NDArray[np.float64]]:
-        """Bases do not move: the nearest one, whatever the time."""
-        return self.nearest(lon, lat)
 
 
 def _placed(
