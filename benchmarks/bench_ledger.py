@@ -18,6 +18,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import create_engine, make_url, text
 
 import accord.store.store as store_module
-from accord.ledger import book
+from accord import book
 from accord.ledger.keys import KeyRecord, public_bytes
 from accord.ledger.signing import sign_record
 from accord.store import open_store
@@ -88,7 +89,7 @@ def measure(url: str, path: Path, key: Ed25519PrivateKey | None, ledger: bool) -
                 "radar-1-k",
                 "radar-1",
                 public_bytes(key),
-                book.dt.datetime(2025, 1, 1, tzinfo=book.dt.UTC),
+                datetime(2025, 1, 1, tzinfo=UTC),
             )
             book.change_keys(store, "add", record)
             with book.writing(store) as connection:

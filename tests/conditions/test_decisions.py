@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
+from accord import book
 from accord.cli.conditions import app
 from accord.conditions.decisions import record
 from accord.conditions.inputs import ComplianceDay, Inputs
 from accord.conditions.machine import compile_conditions, run
-from accord.ledger import book
 from accord.plans import load_plan
 from accord.store import Store, open_store
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from accord.ledger import book
+from accord import book
 from accord.store import Store, open_store
 from accord.store.ledger import Draft, append
 from accord.verify.ingest import ingest_file

@@ -11,7 +11,7 @@ import jcs
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy import text
 
-from accord.ledger import book
+from accord import book
 from accord.ledger.keys import public_bytes
 from accord.ledger.proofs import check_proof
 from accord.store import Store

@@ -11,8 +11,8 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 from sqlalchemy import text
 from typer.testing import CliRunner
 
+from accord import book
 from accord.cli.ledger import app
-from accord.ledger import book
 from accord.ledger.keys import public_bytes, sign
 from accord.ledger.trust import make_checkpoint
 from accord.store import Store

@@ -11,7 +11,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import text
 
-from accord.ledger import book
+from accord import book
 from accord.store import Store
 from accord.store.ledger import REQUIRE_SIGNATURES, set_setting
 from accord.verify.compliance import compliance

@@ -9,7 +9,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import text
 
-from accord.ledger import book
+from accord import book
 from accord.ledger.keys import KeyRecord, public_bytes
 from accord.ledger.signing import sign_record
 from accord.store import Store

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection, select, text
 
-from accord.ledger import book
+from accord import book
 from accord.ledger.canonical import canonical_json
 from accord.ledger.chain import make_entry
 from accord.store import Store

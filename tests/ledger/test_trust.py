@@ -9,10 +9,11 @@ import json
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Connection, text
 
-from accord.ledger import book
+from accord import book
 from accord.ledger.canonical import canonical_json
-from accord.ledger.chain import make_entry
-from accord.ledger.keys import b64, public_bytes
+from accord.ledger.chain import Entry, make_entry
+from accord.ledger.keys import b64, public_bytes, sign
+from accord.ledger.merkle import merkle_root
 from accord.ledger.signing import day_statement, mission_key_id
 from accord.ledger.trust import (
     check_against_checkpoint,
@@ -26,7 +27,7 @@ from accord.store.ledger import from_us
 from .conftest import PAST_DAYS
 
 
-def _entries(connection: Connection) -> list[book.Entry]:
+def _entries(connection: Connection) -> list[Entry]:
     return book.load_entries(connection)
 
 
@@ -64,7 +65,7 @@ def _reseal(connection: Connection, key: Ed25519PrivateKey, key_id: str) -> None
     entries = _entries(connection)
     for day in PAST_DAYS:
         mine = [e for e in entries if e.day == day]
-        root = book.merkle_root([e.leaf() for e in mine])
+        root = merkle_root([e.leaf() for e in mine])
         statement = day_statement(day, len(mine), root, mine[0].seq, mine[-1].seq, mine[-1].hash)
         connection.execute(
             text(
@@ -76,7 +77,7 @@ def _reseal(connection: Connection, key: Ed25519PrivateKey, key_id: str) -> None
                 "c": mine[-1].hash.hex(),
                 "s": statement.decode(),
                 "k": key_id,
-                "g": book.sign(key, statement),
+                "g": sign(key, statement),
                 "d": day,
             },
         )

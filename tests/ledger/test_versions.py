@@ -17,8 +17,9 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 from sqlalchemy import Connection, insert, text, update
 from typer.testing import CliRunner
 
+from accord import book
+from accord.book import keeping
 from accord.cli.ledger import app
-from accord.ledger import book
 from accord.ledger.canonical import LEGACY, canonical_json, legacy_json
 from accord.ledger.chain import GENESIS, Entry, make_entry
 from accord.ledger.export import check_export
@@ -250,7 +251,7 @@ def test_an_interrupted_rehash_leaves_the_store_as_it_was(
     def crash(*_args: object) -> None:
         raise RuntimeError("power cut")
 
-    monkeypatch.setattr(book, "rehash_payload", crash)
+    monkeypatch.setattr(keeping, "rehash_payload", crash)
     with pytest.raises(RuntimeError, match="power cut"):
         book.rehash(store, mission_key)
     with store.engine.connect() as connection:

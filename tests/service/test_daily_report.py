@@ -118,7 +118,7 @@ def test_the_signed_root_can_be_checked_from_the_report_alone(seeded: Seeded) ->
         Ed25519PublicKey,
     )
 
-    from accord.ledger.book import close_day
+    from accord.book import close_day
     from accord.ledger.keys import public_bytes, unb64
 
     key = Ed25519PrivateKey.generate()

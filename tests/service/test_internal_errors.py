@@ -77,7 +77,7 @@ def test_a_fault_logs_its_path_with_any_token_in_it_redacted(
 
 
 def test_the_error_table_maps_accords_own_errors_only() -> None:
-    from accord.ledger.book import LedgerError
+    from accord.book import LedgerError
     from accord.plans import UnknownPlanError
     from accord.service.errors import as_service_error
     from accord.verify.workflow import IllegalTransition

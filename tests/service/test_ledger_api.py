@@ -11,13 +11,14 @@ from fastapi.testclient import TestClient
 from tests.service.conftest import Seeded, observation
 from typer.testing import CliRunner
 
+from accord import book
 from accord.cli.ledger import app as ledger_cli
-from accord.ledger import book
+from accord.ledger.chain import Entry
 from accord.ledger.keys import public_bytes
 from accord.ledger.trust import check_consistency, make_checkpoint
 
 
-def _entries(seeded: Seeded) -> list[book.Entry]:
+def _entries(seeded: Seeded) -> list[Entry]:
     with seeded.store.engine.connect() as connection:
         return book.load_entries(connection)
 

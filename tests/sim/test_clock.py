@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from accord.ledger import book
+from accord import book
 from accord.ledger.merkle import merkle_root
 from accord.ledger.proofs import statement_signed
 from accord.ledger.signing import day_statement

@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from accord.ledger import book
+from accord import book
 from accord.ledger.proofs import statement_signed
 from accord.report.daily import build_daily
 from accord.sim import simulate, week_summary

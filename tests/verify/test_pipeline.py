@@ -149,7 +149,7 @@ def test_unresolved_incidents_go_to_headquarters(store: Store, tmp_path: Path, v
 def test_transitions_and_compliance_figures_are_in_the_ledger(
     store: Store, tmp_path: Path, verifier: Verifier
 ) -> None:
-    from accord.ledger.book import load_entries, verify
+    from accord.book import load_entries, verify
     from accord.verify.compliance import compliance
     from accord.verify.workflow import transition
 
@@ -198,7 +198,7 @@ def test_an_edited_incident_is_caught_by_the_ledger(
     """Changing an incident's party let RU's compliance rise while `ledger verify` said ok."""
     from sqlalchemy import text
 
-    from accord.ledger.book import verify
+    from accord.book import verify
 
     ingest(store, tmp_path, [sighting(1, 37.0, 48.0, 0), sighting(2, 37.001, 48.0, 1)])
     run_verification(store, verifier, now=NOW)

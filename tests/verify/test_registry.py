@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
+from accord import book
 from accord.cli.main import app
-from accord.ledger import book
 from accord.store import Store, open_store
 from accord.store.sources import (
     Source,

@@ -12,8 +12,9 @@ from typing import Annotated
 import typer
 from sqlalchemy.exc import SQLAlchemyError
 
+from accord import book
 from accord.cli.common import DatabaseOption, console, err_console, user_errors, write_or_print
-from accord.ledger import book, trust
+from accord.ledger import trust
 from accord.ledger.export import check_export
 from accord.ledger.keys import KeyRecord, SignatureRefused
 from accord.ledger.proofs import check_proof

@@ -10,8 +10,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from accord.cli.common import console, user_errors
+from accord.lifecycle import MONITOR_DAYS, run_lifecycle
 from accord.report.compare import to_rich
-from accord.report.lifecycle import MONITOR_DAYS, run_lifecycle
 
 
 def run(

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from accord.book import writing
 from accord.conditions.machine import DayEvaluation, Run
-from accord.ledger.book import writing
 from accord.store import Store
 from accord.store.ledger import ENTRY_COLUMNS, Draft, LedgerEntryRow, append, row_entry
 

@@ -19,6 +19,7 @@ from shapely.geometry import shape
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from accord import book
 from accord.agreement.compare import compare
 from accord.conditions.inputs import Inputs, from_store
 from accord.conditions.machine import compile_conditions
@@ -27,7 +28,7 @@ from accord.geo.control import shipped_control
 from accord.geo.line import line_of_contact
 from accord.geo.places import load_places
 from accord.geo.zones import zones_from_agreement, zones_geojson
-from accord.ledger import book, trust
+from accord.ledger import trust
 from accord.negotiate.analysis import Setting, summary
 from accord.plans import UnknownPlanError, load_plan, plan_ids
 from accord.report.compare import to_html as comparison_html

@@ -8,7 +8,7 @@ a 500 whose text stays in the server's log, never a 404 or 400 that shows it."""
 from __future__ import annotations
 
 from accord.agreement import AgreementFileError
-from accord.ledger.book import LedgerError
+from accord.book import LedgerError
 from accord.plans import UnknownPlanError
 from accord.verify.workflow import IllegalTransition
 

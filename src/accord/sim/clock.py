@@ -4,8 +4,8 @@ A simulated week is ingested in seconds, but its ledger must read like a real
 mission's: each day's observations recorded on that day, and each day closed
 with the mission's signed Merkle root. So the run moves a clock along its data
 (`SimClock.advance`) and the store records entries at that clock
-(`accord.ledger.book.on_clock`); when the run ends every day it reached is
-closed with `accord.ledger.book.close_day`, exactly as `accord ledger
+(`accord.book.on_clock`); when the run ends every day it reached is
+closed with `accord.book.close_day`, exactly as `accord ledger
 close-day` closes a real one.
 
 A store that is being written live keeps the wall clock: one whose ledger head
@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select
 
-from accord.ledger.book import close_day, ensure_mission_key, on_clock, writing
+from accord.book import close_day, ensure_mission_key, on_clock, writing
 from accord.store import Store
 from accord.store.ledger import LedgerDay, LedgerHead, from_us
 

@@ -28,8 +28,8 @@ from scipy.spatial import cKDTree
 from sqlalchemy import select
 
 from accord.agreement import Agreement
+from accord.book import writing
 from accord.geo.geodesy import great_circle_km
-from accord.ledger.book import writing
 from accord.ops import Plan, PlanRouting, respond_any_day
 from accord.sim.clock import SimClock, simulated_days
 from accord.sim.events import NS_PER_DAY, Events, generate_events

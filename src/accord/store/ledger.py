@@ -47,7 +47,7 @@ from accord.store.schema import Base, UtcDateTime
 SIGNED_ROW_KEY = "_signed"
 REQUIRE_SIGNATURES = "require_signatures"
 # An engine option naming a callable that gives the time new entries are recorded at;
-# absent, the wall clock. A simulation sets it to replay its days (`accord.ledger.book.on_clock`).
+# absent, the wall clock. A simulation sets it to replay its days (`accord.book.on_clock`).
 LEDGER_CLOCK = "accord_ledger_clock"
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 

@@ -23,14 +23,14 @@ from typing import Any
 from accord import __version__
 from accord.agreement import Agreement
 from accord.agreement.compare import Comparison, compare
+from accord.book import checkpoint
+from accord.book import verify as verify_ledger
 from accord.conditions.decisions import record as record_decisions
 from accord.conditions.inputs import Inputs, from_store
 from accord.conditions.machine import compile_conditions
 from accord.conditions.machine import run as run_conditions
 from accord.geo import LineOfContact, Zone, line_of_contact, shipped_control, zones_from_agreement
 from accord.geo.zones import borders_for, zones_geojson
-from accord.ledger.book import checkpoint
-from accord.ledger.book import verify as verify_ledger
 from accord.ledger.signing import load_or_create_mission_key
 from accord.negotiate.analysis import Setting, summary
 from accord.negotiate.sensitivity import headline

@@ -21,9 +21,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Connection, false, func, select
 from sqlalchemy.orm import Session
 
+from accord.book.coverage import coverage_problems
 from accord.ledger.canonical import canonical_json
 from accord.ledger.chain import GENESIS, ChainFault, Entry, verify_chain
-from accord.ledger.coverage import coverage_problems
 from accord.ledger.export import build_export
 from accord.ledger.keys import KeyRecord, SignatureRefused, public_bytes, sign, unb64
 from accord.ledger.merkle import inclusion_proof, leaf_hash, merkle_root, root_from_leaf_hashes

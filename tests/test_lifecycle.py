@@ -19,8 +19,8 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from accord import book
 from accord.cli.main import app
-from accord.ledger import book
 from accord.ledger.signing import load_or_create_mission_key
 from accord.plans import plan_ids, plan_path
 from accord.sim.scenario import Violation, ViolationKind, load_scenario
