@@ -9,6 +9,7 @@ the ceasefire of 2025-05-01.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,7 +24,8 @@ from accord.geo.geodesy import destination
 from accord.geo.zones import Zone
 from accord.ops import Base, Teams
 from accord.verify.batch import Verifier, batch_from_observations, verify_batch
-from accord.verify.observation import Observation
+from accord.verify.findings import SOURCE_RELIABILITY, UnknownSourceType
+from accord.verify.observation import Observation, SourceType
 from accord.verify.rules import compile_rules
 
 TERMS = [
@@ -281,3 +283,17 @@ def test_a_ceasefire_line_without_a_dmz_bans_fire_across_it() -> None:
     assert breaches(_fire(36.5, 90, 10e3, 12e3, **RU)) == ["RU"]  # landed across the line
     # Ukraine's own impact 1 km short of the line: in a DMZ this would breach, here not.
     assert breaches(_fire(36.9, 90, 1e3, 2e3, side="UA", side_confidence=0.9)) == []
+
+
+def test_every_source_type_has_a_reliability() -> None:
+    assert set(SOURCE_RELIABILITY) == {t.value for t in SourceType}
+
+
+def test_an_unknown_source_type_is_an_error_naming_the_observation(verifier: Verifier) -> None:
+    """Once weighed 0.5 without a word, from an archive or a batch made elsewhere."""
+    batch = batch_from_observations([obs(37.0), obs(37.01)])
+    types = batch.columns.source_type.astype("U16")
+    types[1] = "satellite"
+    odd = replace(batch, columns=replace(batch.columns, source_type=types))
+    with pytest.raises(UnknownSourceType, match=r"observation o\d+: source type 'satellite'"):
+        verify_batch(verifier, odd)

@@ -46,24 +46,29 @@ from accord.verify.areas import (
     zone_names,
 )
 from accord.verify.linkage import Clears
-from accord.verify.observation import PARTY_DECLARATIONS
+from accord.verify.observation import PARTY_DECLARATIONS, SourceType
 from accord.verify.rules import Rule, RuleKind, RuleSet, Severity
 
 # A traced origin of fire (bearing and distance band) on one party's ground beyond the
 # DMZ: the band's half-width is a km or two, the DMZ's half-width several, so the
 # origin's side is rarely in doubt; short of an observer's sighting, hence below 1.
 TRACED_ORIGIN_CONFIDENCE = 0.7
-# How far a single source is trusted to have seen what it reports (0-1).
-SOURCE_RELIABILITY = {
-    "patrol": 0.9,
-    "camera": 0.8,
-    "drone": 0.8,
-    "radar": 0.7,
-    "acoustic": 0.6,
-    "seismic": 0.5,
-    "notification": 1.0,
-    "data_exchange": 1.0,
+# How far a single source of each type is trusted to have seen what it reports (0-1);
+# every `SourceType` has one (tests/verify/test_findings.py holds it so).
+SOURCE_RELIABILITY: dict[str, float] = {
+    SourceType.patrol: 0.9,
+    SourceType.camera: 0.8,
+    SourceType.drone: 0.8,
+    SourceType.radar: 0.7,
+    SourceType.acoustic: 0.6,
+    SourceType.seismic: 0.5,
+    SourceType.notification: 1.0,
+    SourceType.data_exchange: 1.0,
 }
+
+
+class UnknownSourceType(ValueError):
+    """A batch holds a source type verification has no reliability for."""
 SEVERITY_BUMP_COUNT = 10  # a count this large raises a point finding's severity by one
 _SIDE_PARTY = np.array(["", "UA", "RU"])
 _IMPACT = "explosion"
@@ -368,11 +373,17 @@ def _point_rows(
     party = names[code]
     unnamed = party == "?"
     party[unnamed] = cols.side[rows][unnamed]  # a party no rule names keeps its own id
-    reliability = np.vectorize(lambda t: SOURCE_RELIABILITY.get(t, 0.5), otypes=[float])
     kinds = np.unique(cols.source_type[rows])
     confidence = np.zeros(rows.size)
-    for kind in kinds:
-        confidence[cols.source_type[rows] == kind] = reliability(kind)
+    for kind in kinds.tolist():
+        if kind not in SOURCE_RELIABILITY:
+            first = cols.observation_id[rows][cols.source_type[rows] == kind][0]
+            known = ", ".join(sorted(SOURCE_RELIABILITY))
+            raise UnknownSourceType(
+                f"observation {first}: source type '{kind}' has no reliability; "
+                f"source types are {known}"
+            )
+        confidence[cols.source_type[rows] == kind] = SOURCE_RELIABILITY[kind]
     severity = np.full(rows.size, int(rule.severity), dtype=np.int8)
     severity[cols.count[rows] >= SEVERITY_BUMP_COUNT] += 1
     near = np.zeros(rows.size, dtype=bool)
