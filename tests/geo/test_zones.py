@@ -11,10 +11,12 @@ import shapely
 from pyproj import Geod, Transformer
 
 from accord.agreement import parse_agreement
+from accord.agreement.vocabulary import ZoneType
 from accord.geo import LineOfContact, Zone, load_borders, zones_from_agreement, zones_geojson
 from accord.geo.checks import zone_problems
 from accord.geo.projection import area_km2
 from accord.geo.regions import Gazetteer, load_regions
+from accord.geo.zones import DRAWERS, draws
 
 from .conftest import FIVE_MILES_KM
 
@@ -326,3 +328,29 @@ def test_a_raw_map_gives_zones_only_their_drawing_error(shipped_line: LineOfCont
     assert zones["side.UA"].edge_uncertainty_m == 0
     assert zones["territory.t0"].edge_uncertainty_m == 1  # the buffer's error only
     assert zones["territory.t1"].edge_uncertainty_m == 0  # a country: Natural Earth's own
+
+
+def test_every_zone_kind_has_one_drawing() -> None:
+    assert set(DRAWERS) == set(ZoneType)
+    with pytest.raises(ValueError, match="already has a drawing"):
+        draws(ZoneType.band)(lambda spec, sheet: (shapely.Point(0, 0), {}, 0.0))
+
+
+def test_the_kind_decides_the_drawing_and_says_what_it_lacks(shipped_line: LineOfContact) -> None:
+    """An exclusion may be a strip along the line, a band from a border or regions; one
+    with none of them is named as undecided, not drawn as something else."""
+    zones = """
+{type: exclusion, along: line_of_contact, width: 4 km}
+{type: exclusion, along: NATO-RU, distance: 30 km}
+{type: exclusion, regions: [Kursk]}
+{type: exclusion, along: NATO-RU}
+"""
+    drawn, notes = zones_from_agreement(parse_agreement(_plan_with(zones), "t.yaml"), shipped_line)
+    by_id = {z.id: z for z in drawn}
+    assert by_id["territory.t0"].properties["width_km"] == 4.0
+    assert by_id["territory.t1"].properties["distance_km"] == 30.0
+    assert by_id["territory.t2"].properties["regions"] == ["Kursk"]
+    assert notes == [
+        "territory.t3: exclusion has no width, distance or regions on the map yet "
+        "(left to negotiation?); not drawn"
+    ]

@@ -9,7 +9,7 @@ territory, or on both sides when no side is given.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -194,8 +194,7 @@ def compile_zones(
     ua_side, ru_side = sides(line, borders)
     zones: list[Zone] = [ua_side, ru_side]
     undrawn: list[Undrawn] = []
-    bands: dict[tuple[str, float, str | None], BaseGeometry] = {}  # plans repeat a band
-    gazetteer = Gazetteer(borders)
+    sheet = _Sheet(line, Gazetteer(borders), ru_side, {})
     for index, term in enumerate(agreement.terms):
         spec = term.zone
         if spec is None:
@@ -212,7 +211,7 @@ def compile_zones(
             "borders": borders.basis,
         }
         try:
-            geom, more, off = _draw(spec, line, gazetteer, ru_side, bands)
+            geom, more, off = _draw(spec, sheet)
         except _NotDrawn as exc:
             undrawn.extend(Undrawn(index, f, msg, term.status) for f, msg in exc.problems)
             continue
@@ -249,85 +248,151 @@ class _NotDrawn(ValueError):
         return exc
 
 
-def _draw(
-    spec: ZoneSpec,
-    line: LineOfContact,
-    gazetteer: Gazetteer,
-    ru_side: Zone,
-    bands: dict[tuple[str, float, str | None], BaseGeometry],
-) -> tuple[BaseGeometry, dict[str, Any], float]:
+@dataclass(frozen=True)
+class _Sheet:
+    """What every zone is drawn against: the line, the borders, the Russian side, and the
+    bands already drawn (plans repeat a band)."""
+
+    line: LineOfContact
+    gazetteer: Gazetteer
+    ru_side: Zone
+    bands: dict[tuple[str, float, str | None], BaseGeometry]
+
+
+Drawn = tuple[BaseGeometry, dict[str, Any], float]  # geometry, how it was drawn, edge error m
+Drawer = Callable[[ZoneSpec, _Sheet], Drawn]
+# Each zone kind registers how it is drawn with `draws`: the kind decides the drawing,
+# and a kind without the fields its drawing needs is reported, not drawn another way.
+DRAWERS: dict[ZoneType, Drawer] = {}
+
+
+def draws(*kinds: ZoneType) -> Callable[[Drawer], Drawer]:
+    """Register the decorated function as the drawing of these zone kinds."""
+
+    def register(drawer: Drawer) -> Drawer:
+        for kind in kinds:
+            if kind in DRAWERS:
+                raise ValueError(f"zone kind {kind} already has a drawing")
+            DRAWERS[kind] = drawer
+        return drawer
+
+    return register
+
+
+def _draw(spec: ZoneSpec, sheet: _Sheet) -> Drawn:
     """One zone's geometry, the properties that say how it was drawn, and its edge's
     uncertainty: its sources' stated one (the control map's, the regions') plus the
     buffer's error where it is a buffer; Natural Earth's borders count as exact."""
-    borders = gazetteer.borders
-    width = spec.width.km if spec.width else None
-    distance = spec.distance.km if spec.distance else None
-    map_date = str(line.date)
-    if spec.type is ZoneType.ceasefire_line:
-        length = {"length_km": round(line.length_km, 1), "line_date": map_date}
-        return line.lines, length, line.edge_uncertainty_m
-    if spec.along == "line_of_contact" and width is not None:
-        if width <= 0:
-            raise _NotDrawn(
-                "a DMZ of zero width covers nothing: give a width above 0 km, or use "
-                "type: ceasefire_line for the line alone",
-                ("width",),
+    return DRAWERS[spec.type](spec, sheet)
+
+
+def _undecided(spec: ZoneSpec, needs: str) -> _NotDrawn:
+    return _NotDrawn(f"{spec.type.value} has no {needs} on the map yet (left to negotiation?)")
+
+
+@draws(ZoneType.ceasefire_line)
+def _ceasefire_line(spec: ZoneSpec, sheet: _Sheet) -> Drawn:
+    line = sheet.line
+    length = {"length_km": round(line.length_km, 1), "line_date": str(line.date)}
+    return line.lines, length, line.edge_uncertainty_m
+
+
+@draws(ZoneType.dmz)
+def _strip(spec: ZoneSpec, sheet: _Sheet) -> Drawn:
+    """A strip along the line of contact, split between the sides."""
+    if spec.along != "line_of_contact" or spec.width is None:
+        raise _undecided(spec, "width along the line of contact")
+    width = spec.width.km
+    if width <= 0:
+        raise _NotDrawn(
+            "a DMZ of zero width covers nothing: give a width above 0 km, or use "
+            "type: ceasefire_line for the line alone",
+            ("width",),
+        )
+    line = sheet.line
+    split = spec.split or {"UA": 0.5, "RU": 0.5}
+    geom = dmz_geometry(line, sheet.ru_side, width, split, spec.line_parts)
+    drawn = {
+        "width": str(spec.width),
+        "width_km": width,
+        "split": split,
+        "line_parts": spec.line_parts,
+        "line_date": str(line.date),
+    }
+    return geom, drawn, line.edge_uncertainty_m + BUFFER_ERROR_M
+
+
+@draws(ZoneType.band)
+def _band(spec: ZoneSpec, sheet: _Sheet) -> Drawn:
+    """A depth from a named border, on one side or both."""
+    if not spec.along or spec.along == "line_of_contact" or spec.distance is None:
+        raise _undecided(spec, "distance from a border")
+    distance = spec.distance.km
+    key = (spec.along, distance, spec.side)
+    if key not in sheet.bands:
+        try:
+            sheet.bands[key] = band_geometry(
+                sheet.gazetteer.borders, spec.along, distance, spec.side
             )
-        split = spec.split or {"UA": 0.5, "RU": 0.5}
-        geom = dmz_geometry(line, ru_side, width, split, spec.line_parts)
-        drawn = {
-            "width": str(spec.width),
-            "width_km": width,
-            "split": split,
-            "line_parts": spec.line_parts,
-            "line_date": map_date,
-        }
-        return geom, drawn, line.edge_uncertainty_m + BUFFER_ERROR_M
-    if spec.along and spec.along != "line_of_contact" and distance is not None:
-        key = (spec.along, distance, spec.side)
-        if key not in bands:
-            try:
-                bands[key] = band_geometry(borders, spec.along, distance, spec.side)
-            except (ValueError, KeyError) as exc:
-                raise _NotDrawn(str(exc.args[0]), ("along",)) from None
-        band = {
-            "along": spec.along,
-            "distance": str(spec.distance),
-            "distance_km": distance,
-            "side": spec.side,
-        }
-        return bands[key], band, BUFFER_ERROR_M
+        except (ValueError, KeyError) as exc:
+            raise _NotDrawn(str(exc.args[0]), ("along",)) from None
+    band = {
+        "along": spec.along,
+        "distance": str(spec.distance),
+        "distance_km": distance,
+        "side": spec.side,
+    }
+    return sheet.bands[key], band, BUFFER_ERROR_M
+
+
+@draws(ZoneType.exclusion)
+def _exclusion(spec: ZoneSpec, sheet: _Sheet) -> Drawn:
+    """An area closed to listed weapons: a strip along the line, a band from a border or
+    named regions, whichever the term gives (in that order)."""
+    if spec.along == "line_of_contact" and spec.width is not None:
+        return _strip(spec, sheet)
+    if spec.along and spec.distance is not None:
+        return _band(spec, sheet)
     if spec.regions:
-        parts: list[BaseGeometry] = []
-        unknown: list[tuple[Field, str]] = []
-        for i, name in enumerate(spec.regions):
-            try:
-                parts.append(gazetteer.geometry(name))
-            except ValueError as exc:
-                unknown.append((("regions", i), str(exc)))
-        if unknown:
-            raise _NotDrawn.all(unknown)
-        geom = shapely.union_all(parts)
-        off = max(gazetteer.edge_uncertainty_m(name) for name in spec.regions)
-        props: dict[str, Any] = {"regions": list(spec.regions)}
-        if spec.outside:  # everywhere else on the map's land
-            land = shapely.union_all([c.geometry for c in borders.countries.values()])
-            geom = shapely.difference(land, geom)
-            props["outside"] = True
-        if spec.type is ZoneType.held_area and spec.held_by:
-            try:
-                geom = held_geometry(line, borders, geom, spec.held_by)
-            except ValueError as exc:
-                raise _NotDrawn(str(exc), ("held_by",)) from None
-            dated = spec.on.isoformat() if spec.on else str(spec.at)
-            props |= {"held_by": spec.held_by, "on": dated, "line_date": map_date}
-            if spec.on is None or spec.on != line.date:
-                props["note"] = f"held on {dated}, drawn on the control map of {map_date}"
-            off = max(off, line.edge_uncertainty_m)
-        return geom, props, off
-    raise _NotDrawn(
-        f"{spec.type.value} has no width, distance or regions on the map yet (left to negotiation?)"
-    )
+        return _regions(spec, sheet)
+    raise _undecided(spec, "width, distance or regions")
+
+
+@draws(ZoneType.region, ZoneType.held_area)
+def _regions(spec: ZoneSpec, sheet: _Sheet) -> Drawn:
+    """Named regions or countries (or the rest of the map), and for a held area the part
+    of them a party holds."""
+    if not spec.regions:
+        raise _undecided(spec, "regions")
+    gazetteer, line = sheet.gazetteer, sheet.line
+    parts: list[BaseGeometry] = []
+    unknown: list[tuple[Field, str]] = []
+    for i, name in enumerate(spec.regions):
+        try:
+            parts.append(gazetteer.geometry(name))
+        except ValueError as exc:
+            unknown.append((("regions", i), str(exc)))
+    if unknown:
+        raise _NotDrawn.all(unknown)
+    geom = shapely.union_all(parts)
+    off = max(gazetteer.edge_uncertainty_m(name) for name in spec.regions)
+    props: dict[str, Any] = {"regions": list(spec.regions)}
+    if spec.outside:  # everywhere else on the map's land
+        countries = gazetteer.borders.countries.values()
+        geom = shapely.difference(shapely.union_all([c.geometry for c in countries]), geom)
+        props["outside"] = True
+    if spec.type is ZoneType.held_area and spec.held_by:
+        map_date = str(line.date)
+        try:
+            geom = held_geometry(line, gazetteer.borders, geom, spec.held_by)
+        except ValueError as exc:
+            raise _NotDrawn(str(exc), ("held_by",)) from None
+        dated = spec.on.isoformat() if spec.on else str(spec.at)
+        props |= {"held_by": spec.held_by, "on": dated, "line_date": map_date}
+        if spec.on is None or spec.on != line.date:
+            props["note"] = f"held on {dated}, drawn on the control map of {map_date}"
+        off = max(off, line.edge_uncertainty_m)
+    return geom, props, off
 
 
 LINE_KIND = "line_of_contact"

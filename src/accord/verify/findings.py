@@ -69,6 +69,8 @@ SOURCE_RELIABILITY: dict[str, float] = {
 
 class UnknownSourceType(ValueError):
     """A batch holds a source type verification has no reliability for."""
+
+
 SEVERITY_BUMP_COUNT = 10  # a count this large raises a point finding's severity by one
 _SIDE_PARTY = np.array(["", "UA", "RU"])
 _IMPACT = "explosion"

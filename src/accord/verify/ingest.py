@@ -25,10 +25,10 @@ from accord.ledger.signing import split_signature
 from accord.store import BatchOutcome, PendingBatch, Reject, Store
 from accord.store.ledger import SIGNED_ROW_KEY
 from accord.verify.ingest_formats import (
-    POSITION_LABELS,
     FileFormat,
     SourceRecord,
     detect_format,
+    position_label,
     read_file,
 )
 from accord.verify.observation import Observation, canonical_json
@@ -197,7 +197,7 @@ def ingest_file(
             chunk,
             source=source,
             fingerprint=fingerprint,
-            position_label=POSITION_LABELS[file_format],
+            position_label=position_label(file_format),
             reject_scope=fingerprint,
         )
         rejects = list(pending.rejects)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -29,21 +29,41 @@ class FileFormat(StrEnum):
     json = "json"  # a GeoJSON FeatureCollection, a JSON array, or a SensorThings {"value": [...]}
 
 
-SUFFIXES = {
-    ".jsonl": FileFormat.jsonl,
-    ".ndjson": FileFormat.jsonl,
-    ".geojsonl": FileFormat.jsonl,
-    ".geojsons": FileFormat.jsonl,
-    ".csv": FileFormat.csv,
-    ".geojson": FileFormat.json,
-    ".json": FileFormat.json,
-}
-# What a position counts in each format, for messages and the quarantine.
-POSITION_LABELS = {
-    FileFormat.jsonl: "line",
-    FileFormat.csv: "line",
-    FileFormat.json: "record",
-}
+ReadRecords = Callable[[Path, str, int], Iterator["SourceRecord"]]  # path, label, skip_to
+
+
+@dataclass(frozen=True)
+class Reader:
+    """How one format is read: its reader, what a position counts (for messages and the
+    quarantine) and the file suffixes that name it."""
+
+    read: ReadRecords
+    position: str
+    suffixes: tuple[str, ...]
+
+
+# Each format registers its reader with `reads`; a new format is a `FileFormat` member
+# and one decorated function, with nothing else to edit.
+READERS: dict[FileFormat, Reader] = {}
+
+
+def reads(
+    file_format: FileFormat, position: str, *suffixes: str
+) -> Callable[[ReadRecords], ReadRecords]:
+    """Register the decorated function as the reader of `file_format`."""
+
+    def register(read: ReadRecords) -> ReadRecords:
+        if file_format in READERS:
+            raise ValueError(f"format {file_format} already has a reader")
+        READERS[file_format] = Reader(read, position, suffixes)
+        return read
+
+    return register
+
+
+def position_label(file_format: FileFormat) -> str:
+    """What a position counts in this format: line, record."""
+    return READERS[file_format].position
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,10 +79,11 @@ class SourceRecord:
 
 def detect_format(path: Path) -> FileFormat:
     """The format named by the file's suffix."""
+    suffixes = {suffix: f for f, reader in READERS.items() for suffix in reader.suffixes}
     try:
-        return SUFFIXES[path.suffix.lower()]
+        return suffixes[path.suffix.lower()]
     except KeyError:
-        known = ", ".join(sorted(SUFFIXES))
+        known = ", ".join(sorted(suffixes))
         raise ValueError(
             f"{path}: cannot tell the format from '{path.suffix}'; use one of {known} "
             "or pass --format"
@@ -106,15 +127,11 @@ def decode_json(position: int, detail: str, raw: str) -> SourceRecord:
 
 def read_file(path: Path, file_format: FileFormat, skip_to: int = 0) -> Iterator[SourceRecord]:
     """The records of a file after position `skip_to` (a checkpoint)."""
-    label = POSITION_LABELS[file_format]
-    if file_format is FileFormat.jsonl:
-        yield from _read_lines(path, label, skip_to)
-    elif file_format is FileFormat.csv:
-        yield from _read_csv(path, label, skip_to)
-    else:
-        yield from _read_document(path, label, skip_to)
+    reader = READERS[file_format]
+    yield from reader.read(path, reader.position, skip_to)
 
 
+@reads(FileFormat.jsonl, "line", ".jsonl", ".ndjson", ".geojsonl", ".geojsons")
 def _read_lines(path: Path, label: str, skip_to: int) -> Iterator[SourceRecord]:
     with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
         for number, line in enumerate(handle, start=1):
@@ -128,6 +145,7 @@ def _read_lines(path: Path, label: str, skip_to: int) -> Iterator[SourceRecord]:
                 yield decode_json(number, detail, text)
 
 
+@reads(FileFormat.csv, "line", ".csv")
 def _read_csv(path: Path, label: str, skip_to: int) -> Iterator[SourceRecord]:
     with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
         reader = csv.reader(handle)
@@ -164,6 +182,7 @@ def _nest(header: list[str], row: list[str]) -> dict[str, Any]:
     return fields
 
 
+@reads(FileFormat.json, "record", ".geojson", ".json")
 def _read_document(path: Path, label: str, skip_to: int) -> Iterator[SourceRecord]:
     try:
         # A document wraps its records in two levels (collection, list).
