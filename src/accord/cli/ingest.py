@@ -15,6 +15,7 @@ from accord.store.sources import registry_size
 from accord.verify.ingest import DEFAULT_BATCH_SIZE, IngestSummary, ingest_file
 from accord.verify.ingest_formats import FileFormat
 from accord.verify.ingest_mqtt import DEFAULT_CLIENT_ID, ingest_mqtt
+from accord.verify.ingest_stream import FileTail, ingest_stream
 
 # Rejects printed per run; all of them are in the quarantine table.
 _SHOWN_REJECTS = 20
@@ -66,6 +67,16 @@ def ingest(
     mqtt: Annotated[
         str | None, typer.Option("--mqtt", help="Broker URL, e.g. mqtt://127.0.0.1:1883.")
     ] = None,
+    follow: Annotated[
+        Path | None,
+        typer.Option(
+            "--follow",
+            help="A JSON Lines file to follow as it grows, line by line (resumes after the "
+            "last line stored).",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
     topic: Annotated[
         list[str] | None, typer.Option("--topic", "-t", help="Topic filter (repeatable).")
     ] = None,
@@ -97,8 +108,10 @@ def ingest(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the summaries.")] = False,
 ) -> None:
     """Store observations; bad records go to the quarantine with their line and reason."""
-    if not files and not mqtt:
-        err_console.print("[red]error[/red] give FILE... and/or --mqtt URL --topic T")
+    if not files and not mqtt and not follow:
+        err_console.print(
+            "[red]error[/red] give FILE..., --follow FILE and/or --mqtt URL --topic T"
+        )
         raise typer.Exit(2)
     if mqtt and not topic:
         err_console.print("[red]error[/red] --mqtt needs at least one --topic")
@@ -131,6 +144,17 @@ def ingest(
                         on_commit=report,
                     )
                     _summary(heard, "messages")
+                if follow:
+                    tail = FileTail(follow, resume=not restart)
+                    followed = ingest_stream(
+                        store,
+                        tail,
+                        max_messages=max_messages,
+                        idle_timeout_s=timeout,
+                        batch_size=batch_size,
+                        on_commit=report,
+                    )
+                    _summary(followed, "lines")
         except (StoreError, SQLAlchemyError) as exc:
             err_console.print(f"[red]error[/red] database: {exc}", highlight=False)
             raise typer.Exit(2) from None

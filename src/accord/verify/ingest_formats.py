@@ -135,14 +135,17 @@ def read_file(path: Path, file_format: FileFormat, skip_to: int = 0) -> Iterator
 def _read_lines(path: Path, label: str, skip_to: int) -> Iterator[SourceRecord]:
     with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
         for number, line in enumerate(handle, start=1):
-            text = line.rstrip("\r\n")
-            if number <= skip_to or not text.strip():
-                continue
-            detail = f"{label} {number}"
-            if _has_surrogates(text):
-                yield SourceRecord(number, detail, _printable(text), None, "not UTF-8 text")
-            else:
-                yield decode_json(number, detail, text)
+            if number > skip_to and line.strip():
+                yield line_record(number, label, line)
+
+
+def line_record(number: int, label: str, line: str) -> SourceRecord:
+    """One line of JSON Lines text (read with errors="surrogateescape") as a record."""
+    text = line.rstrip("\r\n")
+    detail = f"{label} {number}"
+    if _has_surrogates(text):
+        return SourceRecord(number, detail, _printable(text), None, "not UTF-8 text")
+    return decode_json(number, detail, text)
 
 
 @reads(FileFormat.csv, "line", ".csv")

@@ -31,8 +31,9 @@ from paho.mqtt.subscribeoptions import SubscribeOptions
 from accord import limits
 from accord.limits import MAX_DEPTH, MAX_RECORD_BYTES, TooDeep
 from accord.store import Store
-from accord.verify.ingest import IngestSummary, OnCommit, prepare_batch
+from accord.verify.ingest import IngestSummary, OnCommit
 from accord.verify.ingest_formats import SourceRecord, decode
+from accord.verify.ingest_stream import Delivery, ingest_stream
 
 DEFAULT_CLIENT_ID = "accord-ingest"
 SESSION_EXPIRY_S = 7 * 24 * 3600  # the broker keeps our queue this long while we are away
@@ -105,10 +106,17 @@ def message_records(number: int, message: mqtt.MQTTMessage) -> list[SourceRecord
     ]
 
 
-class _Subscriber:
-    """The paho client and the queue its network thread fills."""
+class MqttTransport:
+    """An MQTT 5 subscription as a `Transport`: the paho client and the queue its network
+    thread fills. The session persists (clean start off, a week's expiry), so what is
+    published while we are away waits; messages are acknowledged by hand."""
+
+    position_label = "message"
+    checkpoint: str | None = None  # the broker's session remembers what was acknowledged
 
     def __init__(self, broker: Broker, topics: Sequence[str], client_id: str, inflight: int):
+        self.name = broker.name
+        self.number = 0  # messages received, numbering them for their records
         self.inbox: queue.Queue[mqtt.MQTTMessage] = queue.Queue()
         self.ready = threading.Event()
         self.gone = threading.Event()
@@ -134,7 +142,8 @@ class _Subscriber:
         self.broker = broker
         self.inflight = inflight
 
-    def start(self) -> None:
+    def start(self, store: Store | None = None) -> int:
+        """Connect and subscribe; the store is not needed (the session is the broker's)."""
         properties = Properties(PacketTypes.CONNECT)
         properties.SessionExpiryInterval = SESSION_EXPIRY_S
         properties.ReceiveMaximum = self.inflight
@@ -153,6 +162,7 @@ class _Subscriber:
             self.stop()
             why = self.failure or f"no answer in {CONNECT_TIMEOUT_S:.0f} s"
             raise BrokerError(f"broker {self.broker.name}: {why}")
+        return 0
 
     def stop(self) -> None:
         """Disconnect once the broker has taken every acknowledgement sent before.
@@ -174,6 +184,32 @@ class _Subscriber:
         if self.client.disconnect() == mqtt.MQTT_ERR_SUCCESS:
             self.gone.wait(CONNECT_TIMEOUT_S)
         self.client.loop_stop()
+
+    def receive(self, room: int, wait_s: float, idle_s: float | None) -> list[Delivery]:
+        """Up to `room` messages: wait for the first (at most `idle_s`), then `wait_s` more."""
+        try:
+            messages = [self.inbox.get(timeout=idle_s)]
+        except queue.Empty:
+            return []
+        deadline = time.monotonic() + wait_s
+        while len(messages) < room:
+            left = deadline - time.monotonic()
+            try:
+                messages.append(
+                    self.inbox.get(timeout=left) if left > 0 else self.inbox.get_nowait()
+                )
+            except queue.Empty:
+                break
+        deliveries = []
+        for message in messages:
+            self.number += 1
+            deliveries.append(Delivery(message_records(self.number, message), message))
+        return deliveries
+
+    def acknowledge(self, deliveries: Sequence[Delivery]) -> None:
+        """PUBACK each message: the broker may forget it now."""
+        for delivery in deliveries:
+            self.client.ack(delivery.receipt.mid, delivery.receipt.qos)
 
     def _on_unsubscribe(self, *_: Any) -> None:
         self.flushed.set()
@@ -213,60 +249,16 @@ def ingest_mqtt(
     on_commit: OnCommit | None = None,
     on_ready: Callable[[], None] | None = None,
 ) -> IngestSummary:
-    """Subscribe and store messages as they come, in batches of up to `batch_size`
-    or `batch_wait_s`; stop after `max_messages` or `idle_timeout_s` without one."""
+    """Subscribe and store messages as they come (`ingest_stream` over MQTT)."""
     broker = Broker.from_url(url)
-    subscriber = _Subscriber(broker, topics, client_id, inflight=max(batch_size * 2, 20))
-    summary = IngestSummary(source=broker.name)
-    started = time.perf_counter()
-    subscriber.start()
-    if on_ready is not None:
-        on_ready()
-    number = 0
-    try:
-        while max_messages is None or number < max_messages:
-            room = batch_size if max_messages is None else min(batch_size, max_messages - number)
-            messages = _next_batch(subscriber.inbox, room, batch_wait_s, idle_timeout_s)
-            if not messages:
-                break
-            records = []
-            for message in messages:
-                number += 1
-                records.extend(message_records(number, message))
-            pending = prepare_batch(
-                records,
-                source=broker.name,
-                fingerprint=None,
-                position_label="message",
-                reject_scope=broker.name,
-                keyed_by_position=False,
-            )
-            rejects = list(pending.rejects)
-            outcome = store.commit_batch(pending)
-            for message in messages:  # only now may the broker forget them
-                subscriber.client.ack(message.mid, message.qos)
-            summary.add(outcome, len(messages))
-            if on_commit is not None:
-                on_commit(outcome, [*rejects, *outcome.commit_rejects])
-    finally:
-        subscriber.stop()
-        summary.seconds = time.perf_counter() - started
-    return summary
-
-
-def _next_batch(
-    inbox: queue.Queue[mqtt.MQTTMessage], room: int, wait_s: float, idle_s: float | None
-) -> list[mqtt.MQTTMessage]:
-    """Up to `room` messages: wait for the first (at most `idle_s`), then `wait_s` more."""
-    try:
-        messages = [inbox.get(timeout=idle_s)]
-    except queue.Empty:
-        return []
-    deadline = time.monotonic() + wait_s
-    while len(messages) < room:
-        left = deadline - time.monotonic()
-        try:
-            messages.append(inbox.get(timeout=left) if left > 0 else inbox.get_nowait())
-        except queue.Empty:
-            break
-    return messages
+    transport = MqttTransport(broker, topics, client_id, inflight=max(batch_size * 2, 20))
+    return ingest_stream(
+        store,
+        transport,
+        max_messages=max_messages,
+        idle_timeout_s=idle_timeout_s,
+        batch_size=batch_size,
+        batch_wait_s=batch_wait_s,
+        on_commit=on_commit,
+        on_ready=on_ready,
+    )
