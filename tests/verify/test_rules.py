@@ -12,7 +12,15 @@ from tests.support import plan
 from accord.agreement import Agreement
 from accord.geo.zones import Zone
 from accord.plans import load_plan
-from accord.verify.rules import HEAVY_WEAPONS, ITEM_KINDS, RuleKind, Severity, compile_rules
+from accord.verify.rules import (
+    HEAVY_WEAPONS,
+    ITEM_KINDS,
+    RULE_BUILDERS,
+    RuleKind,
+    Severity,
+    builds,
+    compile_rules,
+)
 
 SOURCE = [{"doc": "d"}]
 
@@ -187,3 +195,11 @@ def test_the_shipped_plan_compiles_on_the_shipped_map() -> None:
     # "Neither hosts foreign forces" binds only the hosts: nobody it binds is foreign there.
     assert "assurances.foreign_forces:foreign_forces" not in ids
     assert any("binds only the hosts" in n for n in rules.notes if n.startswith("assurances.f"))
+
+
+def test_every_rule_kind_has_exactly_one_builder() -> None:
+    made = [kind for kinds, _ in RULE_BUILDERS for kind in kinds]
+    assert sorted(made) == sorted(RuleKind)
+    with pytest.raises(ValueError, match="already have a builder"):
+        builds(RuleKind.cap)(lambda compiling: [])
+    assert len(RULE_BUILDERS) == len({id(b) for _, b in RULE_BUILDERS})

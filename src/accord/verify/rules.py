@@ -14,7 +14,7 @@ launcher, a bomber as an aircraft).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import IntEnum, StrEnum
@@ -233,6 +233,69 @@ def compile_rules(
     return RuleSet(agreement.id, tuple(rules), tuple(z.id for z in zones), tuple(notes), dmz)
 
 
+@dataclass(frozen=True)
+class _Term:
+    """One binding term being compiled: what every rule kind's builder reads."""
+
+    term: Term
+    zone: Zone | None
+    parties: frozenset[str]
+    due: datetime | None
+    notes: list[str]
+    borders: Borders | None
+    exercise_troops: int
+    window: timedelta
+
+    @property
+    def zone_id(self) -> str | None:
+        return self.zone.id if self.zone else None
+
+    @property
+    def in_dmz(self) -> bool:
+        return self.zone is not None and self.zone.kind == ZoneType.dmz.value
+
+    @property
+    def on_line(self) -> bool:
+        """A DMZ on the line of contact, or the line itself: a ceasefire line."""
+        zone, spec = self.zone, self.term.zone
+        return zone is not None and (
+            zone.kind == ZoneType.ceasefire_line.value
+            or (self.in_dmz and spec is not None and spec.along == "line_of_contact")
+        )
+
+    def rule(self, kind: RuleKind, suffix: str = "", **fields: Any) -> Rule:
+        term = self.term
+        return Rule(
+            id=f"{term.id}:{kind.value}{suffix}",
+            kind=kind,
+            term_id=term.id,
+            label=term.label,
+            parties=self.parties,
+            zone_id=self.zone_id,
+            **fields,
+        )
+
+
+RuleBuilder = Callable[[_Term], list[Rule]]
+# The builders of each rule kind, in the order their rules are listed (detection and a
+# replay's merge keep that order). A new kind is a `RuleKind` member, a detector in
+# `findings` and one builder registered with `builds`.
+RULE_BUILDERS: list[tuple[frozenset[RuleKind], RuleBuilder]] = []
+
+
+def builds(*kinds: RuleKind) -> Callable[[RuleBuilder], RuleBuilder]:
+    """Register the decorated function as the builder of these rule kinds."""
+
+    def register(builder: RuleBuilder) -> RuleBuilder:
+        taken = {kind for made, _ in RULE_BUILDERS for kind in made} & set(kinds)
+        if taken:
+            raise ValueError(f"rule kinds {sorted(taken)} already have a builder")
+        RULE_BUILDERS.append((frozenset(kinds), builder))
+        return builder
+
+    return register
+
+
 def _term_rules(
     agreement: Agreement,
     term: Term,
@@ -244,116 +307,113 @@ def _term_rules(
     window: timedelta,
 ) -> list[Rule]:
     zone = drawn.get(term.id)
-    parties = party_cover(agreement, term.binds)
     if term.zone is not None and zone is None:
         notes.append(f"{term.id}: its zone is not on the map; only map-free checks compiled")
     if term.kind is TermKind.obligation and zone is None:
         notes.append(f"{term.id}: obligation with no zone; sensors cannot check it")
         return []
-    zone_id = zone.id if zone else None
-    base: dict[str, Any] = {"term_id": term.id, "label": term.label, "parties": parties}
-    rules: list[Rule] = []
     due = _due(term, events)
     if term.deadline is not None and due is None:
         notes.append(f"{term.id}: the deadline's event has no date; pass it in `events`")
         return []
-    in_dmz = zone is not None and zone.kind == ZoneType.dmz.value
-    full_dmz = in_dmz and term.zone is not None and term.zone.regime == "full"
+    parties = party_cover(agreement, term.binds)
+    compiling = _Term(term, zone, parties, due, notes, borders, exercise_troops, window)
+    return [rule for _, build in RULE_BUILDERS for rule in build(compiling)]
+
+
+@builds(RuleKind.presence, RuleKind.restricted, RuleKind.deadline)
+def _bans(t: _Term) -> list[Rule]:
+    """Prohibited kinds inside the zone: presence in a DMZ, restricted elsewhere, and a
+    deadline once an obligation to leave has fallen due."""
+    term, rules = t.term, []
     banned = _kinds(term.prohibits, ITEM_KINDS)
-    if full_dmz:
+    if t.in_dmz and term.zone is not None and term.zone.regime == "full":
         banned = _PRESENCE_KINDS  # a full DMZ admits no military kind at all
-    if zone_id is not None and banned:
-        kind = RuleKind.deadline if due else RuleKind.presence if in_dmz else RuleKind.restricted
+    if t.zone_id is not None and banned:
+        kind = (
+            RuleKind.deadline if t.due else RuleKind.presence if t.in_dmz else RuleKind.restricted
+        )
         rules.append(
-            Rule(
-                id=f"{term.id}:{kind.value}",
-                kind=kind,
-                zone_id=zone_id,
-                kinds=banned,
-                severity=_severity(kind, banned),
-                active_from=due,
-                **base,
-            )
+            t.rule(kind, kinds=banned, severity=_severity(kind, banned), active_from=t.due)
         )
     elif banned:
-        notes.append(f"{term.id}: prohibits {', '.join(sorted(banned))} with no zone to check in")
-    # A DMZ on the line of contact, or the line itself, is a ceasefire line: no fire on
-    # or across it (a line has no inside, so only fire across it counts there).
-    on_line = zone is not None and (
-        zone.kind == ZoneType.ceasefire_line.value
-        or (in_dmz and term.zone is not None and term.zone.along == "line_of_contact")
-    )
+        t.notes.append(f"{term.id}: prohibits {', '.join(sorted(banned))} with no zone to check in")
     unseen = [
         p.value
         for p in term.prohibits
         if p.value not in ITEM_KINDS
         and p.value not in ("exercise", "foreign_forces")
-        and not (on_line and p is MilitaryItem.firing)
+        and not (t.on_line and p is MilitaryItem.firing)
     ]
     if unseen:
-        notes.append(f"{term.id}: no observation kind reports {', '.join(unseen)}")
-    if on_line:
-        rules.append(
-            Rule(
-                id=f"{term.id}:firing",
-                kind=RuleKind.firing,
-                zone_id=zone_id,
-                kinds=frozenset({"firing"}),
-                severity=Severity.high,
-                **base,
-            )
-        )
-    for cap in term.caps:
-        if cap.limit is None or zone_id is None:
-            notes.append(f"{term.id}: cap on {cap.item.value} has no level or no zone yet")
+        t.notes.append(f"{term.id}: no observation kind reports {', '.join(unseen)}")
+    return rules
+
+
+@builds(RuleKind.firing)
+def _firing(t: _Term) -> list[Rule]:
+    """No fire on or across a ceasefire line (a line has no inside, so only fire across
+    it counts there)."""
+    if not t.on_line:
+        return []
+    return [t.rule(RuleKind.firing, kinds=frozenset({"firing"}), severity=Severity.high)]
+
+
+@builds(RuleKind.cap)
+def _caps(t: _Term) -> list[Rule]:
+    """A ceiling on a kind in the zone, counted over a window."""
+    rules = []
+    for cap in t.term.caps:
+        if cap.limit is None or t.zone_id is None:
+            t.notes.append(f"{t.term.id}: cap on {cap.item.value} has no level or no zone yet")
             continue
         measured = CAP_KINDS.get(cap.item.value, frozenset())
         rules.append(
-            Rule(
-                id=f"{term.id}:cap:{cap.item.value}",
-                kind=RuleKind.cap,
-                zone_id=zone_id,
+            t.rule(
+                RuleKind.cap,
+                f":{cap.item.value}",
                 kinds=measured,
                 severity=_severity(RuleKind.cap, measured),
                 limit=cap.limit.value,
-                window=window,
-                **base,
+                window=t.window,
             )
         )
-    if MilitaryItem.exercise in term.prohibits and (zone is not None or term.zone is None):
-        # With no zone the limit holds wherever the bound parties exercise.
-        rules.append(
-            Rule(
-                id=f"{term.id}:exercise",
-                kind=RuleKind.exercise,
-                zone_id=zone_id,
-                kinds=frozenset({"personnel"}),
-                severity=Severity.medium,
-                limit=exercise_troops,
-                window=window,
-                **base,
-            )
-        )
-    if MilitaryItem.foreign_forces in term.prohibits:
-        hosts = _hosts(term, borders)
-        if zone_id is None:
-            notes.append(f"{term.id}: foreign forces banned with no zone to check in")
-        elif parties <= hosts:
-            notes.append(
-                f"{term.id}: foreign forces banned, but it binds only the hosts "
-                f"({', '.join(sorted(p for p in parties if len(p) != 3))}); a rule charges only "
-                "the parties it binds, so no foreign force can be charged"
-            )
-        else:
-            rules.append(
-                Rule(
-                    id=f"{term.id}:foreign_forces",
-                    kind=RuleKind.foreign_forces,
-                    zone_id=zone_id,
-                    kinds=_PRESENCE_KINDS,
-                    severity=Severity.high,
-                    hosts=hosts,
-                    **base,
-                )
-            )
     return rules
+
+
+@builds(RuleKind.exercise)
+def _exercise(t: _Term) -> list[Rule]:
+    """Exercises above the notification threshold; with no zone the limit holds wherever
+    the bound parties exercise."""
+    if MilitaryItem.exercise not in t.term.prohibits or (t.zone is None and t.term.zone):
+        return []
+    return [
+        t.rule(
+            RuleKind.exercise,
+            kinds=frozenset({"personnel"}),
+            severity=Severity.medium,
+            limit=t.exercise_troops,
+            window=t.window,
+        )
+    ]
+
+
+@builds(RuleKind.foreign_forces)
+def _foreign_forces(t: _Term) -> list[Rule]:
+    """Forces of a bound party foreign to the zone's hosts."""
+    term = t.term
+    if MilitaryItem.foreign_forces not in term.prohibits:
+        return []
+    hosts = _hosts(term, t.borders)
+    if t.zone_id is None:
+        t.notes.append(f"{term.id}: foreign forces banned with no zone to check in")
+        return []
+    if t.parties <= hosts:
+        t.notes.append(
+            f"{term.id}: foreign forces banned, but it binds only the hosts "
+            f"({', '.join(sorted(p for p in t.parties if len(p) != 3))}); a rule charges only "
+            "the parties it binds, so no foreign force can be charged"
+        )
+        return []
+    kinds = _PRESENCE_KINDS
+    return [t.rule(RuleKind.foreign_forces, kinds=kinds, severity=Severity.high, hosts=hosts)]
