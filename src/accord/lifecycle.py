@@ -70,6 +70,7 @@ class Run:
     summary: list[str] = field(default_factory=list)
 
     def write(self, name: str, content: str | bytes) -> Path:
+        """Write one of the run's output files and list it among the files written."""
         path = self.out_dir / name
         if isinstance(content, bytes):
             path.write_bytes(content)

@@ -15,6 +15,8 @@ from accord.agreement.vocabulary import AREA_TITLES, ISSUES, Area
 
 
 class CellState(StrEnum):
+    """What a plan says on an issue: terms on it, silence, or the whole area left open."""
+
     terms = "terms"  # the plan has terms on this issue
     silent = "silent"  # the plan covers the area but not this issue
     open = "open"  # the plan's documents leave the whole area open
@@ -22,6 +24,8 @@ class CellState(StrEnum):
 
 @dataclass(frozen=True)
 class Entry:
+    """A plan's term as a comparison cell shows it."""
+
     term_id: str
     label: str
     summary: str
@@ -38,6 +42,8 @@ class Entry:
 
 @dataclass(frozen=True)
 class Cell:
+    """What one plan says on one issue, with the terms that say it."""
+
     state: CellState
     entries: tuple[Entry, ...] = ()
     note: str = ""
@@ -61,6 +67,8 @@ class Cell:
 
 @dataclass(frozen=True)
 class Row:
+    """One issue across the plans compared."""
+
     area: Area
     issue: str
     title: str
@@ -69,13 +77,17 @@ class Row:
 
 @dataclass
 class Comparison:
+    """Plans side by side, issue by issue, as every renderer of a comparison reads them."""
+
     plans: list[Agreement]
     rows: list[Row] = field(default_factory=list)
 
     def rows_in(self, area: Area) -> list[Row]:
+        """The issues of one area, in order."""
         return [r for r in self.rows if r.area is area]
 
     def to_json(self) -> dict[str, Any]:
+        """The comparison as JSON: the plans, and each issue's cells."""
         return {
             "plans": [
                 {"id": p.id, "title": p.title, "proposer": p.proposer, "date": p.date}

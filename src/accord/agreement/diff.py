@@ -18,6 +18,8 @@ _NOT_CONTENT = {"sources"}
 
 @dataclass(frozen=True)
 class FieldChange:
+    """One typed field of a term that differs between two versions of a plan."""
+
     path: str
     old: Any
     new: Any
@@ -25,6 +27,8 @@ class FieldChange:
 
 @dataclass(frozen=True)
 class TermChange:
+    """A term in both versions of a plan, and its fields that changed."""
+
     term_id: str
     changes: list[FieldChange]
 
@@ -43,9 +47,11 @@ class AgreementDiff:
 
     @property
     def empty(self) -> bool:
+        """Whether the two versions say the same thing."""
         return not (self.added or self.removed or self.changed or self.opened or self.closed)
 
     def to_json(self) -> dict[str, Any]:
+        """The differences as JSON: terms added, removed and changed, areas opened and closed."""
         return {
             "a": self.a,
             "b": self.b,

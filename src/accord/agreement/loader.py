@@ -178,6 +178,7 @@ class SourceMap:
 
     @classmethod
     def parse(cls, text: str, filename: str) -> SourceMap:
+        """The node positions of a file's text; a map without positions when the YAML is broken."""
         try:
             return cls(filename, YAML(typ="rt").load(text.removeprefix("\ufeff")))
         except MarkedYAMLError:
@@ -185,6 +186,7 @@ class SourceMap:
 
     @classmethod
     def read(cls, path: str | Path) -> SourceMap:
+        """The node positions of the file at `path`."""
         return cls.parse(Path(path).read_text(encoding="utf-8"), str(path))
 
     def problem(self, loc: Loc, message: str, at_key: bool = False) -> FileProblem:

@@ -76,6 +76,8 @@ class SourceRef(StrictModel):
 
 
 class PartyKind(StrEnum):
+    """What kind of actor a party is: a state, an alliance, a legislature, ..."""
+
     state = "state"
     alliance = "alliance"
     union = "union"
@@ -464,25 +466,30 @@ class Agreement(StrictModel):
         return data
 
     def term(self, term_id: str) -> Term:
+        """The term with this id; KeyError when the plan has none."""
         for term in self.terms:
             if term.id == term_id:
                 return term
         raise KeyError(term_id)
 
     def party(self, party_id: str) -> Party:
+        """The party with this id; KeyError when the plan has none."""
         for party in self.parties:
             if party.id == party_id:
                 return party
         raise KeyError(party_id)
 
     def document(self, doc_id: str) -> Document:
+        """The document with this id; KeyError when the plan has none."""
         for doc in self.documents:
             if doc.id == doc_id:
                 return doc
         raise KeyError(doc_id)
 
     def terms_in(self, area: Area) -> list[Term]:
+        """The plan's terms in one area, in file order."""
         return [t for t in self.terms if t.area is area]
 
     def open_note(self, area: Area) -> str | None:
+        """Why the plan leaves an area open, if it does."""
         return next((o.note for o in self.open if o.area is area), None)

@@ -159,10 +159,12 @@ class Distance(_Measure):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def km(self) -> float:
+        """The distance in kilometres, whatever unit the plan wrote."""
         return self.value * KM_PER[self.unit]
 
     @property
     def miles(self) -> float:
+        """The distance in statute miles."""
         return self.km / KM_PER["mi"]
 
 
@@ -176,6 +178,7 @@ class Duration(_Measure):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def days(self) -> float:
+        """The duration in days, whatever unit the plan wrote."""
         return self.value * DAYS_PER[self.unit]
 
 

@@ -129,6 +129,8 @@ TERM_KIND_NOTES: dict[TermKind, str] = {
 
 
 class ZoneType(StrEnum):
+    """What a zone is for: a demilitarised zone, a band, an exclusion zone, a region, ..."""
+
     dmz = "dmz"
     band = "band"
     exclusion = "exclusion"
@@ -160,6 +162,8 @@ class Event(StrEnum):
 
 
 class IncentiveKind(StrEnum):
+    """What a condition offers: sanctions relief, aid, frozen assets, membership, ..."""
+
     sanctions_relief = "sanctions_relief"
     military_aid = "military_aid"
     economic_aid = "economic_aid"
@@ -181,12 +185,16 @@ class LineBasis(StrEnum):
 
 
 class Recognition(StrEnum):
+    """How a territorial change is recognised: not at all, de facto or de jure."""
+
     none = "none"
     de_facto = "de_facto"
     de_jure = "de_jure"
 
 
 class Alignment(StrEnum):
+    """A state's security alignment after the settlement."""
+
     nato_membership = "nato_membership"
     armed_neutrality = "armed_neutrality"
     neutral_demilitarized = "neutral_demilitarized"
@@ -219,11 +227,15 @@ class AssetUse(StrEnum):
 
 
 class TreatyKind(StrEnum):
+    """Which security treaty a term commits the parties to."""
+
     new_security_treaty = "new_security_treaty"  # a new binding treaty on European security
     arms_control = "arms_control"  # existing arms-control instruments (Founding Act, CFE, INF)
 
 
 class AmnestyScope(StrEnum):
+    """Whom an amnesty covers, and whether war crimes are left out."""
+
     full = "full"  # every party, for every act in the war
     excluding_war_crimes = "excluding_war_crimes"
 
@@ -237,6 +249,8 @@ class Breach(StrEnum):
 
 
 class Waterway(StrEnum):
+    """The waters a navigation term applies to."""
+
     dnipro = "dnipro"
     black_sea = "black_sea"
     sea_of_azov = "sea_of_azov"

@@ -85,6 +85,7 @@ def on_clock(store: Store, clock: Callable[[], dt.datetime]) -> Iterator[Store]:
 
 
 def day_bounds_us(day: dt.date) -> tuple[int, int]:
+    """A UTC day as its first microsecond and the first of the next, the span its entries lie in."""
     start = dt.datetime.combine(day, dt.time(), dt.UTC)
     return to_us(start), to_us(start + dt.timedelta(days=1))
 
@@ -120,9 +121,11 @@ class Verification:
 
     @property
     def ok(self) -> bool:
+        """Whether the chain and every table checked against it held."""
         return self.chain_fault is None and not self.problems
 
     def first_problem(self) -> str | None:
+        """The first fault found, to report; None when the ledger verified."""
         if self.chain_fault is not None:
             return str(self.chain_fault)
         return self.problems[0] if self.problems else None

@@ -42,6 +42,8 @@ def _stamp(moment: datetime | None) -> str:
 
 
 class ListFormat(StrEnum):
+    """How `accord incidents list` writes the incidents: a table, JSON or CSV."""
+
     table = "table"
     json = "json"
     csv = "csv"

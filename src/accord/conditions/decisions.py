@@ -25,11 +25,14 @@ KIND = "condition"
 
 
 def ref(evaluation: DayEvaluation) -> str:
+    """The ledger ref of a day's evaluation of a condition: `term@day`."""
     return f"{evaluation.term_id}@{evaluation.day.isoformat()}"
 
 
 @dataclass(frozen=True)
 class Recorded:
+    """How many evaluations `record` appended, corrected, or found already in the ledger."""
+
     appended: int
     corrected: int
     unchanged: int

@@ -54,7 +54,8 @@ class Context(Protocol):
 
     elapsed_days: int
 
-    def call(self, name: str, args: tuple[Any, ...]) -> float | int | bool: ...
+    def call(self, name: str, args: tuple[Any, ...]) -> float | int | bool:
+        """The value of one of `FUNCTIONS` on this day for these arguments."""
 
 
 @dataclass
@@ -67,10 +68,13 @@ class Evaluation:
 
 @dataclass(frozen=True)
 class Expression:
+    """A parsed trigger expression and the text it came from, ready to evaluate each day."""
+
     text: str
     tree: ast.expr
 
     def evaluate(self, context: Context) -> Evaluation:
+        """The expression's value on the context's day, with every input it read."""
         inputs: dict[str, Any] = {}
         return Evaluation(_walk(self.tree, context, inputs), inputs)
 

@@ -66,6 +66,8 @@ class ReviewOutcome(StrictModel):
 
 
 class InputFile(StrictModel):
+    """The inputs file as written: compliance days, obligation outcomes, review outcomes."""
+
     compliance: list[ComplianceDay] = Field(default_factory=list)
     obligations: list[ObligationOutcome] = Field(default_factory=list)
     reviews: list[ReviewOutcome] = Field(default_factory=list)
@@ -86,6 +88,7 @@ class Inputs:
         obligations: Iterable[ObligationOutcome] = (),
         reviews: Iterable[ReviewOutcome] = (),
     ) -> Inputs:
+        """Inputs from lists of compliance days, obligations and reviews."""
         return cls({(c.party, c.day): c for c in compliance}, list(obligations), list(reviews))
 
     def overridden(self, other: Inputs) -> Inputs:
@@ -97,6 +100,7 @@ class Inputs:
         )
 
     def days(self) -> list[dt.date]:
+        """Every day some party's compliance is known for, in order: the days a run steps over."""
         return sorted({day for _, day in self.compliance})
 
     def window(self, party: str, days: int, on: dt.date) -> list[ComplianceDay] | None:
@@ -110,10 +114,12 @@ class Inputs:
         return found
 
     def review(self, term: str, phase: str, on: dt.date) -> ReviewOutcome | None:
+        """The latest review of a condition's phase decided on or before `on`, if any."""
         decided = [r for r in self.reviews if r.term == term and r.phase == phase and r.day <= on]
         return max(decided, key=lambda r: r.day) if decided else None
 
     def obligation(self, term: str, on: dt.date) -> ObligationOutcome | None:
+        """The latest outcome of an obligation known on or before `on`, if any."""
         known = [o for o in self.obligations if o.term == term and o.day <= on]
         return max(known, key=lambda o: o.day) if known else None
 

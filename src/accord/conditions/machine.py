@@ -50,6 +50,8 @@ class Step:
 
 @dataclass(frozen=True)
 class ConditionMachine:
+    """A condition term compiled: whose compliance counts, its steps and its snap-back rule."""
+
     term_id: str
     label: str
     kind: IncentiveKind
@@ -173,11 +175,14 @@ def _material(party: str, incentive: Incentive) -> tuple[Expression | None, bool
 
 @dataclass(frozen=True)
 class State:
+    """Where a condition stands: steps granted, a review pending, and when its clock started."""
+
     granted: int = 0  # steps granted so far
     awaiting_review: bool = False  # the next step's trigger held; its review is pending
     clock_from: dt.date | None = None  # took effect, or last snapped back
 
     def describe(self, machine: ConditionMachine) -> str:
+        """The state in words, such as "granted: phase 1" or "withheld"."""
         if self.awaiting_review:
             step = machine.steps[self.granted]
             return f"awaiting review of {step.name} ({step.review})"
@@ -200,6 +205,7 @@ class DayEvaluation:
     outcome: str  # waiting, granted, awaiting_review, review_refused, snap_back, complete
 
     def as_payload(self) -> dict[str, Any]:
+        """The evaluation as the ledger entry's payload records it."""
         return {
             "term": self.term_id,
             "day": self.day.isoformat(),
@@ -302,6 +308,8 @@ class Run:
         return [e for e in self.evaluations if e.before != e.after]
 
     def waiting_for(self) -> str:
+        """What the condition waits for next, in words: the review, or the next step's trigger and
+        day."""
         machine, state = self.machine, self.state
         if state.granted == len(machine.steps):
             return "nothing: every step is granted" + (

@@ -55,6 +55,8 @@ BASIS_CRIMEA_RU = (
 
 @dataclass(frozen=True)
 class Country:
+    """A country of the base map: its ISO code, name and outline."""
+
     iso_a3: str
     name: str
     geometry: BaseGeometry = field(repr=False)
@@ -69,9 +71,12 @@ class Borders:
 
     @property
     def basis(self) -> str:
+        """Which borders these are, in words, for the notes of every map and file drawn from them.
+        Which borders these are, in words, for the notes of every map and file drawn from them."""
         return BASIS_CRIMEA_RU if self.crimea_russian else BASIS_2013
 
     def country(self, iso_a3: str) -> BaseGeometry:
+        """The outline of the country with this ISO code."""
         return self.countries[iso_a3].geometry
 
     def party_countries(self, party: str) -> frozenset[str]:
@@ -84,9 +89,11 @@ class Borders:
         raise KeyError(f"no territory for party '{party}': use one of {known} or an ISO code")
 
     def territory(self, party: str) -> BaseGeometry:
+        """The territory of a party or group: the union of its countries."""
         return shapely.union_all([self.country(c) for c in sorted(self.party_countries(party))])
 
     def territory_of(self, parties: list[str]) -> BaseGeometry:
+        """The territory of several parties together."""
         return shapely.union_all([self.territory(p) for p in parties])
 
     def border(self, party_a: str, party_b: str) -> BaseGeometry:

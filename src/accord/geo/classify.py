@@ -329,6 +329,7 @@ class Classification:
     zone_ids: tuple[str, ...]
 
     def contains(self, zone_id: str) -> np.ndarray:
+        """Per point, whether it lies in the zone `zone_id`."""
         bit = np.uint64(1) << np.uint64(self.zone_ids.index(zone_id))
         return (self.mask & bit) != 0
 
@@ -419,6 +420,7 @@ class ZoneIndex:
 
     @property
     def nbytes(self) -> int:
+        """The memory the index's arrays take."""
         return sum(a.nbytes for a in (self.top, self.fine, self.codes, self.band_start, self.edges))
 
     def _args(self) -> tuple[np.ndarray, ...]:
@@ -446,6 +448,7 @@ class ZoneIndex:
         return side
 
     def classify(self, lon: np.ndarray, lat: np.ndarray) -> Classification:
+        """The zones each point lies in, and its side of the line."""
         mask = self.masks(lon, lat)
         return Classification(mask, self.side_of(mask), self.zone_ids)
 
@@ -502,6 +505,7 @@ class ZoneIndex:
         return out
 
     def save(self, path: str | Path) -> None:
+        """Write the compiled index to a .npz file, so verification need not compile it again."""
         meta = {
             "format": FORMAT,
             "zone_ids": self.zone_ids,
@@ -523,6 +527,7 @@ class ZoneIndex:
 
     @classmethod
     def load(cls, path: str | Path) -> ZoneIndex:
+        """Read an index `save` wrote, refusing a file of another format."""
         with np.load(path, allow_pickle=False) as data:
             meta = json.loads(data["meta"].tobytes())
             if meta.get("format") != FORMAT:

@@ -56,6 +56,7 @@ class ControlMap:
 
 
 def date_from_name(path: Path) -> dt.date | None:
+    """The date a control map's file name carries (YYYY-MM-DD or YYYYMMDD), if any."""
     match = _DATE_IN_NAME.search(path.name)
     if not match:
         return None

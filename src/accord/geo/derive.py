@@ -88,6 +88,7 @@ def simplify_control(area: BaseGeometry, tolerance_m: float, min_area_km2: float
 
 
 def feature_collection(geom: BaseGeometry, properties: dict[str, Any]) -> dict[str, Any]:
+    """One geometry with its properties as a GeoJSON feature collection."""
     return {
         "type": "FeatureCollection",
         "features": [{"type": "Feature", "properties": properties, "geometry": mapping(geom)}],

@@ -45,6 +45,7 @@ class LineOfContact:
 
     @property
     def date(self) -> dt.date | None:
+        """The date of the control map the line is drawn from."""
         return self.control.date
 
     @property
@@ -54,13 +55,16 @@ class LineOfContact:
 
     @property
     def main_length_miles(self) -> float:
+        """The main line's length in statute miles."""
         return self.main_length_km / KM_PER_MILE
 
     @property
     def length_miles(self) -> float:
+        """The whole line's length in statute miles."""
         return self.length_km / KM_PER_MILE
 
     def summary(self) -> dict[str, object]:
+        """The line's date, source, tolerance and lengths, rounded for people."""
         return {
             "date": self.date.isoformat() if self.date else None,
             "source": self.control.source,
@@ -136,6 +140,7 @@ class LineChange:
     mean_shift_km: float
 
     def summary(self) -> dict[str, float]:
+        """Area gained by each side and how far the line moved, rounded for people."""
         return {
             "gained_by_RU_km2": round(self.gained_by_ru_km2, 1),
             "gained_by_UA_km2": round(self.gained_by_ua_km2, 1),

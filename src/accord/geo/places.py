@@ -117,6 +117,7 @@ class Place:
 
     @property
     def country(self) -> str:
+        """The country the place lies in, from its region."""
         return load_regions()[self.region].country
 
 
@@ -131,10 +132,12 @@ class Nearest:
 
     @property
     def direction(self) -> str:
+        """The 8-point compass direction from the place to the point (N, NE, ...)."""
         return COMPASS[int(((self.bearing_deg % 360.0) + 22.5) // 45.0) % 8]
 
 
 def check_language(lang: str) -> None:
+    """Refuse a language the gazetteer has no names in."""
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language '{lang}': use one of {', '.join(LANGUAGES)}")
 

@@ -98,10 +98,12 @@ def canonical_json(value: Any) -> bytes:
 
 
 def legacy_json(value: Any) -> bytes:
+    """The version 1 (pre-RFC 8785) canonical bytes, which entries hashed before JCS keep."""
     return _utf8(legacy_text(value))
 
 
 def canonical_text(value: Any, version: int) -> str:
+    """The canonical JSON text of a value under the given ledger version."""
     if version == JCS:
         return jcs_text(value)
     if version == LEGACY:

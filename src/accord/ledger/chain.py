@@ -38,6 +38,7 @@ class Entry:
 
     @property
     def day(self) -> dt.date:
+        """The UTC day the entry was recorded on: the day whose Merkle tree holds it."""
         return self.recorded_at.astimezone(dt.UTC).date()
 
     def body(self) -> dict[str, Any]:
@@ -52,9 +53,12 @@ class Entry:
         }
 
     def leaf(self) -> bytes:
+        """The bytes the entry's hash and its Merkle leaf cover: its body, canonical under its
+        version."""
         return canonical_bytes(self.body(), self.version)
 
     def to_json(self) -> dict[str, Any]:
+        """The entry as exported: its body, version and both hashes in hex."""
         return self.body() | {
             "version": self.version,
             "prev_hash": self.prev_hash.hex(),
@@ -63,6 +67,7 @@ class Entry:
 
 
 def entry_hash(prev_hash: bytes, leaf: bytes) -> bytes:
+    """The hash that links an entry to the one before it."""
     return hashlib.sha256(prev_hash + leaf).digest()
 
 

@@ -23,6 +23,7 @@ EXPORT_FORMATS = (EXPORT_FORMAT, "accord-ledger-day/1")
 
 
 def build_export(entries: Sequence[Entry], previous_hash: bytes, seal: DaySeal) -> dict[str, Any]:
+    """A day's export document: its seal, the hash before it and its entries in order."""
     return {
         "format": EXPORT_FORMAT,
         **seal.to_json(),

@@ -31,6 +31,8 @@ class Refusal(StrEnum):
 
 
 class SignatureRefused(Exception):
+    """A signature that does not count, with the reason it is counted under."""
+
     def __init__(self, reason: Refusal, detail: str):
         self.reason = reason
         super().__init__(f"{reason.value}: {detail}")
@@ -38,6 +40,8 @@ class SignatureRefused(Exception):
 
 @dataclass(frozen=True)
 class KeyRecord:
+    """A registered public key: whose it is, and from when to when it is valid."""
+
     key_id: str
     owner: str
     public_key: bytes
@@ -48,24 +52,30 @@ class KeyRecord:
     replaced_by: str | None = None
 
     def valid_at(self, when: dt.datetime) -> bool:
+        """Whether `when` lies in the key's period, from its start to its rotation; revocation is
+        checked apart."""
         if when < self.valid_from:
             return False
         return self.valid_until is None or when < self.valid_until
 
 
 def b64(data: bytes) -> str:
+    """Bytes as the base64 text signatures and keys travel as."""
     return base64.b64encode(data).decode("ascii")
 
 
 def unb64(text: str) -> bytes:
+    """Base64 text back to bytes, refusing anything that is not strict base64."""
     return base64.b64decode(text.encode("ascii"), validate=True)
 
 
 def new_private_key() -> Ed25519PrivateKey:
+    """A fresh Ed25519 private key."""
     return Ed25519PrivateKey.generate()
 
 
 def public_bytes(key: Ed25519PrivateKey) -> bytes:
+    """The raw 32-byte public key of a private key, as the registry holds it."""
     return key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
 
 
@@ -81,12 +91,15 @@ class KeyRegistry:
         self._records: dict[str, KeyRecord] = {r.key_id: r for r in records or []}
 
     def records(self) -> list[KeyRecord]:
+        """Every registered key."""
         return list(self._records.values())
 
     def records_by_id(self) -> dict[str, KeyRecord]:
+        """The registered keys by id."""
         return dict(self._records)
 
     def get(self, key_id: str) -> KeyRecord:
+        """The key registered under `key_id`; an unknown id refuses the signature."""
         try:
             return self._records[key_id]
         except KeyError:
@@ -95,6 +108,7 @@ class KeyRegistry:
             ) from None
 
     def add(self, record: KeyRecord) -> KeyRecord:
+        """Register a new key; an id already taken or a key that is not 32 bytes is refused."""
         if record.key_id in self._records:
             raise ValueError(f"key '{record.key_id}' is already registered")
         if len(record.public_key) != 32:

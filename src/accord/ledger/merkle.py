@@ -18,10 +18,12 @@ NODE_PREFIX = b"\x01"
 
 
 def leaf_hash(data: bytes) -> bytes:
+    """The RFC 6962 hash of a leaf (prefix 0x00, so no leaf passes for a node)."""
     return hashlib.sha256(LEAF_PREFIX + data).digest()
 
 
 def node_hash(left: bytes, right: bytes) -> bytes:
+    """The RFC 6962 hash of an inner node (prefix 0x01) over its two children."""
     return hashlib.sha256(NODE_PREFIX + left + right).digest()
 
 
@@ -59,6 +61,7 @@ class InclusionProof:
     path: tuple[bytes, ...]
 
     def to_json(self) -> dict[str, object]:
+        """The proof's fields as a proof document writes them."""
         return {
             "leaf_index": self.index,
             "tree_size": self.tree_size,
@@ -67,6 +70,7 @@ class InclusionProof:
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> InclusionProof:
+        """The proof from a proof document, refusing an audit path that is not a list."""
         path = data["audit_path"]
         if not isinstance(path, list):
             raise ValueError("audit_path must be a list of hex strings")

@@ -43,6 +43,7 @@ class DaySeal:
     signature: str
 
     def to_json(self) -> dict[str, Any]:
+        """The seal's fields as proof and export documents write them."""
         return {
             "day": self.day.isoformat(),
             "tree_size": self.tree_size,
@@ -70,6 +71,7 @@ def leaf_bytes(data: dict[str, Any]) -> bytes:
 
 
 def build_proof(entry: Entry, proof: InclusionProof, seal: DaySeal) -> dict[str, Any]:
+    """The document that proves an entry is in its day's signed tree, checkable offline."""
     return {
         "format": PROOF_FORMAT,
         "entry": entry.to_json(),
@@ -79,6 +81,7 @@ def build_proof(entry: Entry, proof: InclusionProof, seal: DaySeal) -> dict[str,
 
 
 def statement_signed(statement: bytes, signature: str, public_key: bytes) -> bool:
+    """Whether the signature over a statement is good under the public key."""
     try:
         Ed25519PublicKey.from_public_bytes(public_key).verify(unb64(signature), statement)
     except (InvalidSignature, ValueError):
@@ -95,6 +98,7 @@ class ProofCheck:
 
     @property
     def ok(self) -> bool:
+        """Whether the proof held: no problem found."""
         return not self.problems
 
 

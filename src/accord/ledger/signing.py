@@ -53,6 +53,7 @@ class Signed:
 
     @property
     def message_sha256(self) -> str:
+        """The hex SHA-256 of the signed bytes, which a refusal or a receipt can quote."""
         return hashlib.sha256(self.message).hexdigest()
 
 

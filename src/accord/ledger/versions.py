@@ -70,6 +70,7 @@ def rehash_statement(legacy: Sequence[Entry]) -> dict[str, Any]:
 
 
 def rehash_payload(statement: dict[str, Any], key_id: str, signature: str) -> dict[str, Any]:
+    """The re-hash entry's payload: the signed statement with the key id and signature."""
     return statement | {"key_id": key_id, "signature": signature}
 
 

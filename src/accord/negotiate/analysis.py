@@ -46,6 +46,8 @@ class Setting:
         party_files: list[str | Path] | None = None,
         domain_file: str | Path | None = None,
     ) -> Setting:
+        """Load the preferences and the plans (every shipped plan unless named) and map each plan.
+        Load the preferences and the plans (every shipped plan unless named) and map each plan."""
         prefs = load_preferences(party_files, domain_file)
         agreements = [load_plan(p) for p in (plans or plan_ids())]
         mapped = [
@@ -79,6 +81,7 @@ class Setting:
 
 
 def domain_json(setting: Setting) -> dict[str, Any]:
+    """The negotiation domain as JSON: issues and options, parties, packages and plans."""
     s = setting.scenario
     return {
         "issues": [
@@ -115,6 +118,7 @@ def explain_text(setting: Setting) -> str:
 
 
 def pareto_json(setting: Setting, limit: int = 50) -> dict[str, Any]:
+    """The Pareto set (its first `limit` packages), or why it is empty."""
     front = pareto_set(setting.scenario)
     out: dict[str, Any] = {"packages_in_space": setting.scenario.size, "pareto_size": len(front)}
     if len(front) == 0:
@@ -147,6 +151,7 @@ def solutions_json(setting: Setting, terms: bool = True, ks: str = "zone") -> di
 
 
 def solutions_text(data: Mapping[str, Any]) -> str:
+    """The bargaining solutions in words, or why there is none."""
     if not data["solutions"]:
         return f"no solution: {data['why_empty']}"
     out = []
@@ -204,6 +209,7 @@ def bridge_json(
 
 
 def bridge_text(data: Mapping[str, Any]) -> str:
+    """A plan's bridges in words: the issues locked and each bridge's changes."""
     out = [f"plan {data['plan']}: {len(data['bridges'])} bridge(s)"]
     out += [f"  locked {k['issue']}: {k['reason']} [{k['source']}]" for k in data["locked"]]
     if "why_fewer" in data:
@@ -218,15 +224,18 @@ def bridge_text(data: Mapping[str, Any]) -> str:
 
 
 def ratify_json(setting: Setting, conditions: Mapping[str, bool] | None = None) -> dict[str, Any]:
+    """Each plan's ratification: which parts survive whom, under the given conditions."""
     rules = load_rules(setting.prefs.domain)
     return {n: ratify(rules, setting.prefs.domain, p, conditions) for n, p in setting.plans.items()}
 
 
 def ratify_text_all(data: Mapping[str, Any]) -> str:
+    """Every plan's ratification in words."""
     return "\n".join(line for name, result in data.items() for line in ratify_text(name, result))
 
 
 def durability_json(setting: Setting) -> dict[str, Any]:
+    """Each plan's durability score, with the mechanisms that earn it."""
     spec = load_mechanisms(setting.prefs.domain)
     return {
         n: durability(spec, setting.prefs.domain, p, setting.scenario, plan=n)
@@ -241,6 +250,7 @@ def sensitivity_json(
     show_progress: bool = False,
     readings: Readings | None = None,
 ) -> dict[str, Any]:
+    """How each plan's acceptance holds up over `draws` Monte Carlo readings of the figures."""
     return analyse(
         setting.prefs,
         setting.plans,
@@ -254,6 +264,7 @@ def sensitivity_json(
 def flip_json(
     setting: Setting, draws: int = 1000, seed: int = 0, readings: Readings | None = None
 ) -> dict[str, Any]:
+    """The figures whose reading flips each party's acceptance of each plan."""
     return flip_points(setting.prefs, setting.plans, n=draws, seed=seed, readings=readings)
 
 

@@ -52,6 +52,8 @@ class TermSpec(StrictModel):
 
 
 class ResponseSpec(StrictModel):
+    """A party's recorded response to a proposal, and the statement it rests on."""
+
     party: str
     response: Response
     doc: str
@@ -61,6 +63,8 @@ class ResponseSpec(StrictModel):
 
 
 class EventSpec(StrictModel):
+    """A dated proposal: a shipped plan or a package given here, and the responses to it."""
+
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     date: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
     title: str
@@ -71,6 +75,8 @@ class EventSpec(StrictModel):
 
 
 class BacktestSpec(StrictModel):
+    """The events file: dated proposals and the parties' recorded responses."""
+
     title: str
     events: list[EventSpec] = Field(min_length=1)
 

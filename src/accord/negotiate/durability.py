@@ -28,11 +28,15 @@ from accord.negotiate.scenario import Package, Scenario
 
 
 class Credit(StrictModel):
+    """The durability credit each option of an issue earns a mechanism."""
+
     issue: str
     options: dict[str, float]
 
 
 class Mechanism(StrictModel):
+    """A ceasefire mechanism that makes a settlement last, with its weight and source."""
+
     id: str
     title: str
     weight: float = Field(ge=0)
@@ -42,6 +46,8 @@ class Mechanism(StrictModel):
 
 
 class DurabilitySpec(StrictModel):
+    """The mechanisms file: what the durability score counts."""
+
     mechanisms: list[Mechanism] = Field(min_length=1)
 
 

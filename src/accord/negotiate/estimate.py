@@ -67,10 +67,12 @@ class Estimate:
 
     @property
     def p(self) -> float:
+        """The share of draws in which it happened; NaN with no draws."""
         return self.successes / self.n if self.n else float("nan")
 
     @property
     def interval(self) -> tuple[float, float]:
+        """The Wilson interval of the share; all of [0, 1] with no draws."""
         return wilson(self.successes, self.n) if self.n else (0.0, 1.0)
 
     @property
@@ -80,14 +82,17 @@ class Estimate:
         return (high - low) / 2
 
     def brief(self) -> str:
+        """The share and its interval, short, for inside a sentence."""
         return brief(self.p, self.interval) if self.n else "no draws"
 
     def text(self) -> str:
+        """The share with its margin and the number of draws."""
         if not self.n:
             return "no draws"
         return with_margin(self.p, *self.interval, note=f"n={self.n}")
 
     def to_json(self) -> dict[str, Any]:
+        """The share, its interval, margin and confidence, as JSON."""
         low, high = self.interval
         return {
             "p": round(self.p, 6) if self.n else None,

@@ -40,6 +40,8 @@ class NegotiationFileError(ValueError):
 
 
 class Source(StrictModel):
+    """Where a figure or a claim comes from: a document of the domain, and its section."""
+
     doc: str
     section: str | None = None
 
@@ -50,6 +52,8 @@ def cite(source: Source) -> str:
 
 
 class DocumentSpec(StrictModel):
+    """A document figures are sourced to."""
+
     id: str
     title: str
     author: str
@@ -57,6 +61,8 @@ class DocumentSpec(StrictModel):
 
 
 class OptionSpec(StrictModel):
+    """An option of an issue, and which plan terms select it."""
+
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: str
     # selectors over a term's typed fields; a term matching any of them selects this option
@@ -66,6 +72,8 @@ class OptionSpec(StrictModel):
 
 
 class IssueSpec(StrictModel):
+    """An issue of the negotiation and its options."""
+
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: str
     area: str
@@ -73,6 +81,8 @@ class IssueSpec(StrictModel):
 
 
 class OptionRef(StrictModel):
+    """One option of one issue, as constraints and interactions name it."""
+
     issue: str
     option: str
 
@@ -86,12 +96,15 @@ class ConstraintSpec(StrictModel):
 
 
 class DomainSpec(StrictModel):
+    """The domain file: the documents, the issues and the options that cannot go together."""
+
     title: str
     documents: list[DocumentSpec] = Field(min_length=1)
     issues: list[IssueSpec] = Field(min_length=1)
     constraints: list[ConstraintSpec] = Field(default_factory=list)
 
     def issue(self, issue_id: str) -> IssueSpec:
+        """The issue with this id."""
         return next(i for i in self.issues if i.id == issue_id)
 
 
@@ -116,6 +129,8 @@ class Valued(StrictModel):
 
 
 class IssuePreference(StrictModel):
+    """How much a party cares about an issue and how it values each option, with sources."""
+
     weight: tuple[float, float]
     source: Source
     reason: str = Field(min_length=3)
@@ -129,6 +144,8 @@ class IssuePreference(StrictModel):
 
 
 class RedLineSpec(StrictModel):
+    """Options of an issue a party will not accept, and how likely it is to hold to that."""
+
     issue: str
     forbid: list[str] = Field(min_length=1)
     source: Source
@@ -165,6 +182,8 @@ class OutlookProbability(StrictModel):
 
 
 class OutlookSpec(StrictModel):
+    """A battlefield outlook: how likely it is, and what it is read from."""
+
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: str
     sources: list[Source] = Field(min_length=1)
@@ -173,6 +192,8 @@ class OutlookSpec(StrictModel):
 
 
 class OutlooksFile(StrictModel):
+    """The outlooks file: the battlefield outlooks draws choose among."""
+
     outlooks: list[OutlookSpec] = Field(min_length=1)
 
 
@@ -193,6 +214,8 @@ class InteractionSpec(StrictModel):
 
 
 class PartySpec(StrictModel):
+    """A party file: its weights, its values, its alternative to a deal and its red lines."""
+
     party: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$")
     name: str
     weights_sum: float = Field(gt=0)
@@ -594,6 +617,7 @@ def _check_outlooks(name: str, outlooks: list[OutlookSpec], domain: DomainSpec |
 
 
 def default_party_files() -> list[Path]:
+    """The shipped party files, in name order."""
     return sorted(Path(str(p)) for p in DATA.iterdir() if p.name.startswith("party-"))
 
 

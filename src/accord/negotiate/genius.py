@@ -55,6 +55,7 @@ class GeniusScenario:
     notes: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
+        """What the GENIUS files give beside the scenario: reservation values, discounts, notes."""
         return {
             "reservation_values": self.reservation_values,
             "discount_factors": self.discount_factors,

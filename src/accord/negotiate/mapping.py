@@ -96,6 +96,7 @@ class MappedPlan:
     terms: tuple[TermMapping, ...]
 
     def table(self) -> list[dict[str, Any]]:
+        """Every term's mapping as rows: the issue and option it selects, by which rule."""
         return [row for t in self.terms for row in t.rows()]
 
 

@@ -40,6 +40,8 @@ NOT_MODELLED = "not modelled"
 
 
 class VetoPlayer(StrictModel):
+    """One who must approve a part under unanimity, with the chance they do."""
+
     id: str
     name: str
     count: int = Field(default=1, ge=1)
@@ -49,17 +51,23 @@ class VetoPlayer(StrictModel):
 
 
 class Chance(StrictModel):
+    """A probability given as a sourced range."""
+
     range: tuple[float, float]
     source: Source
     reason: str
 
 
 class Trigger(StrictModel):
+    """The options of an issue that put a part of a plan under a rule."""
+
     issue: str
     options: list[str] = Field(min_length=1)
 
 
 class Condition(StrictModel):
+    """A circumstance that can block a rule outright (such as martial law), and whether it holds."""
+
     id: str
     title: str
     holds: bool
@@ -68,6 +76,8 @@ class Condition(StrictModel):
 
 
 class Rule(StrictModel):
+    """How a part of a plan is ratified: by whom, by what rule, and what may block it."""
+
     id: str
     title: str
     when: list[Trigger] = Field(min_length=1)
@@ -85,6 +95,8 @@ class Rule(StrictModel):
 
 
 class RatificationSpec(StrictModel):
+    """The ratification file: its documents, conditions and rules."""
+
     documents: list[DocumentSpec] = Field(default_factory=list)
     conditions: list[Condition] = Field(default_factory=list)
     rules: list[Rule]

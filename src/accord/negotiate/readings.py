@@ -43,6 +43,8 @@ class Override(StrictModel):
 
 
 class StanceSpec(StrictModel):
+    """An analyst's named reading of a party, as overrides of its file's figures."""
+
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     party: str
     title: str
@@ -52,6 +54,8 @@ class StanceSpec(StrictModel):
 
 
 class StancesFile(StrictModel):
+    """The stances file: alternative readings of the parties."""
+
     stances: list[StanceSpec] = Field(default_factory=list)
 
 
@@ -181,6 +185,7 @@ class Readings:
         rules: tuple[str, ...] = RULES,
         outlooks_file: str | Path | None = None,
     ) -> Readings:
+        """The outlooks, the stances (if a file is given) and the open-issue rules to draw from."""
         # the shipped outlooks cite the shipped domain's documents (a test checks them); a
         # user's outlooks file is checked against the domain in use
         outlooks = load_outlooks(outlooks_file, prefs.domain if outlooks_file else None)
@@ -209,6 +214,7 @@ class Readings:
         return lo, hi
 
     def to_json(self, outlook_draws: NDArray[np.int_] | None = None) -> dict[str, Any]:
+        """The readings as JSON, with how often draws took each outlook when given."""
         drawn = (
             np.bincount(outlook_draws, minlength=len(self.outlooks))
             if outlook_draws is not None

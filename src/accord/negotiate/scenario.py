@@ -50,6 +50,7 @@ class IntegerForm:
     floors: NDArray[np.int64]
 
     def to_float(self, numerators: NDArray[np.int64]) -> NDArray[np.float64]:
+        """Utilities as floats from numerator sums."""
         return numerators.astype(np.float64) / np.array(self.scale, dtype=np.float64)
 
     def fractions(self, numerators: NDArray[np.int64]) -> NDArray[np.object_]:
@@ -99,6 +100,7 @@ class Interaction:
     source: str = ""
 
     def held_by(self, package: Package) -> bool:
+        """Whether the package holds both options."""
         return all(package[issue] == option for issue, option in (self.first, self.second))
 
 
@@ -162,9 +164,11 @@ class Scenario:
         return [e for e in self.exclusions if e.violated_by(package)]
 
     def issue_index(self, name: str) -> int:
+        """The position of the issue named `name`."""
         return self.issues.index(name)
 
     def option_index(self, issue: int, name: str) -> int:
+        """The position of option `name` within an issue."""
         return self.options[issue].index(name)
 
     def describe(self, package: Package) -> dict[str, str | None]:

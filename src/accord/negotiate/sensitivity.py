@@ -45,6 +45,7 @@ class Draws:
 
     @property
     def n(self) -> int:
+        """The number of draws."""
         return len(self.outlook)
 
 

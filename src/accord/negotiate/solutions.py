@@ -47,6 +47,7 @@ class Solution:
     score: float
 
     def to_json(self, scenario: Scenario) -> dict[str, Any]:
+        """The solution as JSON: its package in option names, each party's utility, its score."""
         return {
             "solution": self.name,
             "package": scenario.describe(self.package),

@@ -28,6 +28,7 @@ class Proposals:
     def index(
         cls, prefs: Preferences, mapped: Mapping[str, MappedPlan], plans: Mapping[str, Agreement]
     ) -> Proposals:
+        """Index the mapped plans' terms by the option each selects."""
         by_option: dict[tuple[str, str], list[dict[str, Any]]] = {}
         for name, plan in mapped.items():
             agreement = plans[name]

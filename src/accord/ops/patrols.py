@@ -47,6 +47,8 @@ class Incident:
 
 @dataclass(frozen=True)
 class Stop:
+    """A place on a team's route, and when it arrives and leaves."""
+
     kind: str  # base, sector or incident
     name: str
     lon: float
@@ -57,12 +59,15 @@ class Stop:
 
 @dataclass(frozen=True)
 class Route:
+    """One patrol of one team: its stops from base and back."""
+
     team: str
     patrol: str
     stops: tuple[Stop, ...]
 
     @property
     def sectors(self) -> list[str]:
+        """The sectors the patrol visits, in order."""
         return [s.name for s in self.stops if s.kind == "sector"]
 
 
@@ -84,6 +89,7 @@ class Plan:
 
     @property
     def patrols(self) -> int:
+        """How many patrols the day's plan sends out."""
         return len(self.routes)
 
     def table(self) -> list[dict[str, Any]]:
@@ -376,6 +382,7 @@ class PlanRouting:
     def route(
         self, lon: NDArray[np.float64], lat: NDArray[np.float64], when_ns: NDArray[np.int64]
     ) -> tuple[list[str], NDArray[np.float64]]:
+        """Per incident: the team that can be there soonest, and its distance in km."""
         answers = [
             respond_any_day(self.plan, x, y, datetime.fromtimestamp(t / 1e9, UTC))
             for x, y, t in zip(lon.tolist(), lat.tolist(), when_ns.tolist(), strict=True)

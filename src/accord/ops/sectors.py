@@ -71,6 +71,7 @@ class Sectors:
         return xy[:, 0], xy[:, 1]
 
     def of(self, lon: NDArray[np.float64], lat: NDArray[np.float64]) -> list[str]:
+        """The sector of each point, or `OFF_LINE` beyond the sectors' reach from the line."""
         tree, along_km = self._stations()
         x, y = theatre_xy(lon, lat)
         away_m, nearest = tree.query(np.column_stack([x, y]))

@@ -63,14 +63,17 @@ class Teams(StrictModel):
 
     @property
     def ids(self) -> tuple[str, ...]:
+        """The teams' ids, in the order of their bases."""
         return tuple(b.id for b in self.bases)
 
     @property
     def lon(self) -> NDArray[np.float64]:
+        """The bases' longitudes, in team order."""
         return np.array([b.lon for b in self.bases])
 
     @property
     def lat(self) -> NDArray[np.float64]:
+        """The bases' latitudes, in team order."""
         return np.array([b.lat for b in self.bases])
 
     def patrols_per_team(self) -> list[int]:

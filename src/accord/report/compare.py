@@ -65,6 +65,7 @@ def to_rich(comparison: Comparison, width: int = 80) -> RenderableType:
 
 
 def to_text(comparison: Comparison, width: int = 80) -> str:
+    """The comparison as plain text for a terminal of `width` columns."""
     console = Console(width=width, record=True, file=io.StringIO(), color_system=None)
     console.print(to_rich(comparison, width))
     return console.export_text()
@@ -75,6 +76,7 @@ def _md(text: str) -> str:
 
 
 def to_markdown(comparison: Comparison) -> str:
+    """The comparison as Markdown: one table per area."""
     lines = []
     for area in Area:
         rows = comparison.rows_in(area)
@@ -91,6 +93,7 @@ def to_markdown(comparison: Comparison) -> str:
 
 
 def to_csv(comparison: Comparison) -> str:
+    """The comparison as CSV: one row per issue, one column per plan."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["area", "issue", *(p.id for p in comparison.plans)])
@@ -100,10 +103,12 @@ def to_csv(comparison: Comparison) -> str:
 
 
 def to_json(comparison: Comparison) -> str:
+    """The comparison as JSON text."""
     return json.dumps(comparison.to_json(), indent=2, ensure_ascii=False)
 
 
 def to_html(comparison: Comparison, title: str = "Peace plans compared") -> str:
+    """The comparison as one self-contained HTML page."""
     template = environment().get_template("compare.html.j2")
     areas = [(area, AREA_TITLES[area], comparison.rows_in(area)) for area in Area]
     return template.render(

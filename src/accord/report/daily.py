@@ -74,6 +74,8 @@ EDITIONS = (PUBLIC, PARTY, MISSION)
 
 @dataclass(frozen=True)
 class DailyReport:
+    """A rendered daily report: its number, day, edition, HTML and incident count."""
+
     number: int
     day: dt.date
     party: str | None

@@ -309,6 +309,7 @@ def _inset(
 
 
 def to_png(fig: Figure, dpi: int = 130) -> bytes:
+    """A figure as PNG bytes, cropped to what it draws."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
     return buffer.getvalue()

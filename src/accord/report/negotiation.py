@@ -91,6 +91,7 @@ def render(setting: Setting, analysis: dict[str, Any]) -> str:
 
 
 def write_report(setting: Setting, path: str | Path, draws: int = 200, seed: int = 0) -> Path:
+    """Write the negotiation report to `path`, analysed over `draws` draws; the path written."""
     out = Path(path)
     out.write_text(render(setting, summary(setting, draws=draws, seed=seed)), encoding="utf-8")
     return out

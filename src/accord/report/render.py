@@ -9,6 +9,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 @cache
 def environment() -> Environment:
+    """The one Jinja environment of the HTML reports: the package's templates, autoescaped."""
     return Environment(
         loader=PackageLoader("accord.report", "templates"),
         autoescape=select_autoescape(["html", "j2"]),

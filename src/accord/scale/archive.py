@@ -259,6 +259,7 @@ class Partition:
 
     @property
     def name(self) -> str:
+        """The partition's directory in the archive: `day=.../sector=...`."""
         return f"day={self.day}/sector={self.sector}"
 
 
@@ -451,6 +452,7 @@ class ArchiveStats:
     partition_rows: dict[str, int]
 
     def as_dict(self) -> dict[str, Any]:
+        """The archive's figures as JSON: rows, files, bytes and the spread of partition sizes."""
         sizes = sorted(self.partition_rows.values())
         return {
             "rows": self.rows,

@@ -78,6 +78,7 @@ class Block:
 
     @property
     def end_ns(self) -> int:
+        """The end of the block's day, in nanoseconds."""
         return self.start_ns + _NS_PER_DAY
 
 

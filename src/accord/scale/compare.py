@@ -35,6 +35,8 @@ class Side:
 
 @dataclass(frozen=True)
 class ComplianceDelta:
+    """A party's compliance index on one day under each agreement."""
+
     party: str
     day: date
     first: float  # index under the first agreement (1 with no incidents)
@@ -44,11 +46,14 @@ class ComplianceDelta:
 
     @property
     def change(self) -> float:
+        """How much the index moves from the first agreement to the second."""
         return self.second - self.first
 
 
 @dataclass(frozen=True)
 class Comparison:
+    """Two agreements over one archive: their totals and what one finds that the other does not."""
+
     first: Side
     second: Side
     only_first: int  # observations in breach under the first agreement only
@@ -60,6 +65,7 @@ class Comparison:
     compliance: list[ComplianceDelta]
 
     def as_dict(self) -> dict[str, Any]:
+        """The comparison as JSON."""
         return {
             "first": self.first.__dict__,
             "second": self.second.__dict__,

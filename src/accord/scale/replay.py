@@ -112,6 +112,7 @@ class ReplayResult:
         return self.observations / max(self.seconds.get("wall", 0.0), 1e-9)
 
     def summary(self) -> dict[str, Any]:
+        """The replay's figures as JSON: its size, incidents and timings."""
         confirmed = int(self.incidents.confirmed.sum())
         return {
             "agreement": self.agreement_id,

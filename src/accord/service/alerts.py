@@ -47,6 +47,7 @@ INACTIVE = (State.resolved.value, State.closed.value)
 
 
 def post_webhook(url: str, body: bytes, timeout_s: float) -> tuple[int, str]:
+    """POST a CAP document to a party's webhook: the HTTP status and the outcome to record."""
     request = urllib.request.Request(
         url, data=body, method="POST", headers={"Content-Type": "application/cap+xml"}
     )
@@ -82,6 +83,7 @@ class Alerts:
 
     @property
     def tak(self) -> TakStream:
+        """The one TAK stream, opened on first use and kept open for every later event."""
         if self._tak is None:
             endpoint = self.settings.tak_endpoint
             assert endpoint, "no TAK endpoint configured"
@@ -97,6 +99,7 @@ class Alerts:
         return self._tak
 
     def close(self) -> None:
+        """Close the TAK stream, if one was opened, when the server stops."""
         if self._tak is not None:
             self._tak.close()
             self._tak = None
@@ -260,6 +263,7 @@ class Alerts:
                     connection.execute(insert(AlertMark), marks)
 
     def deliveries(self, actor: Actor) -> list[dict[str, Any]]:
+        """Every alert sent, failed or skipped, oldest first, for the mission's staff."""
         require(actor, "alerts.read")
         with Session(self.store.engine) as session:
             found = session.scalars(select(AlertDelivery).order_by(AlertDelivery.id)).all()

@@ -57,6 +57,7 @@ Tz = Annotated[
 
 
 def mission_day(day: dt.date) -> dt.date:
+    """Refuse a day outside the years the mission's days lie in, before any query runs."""
     if not 1900 <= day.year <= 2999:
         raise ValueError(f"{day} is outside 1900 to 2999, the years the mission's days lie in")
     return day
@@ -76,6 +77,8 @@ router = APIRouter(prefix="/api", responses=ERRORS)
 
 
 class PdfResponse(Response):
+    """A daily report as PDF, so the OpenAPI names its media type."""
+
     media_type = "application/pdf"
 
 

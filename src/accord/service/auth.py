@@ -32,6 +32,8 @@ TOKEN_PARAMETER = re.compile(r"(?i)([?&](?:access_)?token=)[^&#\s]*")
 
 
 class Role(StrEnum):
+    """What a token's holder is to the mission; `access` says what each role may do."""
+
     admin = "admin"  # the mission's administrator
     analyst = "analyst"
     observer = "observer"  # a field observer, of one team
@@ -64,6 +66,7 @@ PUBLIC = Actor(Role.public)
 
 
 def token_hash(secret: str) -> str:
+    """The SHA-256 a token is stored and looked up under, so the secret itself is never kept."""
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
@@ -116,6 +119,7 @@ def create_token(
 
 
 def list_tokens(store: Store) -> list[ServiceToken]:
+    """Every token the store holds (hashes, roles, lifetimes), oldest first."""
     with Session(store.engine) as session:
         return list(session.scalars(select(ServiceToken).order_by(ServiceToken.id)))
 
@@ -135,6 +139,7 @@ def revoke_token(store: Store, token_id: int) -> None:
 
 
 def expired(token: ServiceToken, now: datetime) -> bool:
+    """Whether the token's lifetime has run out at `now`; one without an end never expires."""
     return token.expires_at is not None and token.expires_at <= now
 
 
@@ -167,6 +172,7 @@ class RedactTokens(logging.Filter):
     would otherwise be written there as typed."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Blank out tokens in the record's message and arguments; the record is always kept."""
         if isinstance(record.msg, str):
             record.msg = redacted(record.msg)
         if isinstance(record.args, tuple):

@@ -77,6 +77,7 @@ class CapSigner:
 
     @classmethod
     def from_files(cls, key_path: str, cert_path: str) -> CapSigner:
+        """Load the key and certificate, refusing a pair that cannot sign CAP (AlertKeyError)."""
         try:
             key_pem, cert_pem = Path(key_path).read_bytes(), Path(cert_path).read_bytes()
         except OSError as exc:
@@ -99,11 +100,13 @@ class CapSigner:
         return cls(key_pem, cert_pem, method)
 
     def sign(self, alert: etree._Element) -> bytes:
+        """The alert as a signed XML document (enveloped XML-DSig, SHA-256)."""
         signer = XMLSigner(signature_algorithm=self.method, digest_algorithm=DigestAlgorithm.SHA256)
         signed = signer.sign(alert, key=self.key_pem, cert=self.cert_pem.decode())
         return bytes(etree.tostring(signed, encoding="utf-8", xml_declaration=True))
 
     def verify(self, document: bytes) -> etree._Element:
+        """Check a signed alert against this signer's certificate, as a recipient would."""
         return verify_cap(document, self.cert_pem)
 
 

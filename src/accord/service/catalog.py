@@ -54,6 +54,7 @@ def shipped_plan(plan_id: str) -> Any:
 
 
 def parse_day(text: str, what: str) -> dt.date:
+    """A query's YYYY-MM-DD day, or a BadRequest naming the parameter."""
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
@@ -61,6 +62,7 @@ def parse_day(text: str, what: str) -> dt.date:
 
 
 def parse_party(party: str) -> str:
+    """A party named in a query, or a BadRequest listing the parties there are."""
     if party not in PARTIES:
         raise BadRequest(f"party={party!r}: use one of {', '.join(PARTIES)}")
     return party
@@ -131,6 +133,7 @@ def zones_extent(agreement_id: str) -> Extent:
 
 @cache
 def negotiation_setting() -> Setting:
+    """The shipped negotiation setting, loaded once per process."""
     return Setting.load()
 
 
@@ -157,6 +160,7 @@ class Catalog:
     # --- plans and negotiation --------------------------------------------------------
 
     def plans(self, actor: Actor) -> list[dict[str, Any]]:
+        """A summary of each shipped plan (id, title, proposer, date, number of terms)."""
         require(actor, "plans.read")
         return [
             {
@@ -170,20 +174,24 @@ class Catalog:
         ]
 
     def plan(self, actor: Actor, plan_id: str) -> dict[str, Any]:
+        """A shipped plan as its file states it, as JSON."""
         require(actor, "plans.read")
         result: dict[str, Any] = json.loads(shipped_plan(plan_id).model_dump_json())
         return result
 
     def comparison_html(self, actor: Actor, ids: list[str]) -> str:
+        """The plans compared side by side as an HTML page; every shipped plan if none named."""
         require(actor, "plans.read")
         plans = [shipped_plan(i) for i in (ids or plan_ids())]
         return comparison_html(compare(plans))
 
     def negotiation(self, actor: Actor) -> dict[str, Any]:
+        """The negotiation analysis of the shipped plans, part by part."""
         require(actor, "negotiation.read")
         return negotiation_data()
 
     def negotiation_html(self, actor: Actor) -> str:
+        """The negotiation report as one HTML page."""
         require(actor, "negotiation.read")
         return negotiation_html(negotiation_setting(), negotiation_data())
 

@@ -75,6 +75,7 @@ class Page:
 
 
 def us_to_iso(us: int) -> str:
+    """Microseconds since the epoch as an ISO 8601 UTC time ending in Z."""
     return datetime.fromtimestamp(us / 1e6, UTC).isoformat().replace("+00:00", "Z")
 
 
@@ -83,6 +84,7 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def iso_to_us(moment: datetime) -> int:
+    """An aware time as microseconds since the epoch; a time without an offset is refused."""
     if moment.tzinfo is None:
         raise BadRequest(f"time {moment.isoformat()} has no UTC offset; add Z or +00:00")
     return int(moment.timestamp() * 1_000_000)
@@ -110,11 +112,15 @@ IsoTime = Annotated[
 
 
 class TransitionRequest(BaseModel):
+    """A move of an incident to another state of its workflow, with the reason for the record."""
+
     state: str = Field(description="The state to move to, e.g. confirmed or referred.")
     reason: str = Field(min_length=1, max_length=2000, description="Why, for the record.")
 
 
 class NoteRequest(BaseModel):
+    """An internal note on an incident, for the mission's staff."""
+
     text: str = Field(min_length=1, max_length=8000)
 
 
@@ -245,6 +251,7 @@ class Core:
         }
 
     def submit_field_report(self, actor: Actor, report: FieldReportRequest) -> dict[str, Any]:
+        """Store an observer's field report under the caller's team; the stored row."""
         require(actor, "field_reports.submit")
         at_us = iso_to_us(report.at)
         row: dict[str, Any] = {
@@ -433,6 +440,7 @@ class Core:
         return self.incident(actor, ref)
 
     def add_note(self, actor: Actor, ref: str, request: NoteRequest) -> dict[str, Any]:
+        """Add an internal note to an incident the caller may see; the note as stored."""
         require(actor, "incidents.notes")
         number = self._visible(actor, ref)
         row = {

@@ -55,6 +55,7 @@ COT_TYPES = {
 
 
 def cot_time(moment: datetime) -> str:
+    """A time in CoT's form: UTC, to the millisecond, ending in Z."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")[:-4] + "Z"
 
 

@@ -35,6 +35,7 @@ class RateLimiter:
         self._lock = threading.Lock()
 
     def check(self, key: str) -> None:
+        """Count a request for `key`; TooManyRequests once the minute's allowance is spent."""
         now = time.monotonic()
         with self._lock:
             times = self._seen.setdefault(key, deque())

@@ -25,41 +25,57 @@ class ServiceError(Exception):
 
 
 class BadRequest(ServiceError):
+    """A request the server cannot read: a bad parameter, body or format."""
+
     status = 400
     title = "Bad request"
 
 
 class Unauthorized(ServiceError):
+    """No usable token: none sent, malformed, or one the store does not know or has revoked."""
+
     status = 401
     title = "Not authenticated"
 
 
 class Forbidden(ServiceError):
+    """The caller's role may not take this action or see this thing."""
+
     status = 403
     title = "Forbidden"
 
 
 class NotFound(ServiceError):
+    """No such thing, or not one the caller may see."""
+
     status = 404
     title = "Not found"
 
 
 class Conflict(ServiceError):
+    """A workflow step the incident's state does not allow."""
+
     status = 409
     title = "Conflict"
 
 
 class PayloadTooLarge(ServiceError):
+    """A request body or batch over the server's limits."""
+
     status = 413
     title = "Payload too large"
 
 
 class Unprocessable(ServiceError):
+    """A body that parses but does not match its schema."""
+
     status = 422
     title = "Unprocessable"
 
 
 class TooManyRequests(ServiceError):
+    """Over the per-token allowance of requests in a minute."""
+
     status = 429
     title = "Too many requests"
 

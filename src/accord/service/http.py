@@ -51,6 +51,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 def error_response(error: ServiceError, headers: dict[str, str] | None = None) -> JSONResponse:
+    """The JSON error body (status, title, detail) every route answers a ServiceError with."""
     body = {"status": error.status, "title": error.title, "detail": error.detail}
     return JSONResponse(body, status_code=error.status, headers=headers)
 

@@ -12,10 +12,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class Answer(BaseModel):
+    """An API answer: no fields beyond those declared, so the OpenAPI is the whole shape."""
+
     model_config = ConfigDict(extra="forbid")
 
 
 class Me(Answer):
+    """Who the token belongs to and what it may do."""
+
     role: str
     label: str
     name: str
@@ -28,11 +32,15 @@ class Me(Answer):
 
 
 class Rejected(Answer):
+    """A record of a batch that was not stored, and why."""
+
     record: int = Field(description="The record's position in the batch, from 1.")
     reason: str
 
 
 class Submission(Answer):
+    """What became of a batch of observations: stored, duplicate or quarantined."""
+
     records: int
     accepted: int
     duplicates: int
@@ -44,6 +52,8 @@ class Submission(Answer):
 
 
 class FieldReportStored(Answer):
+    """A field report as stored."""
+
     id: int
     kind: str
     team: str
@@ -57,6 +67,8 @@ class FieldReportStored(Answer):
 
 
 class Notifications(Answer):
+    """A page of the parties' notices and declarations."""
+
     total: int
     items: list[dict[str, Any]] = Field(description="The notices as the parties sent them.")
     limit: int
@@ -64,6 +76,8 @@ class Notifications(Answer):
 
 
 class Incident(Answer):
+    """An incident as listed: its state, the term and rule it breaches, where and when."""
+
     id: str = Field(description="INC-000012")
     number: int
     state: str
@@ -90,6 +104,8 @@ class Incident(Answer):
 
 
 class Incidents(Answer):
+    """A page of incidents."""
+
     total: int
     items: list[Incident]
     limit: int
@@ -97,6 +113,8 @@ class Incidents(Answer):
 
 
 class Evidence(Answer):
+    """An observation an incident rests on."""
+
     observed_at: str
     source: str
     source_type: str
@@ -107,6 +125,8 @@ class Evidence(Answer):
 
 
 class Step(Answer):
+    """A step of an incident's workflow: from which state to which, when and why."""
+
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     data_time: str | None = Field(description="The data's time the step is about, if any.")
@@ -118,24 +138,32 @@ class Step(Answer):
 
 
 class Note(Answer):
+    """An internal note on an incident."""
+
     at: str
     author: str
     text: str
 
 
 class IncidentDetail(Incident):
+    """An incident with its evidence, its history and, for staff, its notes."""
+
     evidence: list[Evidence]
     history: list[Step]
     notes: list[Note] | None = Field(None, description="Internal notes; mission staff only.")
 
 
 class NoteAdded(Answer):
+    """A note as added to an incident."""
+
     incident: str
     author: str
     text: str
 
 
 class Span(Answer):
+    """When the data the caller may see begins and ends, as times and as mission days."""
+
     first: str | None
     last: str | None
     first_day: str | None
@@ -143,6 +171,8 @@ class Span(Answer):
 
 
 class Delivery(Answer):
+    """An alert sent, failed or skipped on a channel, with the reason it was due."""
+
     incident: str
     channel: str
     target: str
@@ -154,6 +184,8 @@ class Delivery(Answer):
 
 
 class PeriodFigures(Answer):
+    """A party's incident counts and compliance index over one period."""
+
     start: str
     days: int
     incidents: int
@@ -171,6 +203,8 @@ class PeriodFigures(Answer):
 
 
 class Compliance(Answer):
+    """A party's compliance for a period, beside the period before it."""
+
     party: str
     period: str
     formula: str
@@ -180,6 +214,8 @@ class Compliance(Answer):
 
 
 class ConditionPhase(Answer):
+    """Where a condition's incentive stands for a party, and what it waits for."""
+
     term: str
     kind: str
     party: str
@@ -189,6 +225,8 @@ class ConditionPhase(Answer):
 
 
 class PlanSummary(Answer):
+    """A shipped plan in a list: id, title, proposer, date and number of terms."""
+
     id: str
     title: str
     proposer: str
@@ -228,6 +266,8 @@ class Negotiation(Answer):
 
 
 class SignedRoot(Answer):
+    """A closed day's Merkle root, signed by the mission."""
+
     day: str
     tree_size: int
     root: str
@@ -237,6 +277,8 @@ class SignedRoot(Answer):
 
 
 class InclusionProof(Answer):
+    """The proof that a ledger entry is in its day's signed tree."""
+
     format: str
     entry: dict[str, Any] = Field(description="The ledger entry, as exported.")
     leaf_index: int
@@ -251,6 +293,8 @@ class InclusionProof(Answer):
 
 
 class ConsistencyProof(Answer):
+    """The proof that the ledger at one size is a prefix of it at another."""
+
     format: str
     first: int
     second: int
@@ -260,6 +304,8 @@ class ConsistencyProof(Answer):
 
 
 class Feature(Answer):
+    """A GeoJSON feature."""
+
     type: Literal["Feature"]
     id: str | int
     geometry: dict[str, Any]
@@ -267,6 +313,8 @@ class Feature(Answer):
 
 
 class FeatureCollection(Answer):
+    """A GeoJSON feature collection."""
+
     type: Literal["FeatureCollection"]
     features: list[Feature]
 
@@ -280,31 +328,43 @@ class Outline(Answer):
 
 
 class Basemap(Answer):
+    """The countries of the base map as GeoJSON."""
+
     type: Literal["FeatureCollection"]
     features: list[Outline]
 
 
 class Zones(FeatureCollection):
+    """An agreement's zones as GeoJSON, with the agreement and notes on drawing it."""
+
     accord: dict[str, Any] = Field(description="The agreement and notes on drawing it.")
 
 
 class Link(Answer):
+    """A link of the OGC API documents."""
+
     rel: str
     type: str
     href: str
 
 
 class Landing(Answer):
+    """The OGC API landing page."""
+
     title: str
     description: str
     links: list[Link]
 
 
 class Conformance(Answer):
+    """The OGC API conformance classes the server implements."""
+
     conformsTo: list[str]  # OGC's name
 
 
 class Collection(Answer):
+    """An OGC API collection: its item type, CRS, extent and links."""
+
     id: str
     title: str
     itemType: str  # OGC's name
@@ -314,6 +374,8 @@ class Collection(Answer):
 
 
 class Collections(Answer):
+    """The OGC API collections the server serves."""
+
     links: list[Link]
     collections: list[Collection]
 

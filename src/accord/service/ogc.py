@@ -68,14 +68,20 @@ router = APIRouter(prefix="/ogc", tags=["OGC API - Features"])
 
 
 class GeoJSONResponse(JSONResponse):
+    """A JSON answer served as GeoJSON."""
+
     media_type = GEOJSON
 
 
 class SchemaResponse(JSONResponse):
+    """A JSON answer served as a JSON Schema (the queryables)."""
+
     media_type = JSON_SCHEMA
 
 
 class OpenAPI30Response(JSONResponse):
+    """A JSON answer served as an OpenAPI 3.0 document."""
+
     media_type = OPENAPI_30
 
 
@@ -178,6 +184,7 @@ def check_parameters(request: Request, allowed: Iterable[str], where: str) -> No
 
 
 def check_format(f: str | None, crs: Iterable[str | None] = ()) -> None:
+    """Refuse a format other than JSON, or a CRS other than CRS84, the only ones served."""
     if f is not None and f not in FORMATS:
         raise BadRequest(f"f={f!r}: this server answers json (GeoJSON for items) only")
     for name, value in zip(("crs", "bbox-crs"), crs, strict=False):
@@ -251,6 +258,7 @@ def api_definition(request: Request) -> JSONResponse:
 
 @router.get("/conformance", response_model=models.Conformance)
 def conformance(f: Format = None) -> dict[str, Any]:
+    """The conformance classes (OGC API - Features Part 1 and Part 3) this server implements."""
     check_format(f)
     return {"conformsTo": CONFORMANCE}
 
@@ -270,6 +278,7 @@ def collections(request: Request, who: Caller, f: Format = None) -> dict[str, An
     "/collections/{cid}", response_model=models.Collection, response_model_exclude_unset=True
 )
 def collection(request: Request, who: Caller, cid: str, f: Format = None) -> dict[str, Any]:
+    """One collection's description: its item type, CRS, extent and links."""
     _known(cid)
     check_format(f)
     return _collection(request, who, cid)

@@ -41,6 +41,7 @@ class SimClock:
         return self.moment
 
     def advance(self, to: dt.datetime) -> None:
+        """Move the clock forward to `to`; it never runs backwards."""
         self.moment = max(self.moment, to)
 
 

@@ -67,6 +67,8 @@ DUPLICATE_RESPONSE_HOURS = 6.0  # ...and this near in time
 
 @dataclass(frozen=True)
 class RunResult:
+    """A scenario run: its scores and the sizes and timings behind them."""
+
     scenario: str
     seed: int
     days: int
@@ -80,6 +82,7 @@ class RunResult:
     notes: tuple[str, ...] = ()  # sensor groups the plan's zones leave no place for
 
     def summary(self) -> dict[str, Any]:
+        """The run's figures as JSON."""
         return {
             "scenario": self.scenario,
             "seed": self.seed,

@@ -71,6 +71,7 @@ class SensorGroup(StrictModel):
 
     @property
     def along_line(self) -> bool:
+        """Whether the group lies in rows along the line, not on a grid over a zone."""
         return self.zone is None and not self.over_rules
 
 
@@ -103,6 +104,8 @@ class ScenarioTeams(Teams):
 
 
 class HotSpot(StrictModel):
+    """A sector where a party's violations gather more than elsewhere."""
+
     sector: str  # S01, S02... (50 km stretches of the main line, from its first vertex)
     weight: float = Field(gt=0)
 
@@ -131,6 +134,8 @@ class Violation(StrictModel):
 
 
 class Party(StrictModel):
+    """What one party does in a scenario: its violations and its notified exercises."""
+
     violations: list[Violation] = Field(default_factory=list)
     notified_exercises_per_month: float = Field(default=0.0, ge=0)
 
@@ -163,6 +168,8 @@ class Target(StrictModel):
 
 
 class Scenario(StrictModel):
+    """A scenario file: the agreement, the period, the monitoring set-up and what the parties do."""
+
     name: str
     description: str
     agreement: str
@@ -217,6 +224,7 @@ class Scenario(StrictModel):
         return min((s.spacing_km for s in self.sensors if s.along_line), default=1.0)
 
     def regime(self) -> Regime:
+        """The scenario's monitoring regime: observers, sensor spacing, drone sorties, jamming."""
         return Regime(
             observers=self.teams.observers,
             sensor_spacing_km=self.base_spacing_km,
@@ -235,6 +243,7 @@ class Regime(StrictModel):
 
 
 def scenario_ids() -> list[str]:
+    """Ids of the shipped scenarios, sorted."""
     return sorted(p.name.removesuffix(".yaml") for p in _DATA.iterdir() if p.name.endswith(".yaml"))
 
 

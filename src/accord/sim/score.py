@@ -26,6 +26,8 @@ NS_PER_HOUR = 3_600_000_000_000
 
 @dataclass(frozen=True)
 class TrueEvent:
+    """A simulated event as it really happened: the ground truth scoring checks against."""
+
     event_id: str
     kind: str
     party: str
@@ -47,6 +49,8 @@ class IncidentRecord:
 
 @dataclass(frozen=True)
 class KindScore:
+    """How one kind of violation was caught: counts and hours to detection and confirmation."""
+
     violations: int
     detected: int
     confirmed: int
@@ -56,10 +60,12 @@ class KindScore:
 
     @property
     def detection_rate(self) -> float:
+        """The share of violations detected; NaN when there were none."""
         return self.detected / self.violations if self.violations else float("nan")
 
     @property
     def confirmation_rate(self) -> float:
+        """The share of violations confirmed; NaN when there were none."""
         return self.confirmed / self.violations if self.violations else float("nan")
 
     def within(self, detect_hours: float, confirm_hours: float) -> float:
@@ -70,6 +76,7 @@ class KindScore:
         return ok / self.violations
 
     def summary(self) -> dict[str, Any]:
+        """The kind's scores as JSON, with the median and 90th-percentile hours."""
         return {
             "violations": self.violations,
             "detected": self.detected,
@@ -85,6 +92,8 @@ class KindScore:
 
 @dataclass(frozen=True)
 class Scores:
+    """How verification did against the ground truth, by kind and over all."""
+
     days: float
     by_kind: dict[str, KindScore]
     incidents: int
@@ -107,10 +116,12 @@ class Scores:
 
     @property
     def false_incidents_per_day(self) -> float:
+        """Incidents with no true event behind them, per day."""
         return self.false_incidents / self.days if self.days else float("nan")
 
     @property
     def attribution_accuracy(self) -> float:
+        """The share of attributed incidents put to the right party."""
         return self.attributed_right / self.attributed if self.attributed else float("nan")
 
     @property
@@ -121,6 +132,7 @@ class Scores:
         return self.confirmed_by_patrol / self.confirmed_violations
 
     def total(self) -> KindScore:
+        """Every kind's scores together."""
         kinds = list(self.by_kind.values())
         return KindScore(
             sum(k.violations for k in kinds),

@@ -32,6 +32,8 @@ DAYS_PER_YEAR = 365.0
 
 @dataclass(frozen=True)
 class RegimeResult:
+    """A monitoring regime's cost and how well it caught the target kind of violation."""
+
     regime: Regime
     cost_per_year: float
     violations: int  # of the target's kind, over all seeds

@@ -52,6 +52,7 @@ class World:
 
     @property
     def ruleset(self) -> RuleSet:
+        """The rules verification checks in this world."""
         return self.verifier.ruleset
 
     def rule_zones(self) -> list[str]:
@@ -76,9 +77,11 @@ class World:
 
     @property
     def index(self) -> ZoneIndex:
+        """The zone index verification classifies with."""
         return self.verifier.index
 
     def sector_names(self, sector_km: float) -> list[str]:
+        """The names of the line's sectors of `sector_km` each, S01 first."""
         return [f"S{n:02d}" for n in range(1, int(np.ceil(self.length_km / sector_km)) + 1)]
 
     def place(
@@ -128,6 +131,7 @@ class World:
         return np.asarray(along), np.asarray(away)
 
     def zone(self, zone_id: str) -> Zone:
+        """The zone with this id; a ValueError naming the zones drawn otherwise."""
         for zone in self.zones:
             if zone.id == zone_id:
                 return zone
@@ -144,6 +148,7 @@ def _transformers() -> tuple[Transformer, Transformer]:
 def to_lonlat(
     x_m: NDArray[np.float64], y_m: NDArray[np.float64]
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Theatre-projection metres back to longitude and latitude."""
     _, inverse = _transformers()
     lon, lat = inverse.transform(np.asarray(x_m), np.asarray(y_m))
     return np.asarray(lon), np.asarray(lat)
@@ -152,6 +157,7 @@ def to_lonlat(
 def to_metres(
     lon: NDArray[np.float64], lat: NDArray[np.float64]
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Longitude and latitude as metres in the theatre's projection, where distances are true."""
     forward, _ = _transformers()
     x, y = forward.transform(np.asarray(lon), np.asarray(lat))
     return np.asarray(x), np.asarray(y)

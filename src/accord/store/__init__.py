@@ -1,7 +1,12 @@
 """Database schema and access: SQLite by default, PostgreSQL for a shared server.
 
+Everything the mission keeps (observations, quarantined records, findings,
+incidents, the ledger's entries, sources, tokens) lives in one database, so
+one transaction can make a verdict and its ledger entry true together.
 `open_store(url)` opens (and migrates to the newest schema) the database at
-`url`, else $ACCORD_DATABASE_URL, else ./accord.db.
+`url`, else $ACCORD_DATABASE_URL, else ./accord.db; `Store` stores batches
+and `load_columns` hands stored observations back as NumPy columns. The
+tables are in `schema`, `verification`, `ledger`, `sources` and `service`.
 """
 
 # The verification and ledger tables register on the shared metadata when

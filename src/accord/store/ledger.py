@@ -139,10 +139,12 @@ ENTRIES = LedgerEntryRow.__table__
 
 
 def to_us(moment: dt.datetime) -> int:
+    """A UTC time as microseconds since the epoch, as the ledger tables store times."""
     return (moment - _EPOCH) // dt.timedelta(microseconds=1)
 
 
 def from_us(us: int) -> dt.datetime:
+    """Microseconds since the epoch back to a UTC time."""
     return _EPOCH + dt.timedelta(microseconds=us)
 
 
@@ -298,6 +300,7 @@ def _copy_entries(connection: Connection, rows: list[tuple[Any, ...]]) -> None:
 
 
 def load_registry(connection: Connection) -> KeyRegistry:
+    """The source and mission keys as the store holds them."""
     rows = connection.execute(select(*LedgerKey.__table__.columns)).all()
     return KeyRegistry(
         [
@@ -333,6 +336,7 @@ def save_keys(connection: Connection, records: Iterable[KeyRecord]) -> None:
 
 
 def setting(connection: Connection, name: str, default: str = "") -> str:
+    """A ledger setting's stored value, or `default` when it was never set."""
     query = select(LedgerSetting.value).where(LedgerSetting.name == name)
     value = connection.execute(query).scalar()
     return default if value is None else value
@@ -348,6 +352,7 @@ def set_setting(connection: Connection, name: str, value: str) -> None:
 
 
 def count_refusals(connection: Connection, reasons: Iterable[Refusal]) -> None:
+    """Add the refused signatures to the per-reason counts."""
     now = dt.datetime.now(dt.UTC)
     counts: dict[str, int] = {}
     for reason in reasons:
@@ -365,6 +370,7 @@ def count_refusals(connection: Connection, reasons: Iterable[Refusal]) -> None:
 
 
 def refusal_counts(connection: Connection) -> dict[str, int]:
+    """How many signatures were refused, by reason."""
     rows = connection.execute(select(LedgerRefusal.reason, LedgerRefusal.count))
     return {reason: count for reason, count in rows}
 

@@ -39,6 +39,7 @@ class UtcDateTime(TypeDecorator[datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Store the time in UTC; a naive time is refused, not guessed."""
         if value is None:
             return None
         if value.tzinfo is None:
@@ -46,6 +47,7 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        """Read the time back as aware UTC, whatever offset the backend kept."""
         if value is None:
             return None
         stamp: datetime = value
@@ -53,6 +55,8 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 
 class Base(DeclarativeBase):
+    """The declarative base: one metadata, with named constraints, for every table."""
+
     # Named constraints, so later migrations can alter them on SQLite too.
     metadata = MetaData(
         naming_convention={

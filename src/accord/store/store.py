@@ -95,9 +95,11 @@ class Store:
 
     @property
     def url(self) -> str:
+        """The database URL with any password hidden, safe to print."""
         return self.engine.url.render_as_string(hide_password=True)
 
     def close(self) -> None:
+        """Release the database connections."""
         self.engine.dispose()
 
     def __enter__(self) -> Store:

@@ -105,6 +105,7 @@ INCIDENT_COVERED = tuple(
 
 
 def incident_ref(incident_id: int) -> str:
+    """The reference people use for an incident: INC- and its number in six digits."""
     return f"INC-{incident_id:06d}"
 
 

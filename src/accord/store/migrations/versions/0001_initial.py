@@ -18,6 +18,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    """Create the observations, quarantine and ingest-batch tables."""
     op.create_table(
         "ingest_batches",
         sa.Column(
@@ -115,6 +116,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    """Drop the observations, quarantine and ingest-batch tables."""
     with op.batch_alter_table("quarantine", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_quarantine_batch_id"))
 

@@ -18,6 +18,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    """Create the findings, incidents, transitions, tallies, checkpoints and compliance tables."""
     op.create_table(
         "compliance",
         sa.Column(
@@ -187,6 +188,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    """Drop verification's tables."""
     with op.batch_alter_table("incident_transitions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_incident_transitions_incident_id"))
 

@@ -18,6 +18,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    """Create the ledger's tables: entries, head, days, keys, refusals, settings."""
     op.create_table(
         "ledger_entries",
         sa.Column("seq", sa.BigInteger(), autoincrement=False, nullable=False),
@@ -87,6 +88,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    """Drop the ledger's tables."""
     op.drop_table("ledger_settings")
     op.drop_table("ledger_refusals")
     op.drop_table("ledger_keys")

@@ -20,6 +20,7 @@ ROW_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
+    """Create the server's tables: tokens, publications, notes, field reports, deliveries."""
     op.create_table(
         "service_tokens",
         sa.Column("id", ROW_ID, autoincrement=True, nullable=False),
@@ -98,6 +99,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    """Drop the server's tables."""
     with op.batch_alter_table("alert_deliveries", schema=None) as batch_op:
         batch_op.drop_index("ix_alert_deliveries_incident_id")
     op.drop_table("alert_deliveries")

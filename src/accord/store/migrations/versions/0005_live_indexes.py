@@ -21,6 +21,7 @@ NOTIFICATIONS_ONLY = sa.text("notification_subject IS NOT NULL")
 
 
 def upgrade() -> None:
+    """Index the stored notifications and the incidents by agreement, state and first sighting."""
     op.create_index(
         "ix_observations_notification_subject",
         "observations",
@@ -35,6 +36,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    """Drop the indexes live verification reads."""
     op.drop_index("ix_incidents_agreement_first_seen_us", table_name="incidents")
     op.drop_index("ix_incidents_agreement_state", table_name="incidents")
     op.drop_index("ix_observations_notification_subject", table_name="observations")

@@ -18,10 +18,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    """Let tokens carry an end of their lifetime."""
     with op.batch_alter_table("service_tokens") as table:
         table.add_column(sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
+    """Drop the tokens' end of lifetime: every token lasts until revoked."""
     with op.batch_alter_table("service_tokens") as table:
         table.drop_column("expires_at")

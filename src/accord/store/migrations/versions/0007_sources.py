@@ -18,6 +18,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    """Create the source registry."""
     op.create_table(
         "sources",
         sa.Column("source_id", sa.String(length=128), nullable=False),
@@ -34,5 +35,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    """Drop the source registry."""
     op.drop_index(op.f("ix_sources_network"), table_name="sources")
     op.drop_table("sources")

@@ -24,6 +24,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    """Give incidents their networks, grade, investigation and ruling, grading those stored."""
     with op.batch_alter_table("incidents") as table:
         table.add_column(sa.Column("networks", sa.Text(), nullable=False, server_default="[]"))
         table.add_column(
@@ -54,6 +55,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    """Drop the incidents' networks, grade, investigation and ruling."""
     with op.batch_alter_table("incidents") as table:
         table.drop_column("ruling")
         table.drop_column("investigation")

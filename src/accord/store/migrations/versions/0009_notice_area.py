@@ -30,6 +30,7 @@ _KEY = ["rule_id", "party", "window_start_us", "source_id"]
 
 
 def upgrade() -> None:
+    """Add notified areas and the tallies' grid cell and zones; a tally's place may be null."""
     with op.batch_alter_table("observations") as table:
         table.add_column(sa.Column("radius_km", sa.Float(), nullable=True))
     with op.batch_alter_table("verify_tallies") as table:
@@ -45,6 +46,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    """Go back to one tally per source and place, and notifications without an area."""
     with op.batch_alter_table("verify_tallies") as table:
         table.drop_constraint(_NEW_KEY, type_="unique")
         table.drop_column("zones")

@@ -19,6 +19,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    """Let findings say they lie within their zone edge's uncertainty."""
     with op.batch_alter_table("findings") as table:
         table.add_column(
             sa.Column("near_edge", sa.Boolean(), nullable=False, server_default=sa.false())
@@ -26,5 +27,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    """Drop the findings' near-edge flag."""
     with op.batch_alter_table("findings") as table:
         table.drop_column("near_edge")

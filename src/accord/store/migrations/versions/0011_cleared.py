@@ -19,12 +19,14 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    """Let incidents say when and by which observation their episode was cleared."""
     with op.batch_alter_table("incidents") as table:
         table.add_column(sa.Column("cleared_us", sa.BigInteger(), nullable=True))
         table.add_column(sa.Column("cleared_by", sa.String(128), nullable=False, server_default=""))
 
 
 def downgrade() -> None:
+    """Drop the incidents' clearing."""
     with op.batch_alter_table("incidents") as table:
         table.drop_column("cleared_by")
         table.drop_column("cleared_us")

@@ -24,6 +24,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    """Give each ledger entry its version; those stored were hashed under version 1."""
     with op.batch_alter_table("ledger_entries") as table:
         table.add_column(
             sa.Column("version", sa.SmallInteger(), nullable=False, server_default="1")
@@ -33,6 +34,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    """Drop the entries' version, refusing while version 2 entries exist."""
     # Version 2 entries cannot be read by the software of revision 0011: refuse
     # rather than leave a chain it would call tampered.
     newer = op.get_bind().execute(sa.text("SELECT count(*) FROM ledger_entries WHERE version > 1"))

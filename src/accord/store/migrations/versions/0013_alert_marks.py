@@ -22,6 +22,7 @@ ROW_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
+    """Create the alert marks, marking incidents already alerted so nothing is sent again."""
     op.create_table(
         "alert_marks",
         sa.Column("incident_id", ROW_ID, autoincrement=False, nullable=False),
@@ -52,6 +53,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    """Drop the alert marks; deliveries that were skips go with them."""
     op.execute("DELETE FROM alert_deliveries WHERE status IS NULL")
     with op.batch_alter_table("alert_deliveries") as table:
         table.alter_column("status", existing_type=sa.Integer(), nullable=False)

@@ -21,11 +21,13 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    """Let steps say when they were recorded; people's earlier steps were recorded at `at`."""
     with op.batch_alter_table("incident_transitions") as table:
         table.add_column(sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=True))
     op.execute("UPDATE incident_transitions SET recorded_at = at WHERE actor <> 'accord'")
 
 
 def downgrade() -> None:
+    """Drop the steps' recording time."""
     with op.batch_alter_table("incident_transitions") as table:
         table.drop_column("recorded_at")
