@@ -40,7 +40,7 @@ from accord.scale.archive import partitions, read_table, table_to_batch, write_b
 from accord.scale.replay import close_client, dask_client, replay
 from accord.sim.events import generate_events
 from accord.sim.scenario import load_scenario
-from accord.sim.sources import Observations, drone_sorties, fixed_sensors, join, layout
+from accord.sim.sources import Observations, drone_sorties, fixed_sensors, layout
 from accord.sim.world import World, build_world, to_lonlat
 from accord.store.columns import Batch, ObservationColumns, ObservationDetails
 from accord.verify.batch import verify_batch
@@ -67,7 +67,7 @@ def simulated(world: World, days: int, seed: int) -> dict[str, np.ndarray]:
     parts = fixed_sensors(world, scenario, layout(world, scenario), events, days, start_ns, rng)
     if scenario.drones is not None:
         parts += drone_sorties(world, scenario, scenario.drones, events, days, start_ns, rng)
-    stream = join(parts)
+    stream = Observations.concat(parts)
     order = np.argsort(stream.time_ns, kind="stable")
     columns = {name: getattr(stream, name)[order] for name in Observations.__dataclass_fields__}
     columns["id"] = np.char.add("sim-", np.arange(len(order)).astype(str))
