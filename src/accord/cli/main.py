@@ -88,6 +88,7 @@ class _StandIn(TyperCommand):
     def make_context(
         self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any
     ) -> Any:
+        """Load the command group's module only now, when it is invoked."""
         return load(self.name or "").make_context(info_name, args, parent=parent, **extra)
 
 

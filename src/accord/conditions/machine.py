@@ -226,6 +226,7 @@ class _Day:
         self.counts = counts  # which evidence grade the figures count
 
     def call(self, name: str, args: tuple[Any, ...]) -> float | int | bool:
+        """The value of an expression's function on this day (compliance, a ruling, a deadline)."""
         if name == "compliance":
             figure = self.inputs.compliance.get((args[0], self.day))
             return 0.0 if figure is None else figure.counted(self.counts)[0]

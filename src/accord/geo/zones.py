@@ -51,9 +51,11 @@ class Zone:
 
     @cached_property
     def area_km2(self) -> float:
+        """The zone's area on the ground (equal-area projection)."""
         return area_km2(self.geometry)
 
     def feature(self) -> dict[str, Any]:
+        """The zone as a GeoJSON feature, with the term's properties and its plain-words label."""
         props = {
             "term": self.id,
             "kind": self.kind,
@@ -243,6 +245,7 @@ class _NotDrawn(ValueError):
 
     @classmethod
     def all(cls, problems: list[tuple[Field, str]]) -> _NotDrawn:
+        """One error carrying every problem found, each with its field."""
         exc = cls(problems[0][1], problems[0][0])
         exc.problems = problems
         return exc

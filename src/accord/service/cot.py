@@ -139,10 +139,12 @@ class _Pending:
         self.ready = asyncio.Event()
 
     def put(self, event: bytes, done: Future[None]) -> None:
+        """Queue an event; `done` is set once it is on the wire."""
         self.items.append((event, done))
         self.ready.set()
 
     async def take(self) -> tuple[bytes, Future[None]]:
+        """The oldest queued event, waiting for one if there is none."""
         while True:
             while self.items:
                 event, done = self.items.popleft()
@@ -152,6 +154,7 @@ class _Pending:
             await self.ready.wait()
 
     def put_back(self, event: bytes, done: Future[None]) -> None:
+        """Return an event that could not be sent to the front of the queue."""
         self.items.appendleft((event, done))
 
 
@@ -165,6 +168,7 @@ class _Writer(pytak.TXWorker):
         self.reader = reader
 
     async def run_once(self) -> None:
+        """Send one queued event, reconnecting first if the stream has closed."""
         event, done = await self.pending.take()
         if self.reader is not None and self.reader.at_eof():
             self.pending.put_back(event, done)

@@ -45,6 +45,7 @@ class Areas:
 
     @classmethod
     def shipped(cls) -> Areas:
+        """The area size shipped in verify/data/tallies.yaml."""
         text = (resources.files("accord.verify") / "data" / "tallies.yaml").read_text("utf-8")
         loaded: dict[str, Any] = YAML(typ="safe").load(text)
         return cls(float(loaded["area_km"]))

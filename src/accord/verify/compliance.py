@@ -59,6 +59,9 @@ _EPOCH = date(1970, 1, 1)
 
 @dataclass(frozen=True)
 class Weights:
+    """How the compliance formula weighs incidents: by severity, from which grade on,
+    and how fast a score halves."""
+
     severity: Mapping[str, float]
     counted: Grade  # the lowest grade that establishes a violation
     half_score_per_day: float
@@ -66,6 +69,7 @@ class Weights:
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> Weights:
+        """Weights from the compliance settings, with every severity required."""
         missing = {s.name for s in Severity} - set(data["severity_weight"])
         if missing:
             raise ValueError(f"compliance weights: severity_weight lacks {sorted(missing)}")
@@ -77,6 +81,7 @@ class Weights:
 
     @classmethod
     def shipped(cls) -> Weights:
+        """The weights shipped in verify/data/compliance.yaml."""
         return cls.from_data(data_file("compliance.yaml"))
 
     def counting(self, grade: Grade | str | None) -> Weights:
@@ -107,6 +112,7 @@ class PeriodFigures:
     index: float = 1.0
 
     def as_dict(self) -> dict[str, Any]:
+        """The period's figures as JSON-ready values."""
         return {
             "start": self.start.isoformat(),
             "days": self.days,
@@ -187,6 +193,8 @@ def compliance_index(score: float, days: int, weights: Weights) -> float:
 
 @dataclass(frozen=True)
 class Compliance:
+    """A party's compliance in one period, beside the period before and what counted."""
+
     party: str
     period: str
     current: PeriodFigures
@@ -196,6 +204,7 @@ class Compliance:
     formula: str = FORMULA
 
     def as_dict(self) -> dict[str, Any]:
+        """The compliance as JSON-ready values, saying which grade counted and why."""
         counted = self.counted + (
             " (the default: the agreement does not say)" if self.counted_is_default else ""
         )

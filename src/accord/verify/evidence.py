@@ -36,6 +36,7 @@ class Grade(IntEnum):
 
     @classmethod
     def named(cls, name: str) -> Grade:
+        """The grade of this name, or an error listing the grades."""
         try:
             return cls[name]
         except KeyError:

@@ -223,6 +223,7 @@ class _Parties:
         self.reported = np.array(table, dtype=np.int16)[inverse]
 
     def table(self, parties: frozenset[str]) -> NDArray[np.bool_]:
+        """Which party codes are among `parties`, indexable by a column of codes."""
         return np.array([name in parties for name in self.names])
 
 

@@ -75,6 +75,8 @@ class Correlation:
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> Correlation:
+        """Correlation links from the incidents settings, each checked."""
+
         def link(where: str, item: Any) -> Link:
             if not isinstance(item, Mapping) or set(item) != {"distance_km", "window_s"}:
                 raise ValueError(f"correlation.{where}: give distance_km and window_s")
@@ -86,9 +88,11 @@ class Correlation:
 
     @classmethod
     def shipped(cls) -> Correlation:
+        """The correlation shipped in verify/data/incidents.yaml."""
         return cls.from_data(data_file("incidents.yaml")["correlation"])
 
     def link(self, kind: str) -> Link:
+        """How far and how long findings of this rule kind are linked."""
         return self.by_kind.get(kind, self.default)
 
     @property
@@ -212,6 +216,7 @@ class DraftTable(ColumnTable):
 
     @property
     def first_member(self) -> NDArray[np.int64]:
+        """Each incident's first finding row."""
         return self.members[self.bounds[:-1]]
 
     def drafts(self) -> list[Draft]:

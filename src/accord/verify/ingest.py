@@ -54,6 +54,7 @@ class IngestSummary:
     seconds: float = 0.0
 
     def add(self, outcome: BatchOutcome, records: int) -> None:
+        """Count one committed batch's outcome."""
         self.records += records
         self.accepted += len(outcome.accepted_ids)
         self.duplicates += outcome.duplicates
@@ -62,6 +63,7 @@ class IngestSummary:
 
     @property
     def records_per_second(self) -> float:
+        """The throughput of the run so far."""
         return self.records / self.seconds if self.seconds else 0.0
 
 

@@ -24,6 +24,8 @@ from accord.verify.ingest_sensorthings import SensorThingsError, from_sensorthin
 
 
 class FileFormat(StrEnum):
+    """The file formats observations are read from."""
+
     jsonl = "jsonl"  # one JSON object per line: observations, Features or SensorThings entities
     csv = "csv"  # a header row; dotted names (firing.category) fill nested fields
     json = "json"  # a GeoJSON FeatureCollection, a JSON array, or a SensorThings {"value": [...]}

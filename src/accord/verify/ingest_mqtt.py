@@ -56,6 +56,7 @@ class Broker:
 
     @classmethod
     def from_url(cls, url: str) -> Broker:
+        """The broker a URL names, or an error saying what a broker URL looks like."""
         parts = urlsplit(url)
         if parts.scheme not in ("mqtt", "mqtts") or not parts.hostname:
             raise ValueError(f"broker URL {url!r}: expected mqtt://host:port or mqtts://host:port")

@@ -47,21 +47,28 @@ class Transport(Protocol):
     """
 
     @property
-    def name(self) -> str: ...  # the source, for summaries and the quarantine
+    def name(self) -> str:
+        """The source, for summaries and the quarantine."""
 
     @property
-    def position_label(self) -> str: ...  # what a position counts: line, message
+    def position_label(self) -> str:
+        """What a position counts: line, message."""
 
     @property
-    def checkpoint(self) -> str | None: ...
+    def checkpoint(self) -> str | None:
+        """The store checkpoint resumed from, or None."""
 
-    def start(self, store: Store) -> int: ...
+    def start(self, store: Store) -> int:
+        """Connect or open; the position resumed after (0 for none)."""
 
-    def receive(self, room: int, wait_s: float, idle_s: float | None) -> list[Delivery]: ...
+    def receive(self, room: int, wait_s: float, idle_s: float | None) -> list[Delivery]:
+        """Up to `room` deliveries: wait up to `idle_s` for a first, `wait_s` more for others."""
 
-    def acknowledge(self, deliveries: Sequence[Delivery]) -> None: ...
+    def acknowledge(self, deliveries: Sequence[Delivery]) -> None:
+        """Let the transport forget these; called after their batch is committed."""
 
-    def stop(self) -> None: ...
+    def stop(self) -> None:
+        """Disconnect or close once the last acknowledgement has gone."""
 
 
 def ingest_stream(
@@ -138,6 +145,7 @@ class FileTail:
         return self._line
 
     def receive(self, room: int, wait_s: float, idle_s: float | None) -> list[Delivery]:
+        """Complete lines appended since the last call, as `Transport.receive` waits for them."""
         deliveries: list[Delivery] = []
         deadline = None if idle_s is None else time.monotonic() + idle_s
         while not deliveries:
@@ -172,5 +180,6 @@ class FileTail:
         """Nothing to do: the batch's last line is the checkpoint, committed with it."""
 
     def stop(self) -> None:
+        """Close the file."""
         if self._handle is not None:
             self._handle.close()

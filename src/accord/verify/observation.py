@@ -62,12 +62,16 @@ class FiringCategory(StrEnum):
 
 
 class ExplosionType(StrEnum):
+    """What an explosion was, where the source can tell."""
+
     impact = "impact"
     airburst = "airburst"
     undetermined = "undetermined"
 
 
 class NotificationSubject(StrEnum):
+    """What a party's notification is about."""
+
     exercise = "exercise"  # troops and dates of a planned exercise
     movement = "movement"  # a notified movement of forces
     holdings = "holdings"  # declared holdings in a zone (data exchange)

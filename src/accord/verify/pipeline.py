@@ -54,6 +54,8 @@ DEFAULT_BATCH_SIZE = 200_000
 
 @dataclass
 class RunSummary:
+    """What one run of the stored pipeline did."""
+
     observations: int = 0
     batches: int = 0
     findings: int = 0

@@ -66,6 +66,7 @@ class SourceSpec(StrictModel):
         return self
 
     def source(self) -> Source:
+        """The entry as the store's source row."""
         return Source(**self.model_dump() | {"source_type": self.source_type.value})
 
 

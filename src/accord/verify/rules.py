@@ -69,6 +69,8 @@ class RuleKind(StrEnum):
 
 
 class Severity(IntEnum):
+    """How serious a breach is; a large count raises a point finding by one level."""
+
     low = 1
     medium = 2
     high = 3
@@ -112,6 +114,7 @@ class RuleSet:
     dmz_ids: tuple[str, ...] = field(default=())
 
     def rule(self, rule_id: str) -> Rule:
+        """The rule of this id."""
         for rule in self.rules:
             if rule.id == rule_id:
                 return rule
@@ -119,6 +122,7 @@ class RuleSet:
         raise KeyError(f"no rule {rule_id!r} in {self.agreement_id}; rules are {known}")
 
     def zone_bit(self, zone_id: str) -> int:
+        """The zone's bit in the zone index's masks."""
         return 1 << self.zone_ids.index(zone_id)
 
     def describe(self) -> list[dict[str, object]]:
@@ -248,10 +252,12 @@ class _Term:
 
     @property
     def zone_id(self) -> str | None:
+        """The id of the zone the term's rules are checked in, if it was drawn."""
         return self.zone.id if self.zone else None
 
     @property
     def in_dmz(self) -> bool:
+        """Whether the term's zone is a DMZ."""
         return self.zone is not None and self.zone.kind == ZoneType.dmz.value
 
     @property
@@ -264,6 +270,7 @@ class _Term:
         )
 
     def rule(self, kind: RuleKind, suffix: str = "", **fields: Any) -> Rule:
+        """A rule of this term and kind; `suffix` tells apart several of one kind."""
         term = self.term
         return Rule(
             id=f"{term.id}:{kind.value}{suffix}",

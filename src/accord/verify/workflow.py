@@ -31,6 +31,8 @@ from accord.verify.rules import Severity
 
 
 class State(StrEnum):
+    """Where an incident stands in the mission's workflow."""
+
     detected = "detected"
     confirmed = "confirmed"  # by a second independent source or a patrol
     handled_locally = "handled_locally"
@@ -107,10 +109,13 @@ class IncidentView:
 
 @dataclass(frozen=True)
 class Escalation:
+    """The escalation rules: when an incident moves on by itself, on data time."""
+
     rules: tuple[EscalationRule, ...] = field(default=())
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> Escalation:
+        """Escalation rules from the incidents settings, each checked with its number."""
         rules = []
         for number, item in enumerate(data.get("escalation", []), 1):
             known = set(EscalationRule.__dataclass_fields__)
@@ -134,6 +139,7 @@ class Escalation:
 
     @classmethod
     def shipped(cls) -> Escalation:
+        """The escalation shipped in verify/data/incidents.yaml."""
         return cls.from_data(data_file("incidents.yaml"))
 
     @property
@@ -290,6 +296,7 @@ class TransitionLog:
         at: datetime,
         actor: str = SYSTEM_ACTOR,
     ) -> dict[str, Any]:
+        """Record one step of an incident, returning its ledger snapshot fields."""
         row = {
             "incident_id": incident,
             "from_state": str(old),
