@@ -58,3 +58,18 @@ def plan(
             ],
         }
     )
+
+
+def camera_sighting(i: int, **change: Any) -> dict[str, Any]:
+    """A valid camera observation `cam-<i>`, with `change` applied, for ingest tests."""
+    return {
+        "id": f"cam-{i}",
+        "source_id": "cam-3",
+        "source_type": "camera",
+        "observed_at": "2025-06-01T04:00:00Z",
+        "lon": 38.1,
+        "lat": 47.2,
+        "uncertainty_m": 30,
+        "kind": "vehicle",
+        "count": 1,
+    } | change

@@ -5,32 +5,18 @@ from __future__ import annotations
 import json
 import threading
 import uuid
-from typing import Any
 
 import paho.mqtt.client as mqtt
 import pytest
 import typer
 from paho.mqtt.enums import CallbackAPIVersion
+from tests.support import camera_sighting as sighting
 from typer.testing import CliRunner
 
 from accord.cli.ingest import ingest as ingest_command
 from accord.store import open_store
 from accord.verify.ingest import IngestSummary
 from accord.verify.ingest_mqtt import Broker, BrokerError, ingest_mqtt
-
-
-def sighting(i: int, **change: Any) -> dict[str, Any]:
-    return {
-        "id": f"cam-{i}",
-        "source_id": "cam-3",
-        "source_type": "camera",
-        "observed_at": "2025-06-01T04:00:00Z",
-        "lon": 38.1,
-        "lat": 47.2,
-        "uncertainty_m": 30,
-        "kind": "vehicle",
-        "count": 1,
-    } | change
 
 
 def publish(url: str, topic: str, payloads: list[bytes]) -> None:

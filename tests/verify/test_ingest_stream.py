@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tests.support import camera_sighting
 from typer.testing import CliRunner
 
 from accord.cli.main import app
@@ -16,18 +17,7 @@ from accord.verify.ingest_stream import FileTail, ingest_stream
 
 
 def sighting(i: int) -> str:
-    record = {
-        "id": f"tail-{i}",
-        "source_id": "cam-3",
-        "source_type": "camera",
-        "observed_at": "2025-06-01T04:00:00Z",
-        "lon": 38.1,
-        "lat": 47.2,
-        "uncertainty_m": 30,
-        "kind": "vehicle",
-        "count": 1,
-    }
-    return json.dumps(record)
+    return json.dumps(camera_sighting(i))
 
 
 def test_lines_written_while_following_are_stored_and_a_half_line_waits(
@@ -51,7 +41,7 @@ def test_lines_written_while_following_are_stored_and_a_half_line_waits(
         summary = ingest_stream(store, FileTail(path), idle_timeout_s=1.5, batch_wait_s=0.05)
         writer.join()
         assert (summary.accepted, summary.quarantined) == (3, 1)
-        assert sorted(store.observation_ids()) == ["tail-0", "tail-1", "tail-2"]
+        assert sorted(store.observation_ids()) == ["cam-0", "cam-1", "cam-2"]
         [bad] = store.quarantined()
         assert bad.detail == "line 3" and bad.reason.startswith("not valid JSON")
 

@@ -55,6 +55,16 @@ class AgreementFileError(Exception):
         super().__init__(f"{len(problems)} problem(s) in {problems[0].file}:\n{lines}")
 
 
+def plain_yaml(node: Any) -> Any:
+    """Round-trip YAML nodes (which keep line numbers) as plain dicts and lists, for a
+    model to validate while the nodes still place its errors."""
+    if isinstance(node, dict):
+        return {str(k): plain_yaml(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [plain_yaml(v) for v in node]
+    return node
+
+
 def field_path(loc: Loc) -> str:
     """('terms', 3, 'zone', 'width') -> 'terms[3].zone.width'."""
     out = ""

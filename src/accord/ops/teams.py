@@ -26,7 +26,7 @@ from pydantic_core import ErrorDetails
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
-from accord.agreement.loader import FileProblem, SourceMap
+from accord.agreement.loader import FileProblem, SourceMap, plain_yaml
 from accord.agreement.model import StrictModel
 from accord.geo.geodesy import great_circle_km
 
@@ -135,20 +135,11 @@ def parse_teams(text: str, where: str) -> Teams:
         problem = "a teams file is a mapping: bases (a list of teams) and the mission's figures"
         raise TeamsFileError([FileProblem(where, 1, 1, "", problem)])
     try:
-        return Teams.model_validate(_plain(root))
+        return Teams.model_validate(plain_yaml(root))
     except ValidationError as exc:
         source = SourceMap(where, root)
         problems = [source.problem(e["loc"], _message(root, e)) for e in exc.errors()]
         raise TeamsFileError(sorted(problems, key=lambda p: (p.line, p.column))) from None
-
-
-def _plain(node: Any) -> Any:
-    """Round-trip YAML nodes (which keep line numbers) as plain dicts and lists."""
-    if isinstance(node, dict):
-        return {str(k): _plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_plain(v) for v in node]
-    return node
 
 
 def _message(root: Any, error: ErrorDetails) -> str:

@@ -19,6 +19,7 @@ from pydantic import Field, ValidationError, field_validator
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from accord.agreement.loader import plain_yaml
 from accord.agreement.model import StrictModel
 from accord.ops.teams import Base, Teams
 from accord.verify.observation import ObservedKind
@@ -271,19 +272,10 @@ def load_scenario(name: str) -> Scenario:
     if not isinstance(data, dict):
         raise ScenarioError(f"{where}: a scenario is a mapping of fields (name, agreement, ...)")
     try:
-        return Scenario.model_validate(_plain(data))
+        return Scenario.model_validate(plain_yaml(data))
     except ValidationError as exc:
         problems = [_problem(where, data, error) for error in exc.errors()]
         raise ScenarioError("\n".join(problems)) from None
-
-
-def _plain(node: Any) -> Any:
-    """Round-trip YAML nodes (which keep line numbers) as plain dicts and lists."""
-    if isinstance(node, dict):
-        return {str(k): _plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_plain(v) for v in node]
-    return node
 
 
 def _problem(where: str, data: Any, error: Any) -> str:
