@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from accord.negotiate.files import DomainSpec, PartySpec
+from accord.negotiate.specs import DomainSpec, PartySpec
 
 
 def figure_documents(spec: PartySpec) -> list[str]:

@@ -16,15 +16,9 @@ from pydantic import Field, ValidationError
 
 from accord.agreement.model import StrictModel
 from accord.negotiate.evaluate import OpenIssueRule, open_issue_value
-from accord.negotiate.files import (
-    DATA,
-    DomainSpec,
-    NegotiationFileError,
-    Source,
-    _read,
-    _validation,
-)
+from accord.negotiate.files import DATA, NegotiationFileError, _read, _validation
 from accord.negotiate.scenario import Package, Scenario
+from accord.negotiate.specs import DomainSpec, Source
 
 
 class Credit(StrictModel):

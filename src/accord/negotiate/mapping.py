@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from accord.agreement import Agreement, AgreementFileError, FileProblem, SourceMap, TermKind
-from accord.negotiate.files import OPERATORS, DomainSpec, IssueSpec
 from accord.negotiate.scenario import Package
+from accord.negotiate.specs import OPERATORS, DomainSpec, IssueSpec
 
 EXPLICIT = "explicit"
 

@@ -23,18 +23,9 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError
 
 from accord.agreement.model import StrictModel
-from accord.negotiate.files import (
-    DATA,
-    DocumentSpec,
-    DomainSpec,
-    NegotiationFileError,
-    Source,
-    _known,
-    _read,
-    _validation,
-    cite,
-)
+from accord.negotiate.files import DATA, NegotiationFileError, _known, _read, _validation
 from accord.negotiate.scenario import Package
+from accord.negotiate.specs import DocumentSpec, DomainSpec, Source, cite
 
 NOT_MODELLED = "not modelled"
 

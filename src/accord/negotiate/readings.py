@@ -22,14 +22,13 @@ from accord.agreement.model import StrictModel
 from accord.negotiate.evaluate import OPEN_ISSUE_RULES as RULES
 from accord.negotiate.files import (
     NegotiationFileError,
-    OutlookSpec,
     Preferences,
-    Source,
     _known,
     _read,
     _validation,
     load_outlooks,
 )
+from accord.negotiate.specs import OutlookSpec, Source
 
 
 class Override(StrictModel):

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from accord.agreement import Agreement
-from accord.negotiate.files import Preferences, cite
+from accord.negotiate.files import Preferences
 from accord.negotiate.mapping import MappedPlan
+from accord.negotiate.specs import cite
 
 
 @dataclass(frozen=True)
