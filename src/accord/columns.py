@@ -49,7 +49,7 @@ def _column_types(cls: type) -> dict[str, np.dtype[Any]]:
 
 
 # What an absent value is, by dtype kind: the same markers the stored columns use.
-_BLANK: dict[str, Any] = {"f": np.nan, "i": -1, "u": 0, "U": "", "b": False, "O": ""}
+ABSENT: dict[str, Any] = {"f": np.nan, "i": -1, "u": 0, "U": "", "b": False, "O": ""}
 
 
 # Field metadata marking an array that is not a column (not one value per row).
@@ -83,7 +83,7 @@ class ColumnTable:
         """A table of `rows` absent rows (`empty`) with this table's rows at `at`."""
         spread = {}
         for name, column in self.columns().items():
-            full = np.full(rows, _BLANK[column.dtype.kind], dtype=column.dtype)
+            full = np.full(rows, ABSENT[column.dtype.kind], dtype=column.dtype)
             full[at] = column
             spread[name] = full
         return self._with(**spread)
@@ -115,4 +115,4 @@ class ColumnTable:
     def empty(cls, rows: int = 0, **others: Any) -> Self:
         """A table of `rows` absent values: NaN, -1, "" and False by dtype."""
         types = cls.column_types().items()
-        return cls(**{n: np.full(rows, _BLANK[t.kind], dtype=t) for n, t in types}, **others)
+        return cls(**{n: np.full(rows, ABSENT[t.kind], dtype=t) for n, t in types}, **others)

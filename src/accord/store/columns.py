@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 from sqlalchemy import and_, or_, select
 
 from accord.agreement.vocabulary import KIND_CODES
-from accord.columns import ColumnTable
+from accord.columns import ABSENT, ColumnTable
 from accord.store.schema import StoredObservation as Obs
 from accord.store.store import Store
 
@@ -119,8 +119,10 @@ def from_stored(table: type[T], values: Mapping[str, Sequence[Any]]) -> T:
         if name == "kind":
             columns[name] = np.array([KIND_CODES[k] for k in raw], dtype=dtype)
             continue
-        blank = {"f": np.nan, "i": -1, "U": ""}[dtype.kind]
-        column = np.array([blank if v is None else v for v in raw], dtype=dtype)
+        if dtype.kind != "f" and None in raw:  # NumPy reads None as NaN in a float column
+            blank = ABSENT[dtype.kind]
+            raw = [blank if v is None else v for v in raw]
+        column = np.array(raw, dtype=dtype)
         if name.endswith("_ns"):
             column = np.where(column >= 0, column * 1000, column)
         columns[name] = column

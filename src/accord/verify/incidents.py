@@ -206,8 +206,8 @@ class DraftTable(ColumnTable):
     @classmethod
     def empty(cls, rows: int = 0, **others: Any) -> Self:
         """`rows` blank incidents with no members."""
-        nothing = np.zeros(0, dtype=np.int64)
-        return super().empty(rows, members=nothing, bounds=np.zeros(rows + 1, dtype=np.int64))
+        nothing = {"members": np.zeros(0, np.int64), "bounds": np.zeros(rows + 1, np.int64)}
+        return super().empty(rows, **nothing | others)
 
     @property
     def confirmed(self) -> NDArray[np.bool_]:
